@@ -1,0 +1,45 @@
+# The two commands: `make run` (a working demo) and `make test` (everything CI runs).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+PROXY := target/release/dcs-proxy
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: run test setup console proxy test-native test-wasm size fmt lint
+
+## Set up, build the console and the proxy, and serve them.
+run: console proxy
+	$(PROXY) serve --listen $(LISTEN) --console-dir dist
+
+## Set up, then every test: native tests, the console's wasm build.
+test: setup test-native test-wasm
+
+setup:
+	scripts/setup
+
+## The release console in dist/ (wasm, size-optimised).
+console: setup
+	cargo fetch --locked
+	trunk build --release --offline
+
+proxy:
+	cargo build --release --locked -p dcs-proxy
+
+test-native:
+	cargo test --workspace --locked
+
+## Building the console for wasm32 catches wasm-only compile errors; the release build is what ships.
+test-wasm: console
+	scripts/size
+
+## Raw, gzip and brotli size of the release .wasm (budget: 250 KB gzip).
+size: console
+	scripts/size
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,0 +1,137 @@
+//! Connections to one server, with bounded connect and response timeouts and errors that name
+//! the server.
+
+use crate::error::{AnalyzerError, Result};
+use crate::options::ScanOptions;
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Client, ConnectionInfo, Pipeline, Value};
+use std::time::Duration;
+
+/// One Redis server (a standalone server or a cluster master).
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// `ip:port`, as reported in each key's `shard`.
+    pub addr: String,
+    pub(crate) info: ConnectionInfo,
+}
+
+impl Node {
+    pub(crate) fn new(info: ConnectionInfo) -> Node {
+        Node { addr: info.addr.to_string(), info }
+    }
+
+    /// Opens a connection to logical database `db`.
+    pub async fn connect(&self, db: u32, opts: &ScanOptions) -> Result<Conn> {
+        let mut info = self.info.clone();
+        info.redis.db = db as i64;
+        let client = Client::open(info).map_err(|e| AnalyzerError::InvalidTarget(e.to_string()))?;
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(opts.connect_timeout)
+            .set_response_timeout(opts.response_timeout);
+        let inner = client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await
+            .map_err(|e| AnalyzerError::from_redis(&self.addr, "connect", &e, opts.connect_timeout))?;
+        Ok(Conn { inner, addr: self.addr.clone(), timeout: opts.response_timeout })
+    }
+}
+
+/// A connection that reports failures with the server's address.
+#[derive(Clone)]
+pub struct Conn {
+    inner: MultiplexedConnection,
+    pub addr: String,
+    timeout: Duration,
+}
+
+impl Conn {
+    fn err(&self, command: &str, e: &redis::RedisError) -> AnalyzerError {
+        AnalyzerError::from_redis(&self.addr, command, e, self.timeout)
+    }
+
+    /// Runs one command; a server error reply becomes an error naming the command.
+    pub async fn query<T: redis::FromRedisValue>(&mut self, cmd: &redis::Cmd) -> Result<T> {
+        let name = command_name(cmd);
+        cmd.query_async(&mut self.inner).await.map_err(|e| self.err(&name, &e))
+    }
+
+    /// Sends a pipeline and returns one reply per command, server errors included as
+    /// `Value::ServerError` so one bad key does not fail the batch.
+    pub async fn pipeline(&mut self, pipe: &Pipeline, len: usize) -> Result<Vec<Value>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let replies = self.inner.req_packed_commands(pipe, 0, len).await.map_err(|e| self.err("pipeline", &e))?;
+        if replies.len() != len {
+            return Err(AnalyzerError::Protocol {
+                addr: self.addr.clone(),
+                detail: format!("expected {len} pipelined replies, got {}", replies.len()),
+            });
+        }
+        Ok(replies)
+    }
+
+    /// One section of `INFO` as `field → value` pairs.
+    pub async fn info(&mut self, section: &str) -> Result<Vec<(String, String)>> {
+        let text: String = self.query(redis::cmd("INFO").arg(section)).await?;
+        Ok(parse_info(&text))
+    }
+}
+
+fn command_name(cmd: &redis::Cmd) -> String {
+    cmd.args_iter()
+        .next()
+        .and_then(|a| match a {
+            redis::Arg::Simple(b) => Some(String::from_utf8_lossy(b).to_uppercase()),
+            redis::Arg::Cursor => None,
+        })
+        .unwrap_or_default()
+}
+
+/// Parses `INFO` text (`field:value` lines; `#` headings and blanks skipped).
+pub fn parse_info(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.trim_end().split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// `INFO keyspace` lines `db0:keys=12,expires=3,avg_ttl=0` as `(db, keys)`.
+pub fn parse_keyspace(info: &[(String, String)]) -> Vec<(u32, u64)> {
+    info.iter()
+        .filter_map(|(k, v)| {
+            let db = k.strip_prefix("db")?.parse().ok()?;
+            let keys = v.split(',').find_map(|kv| kv.strip_prefix("keys="))?.parse().ok()?;
+            Some((db, keys))
+        })
+        .collect()
+}
+
+/// `redis_version` as `(major, minor)`.
+pub fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let mut it = v.split('.');
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_and_keyspace() {
+        let info = parse_info("# Keyspace\r\ndb0:keys=12,expires=3,avg_ttl=0\r\ndb15:keys=1,expires=0,avg_ttl=0\r\n\r\n");
+        assert_eq!(parse_keyspace(&info), vec![(0, 12), (15, 1)]);
+        assert_eq!(parse_keyspace(&parse_info("# Keyspace\r\n")), vec![]);
+        let stats = parse_info("# Stats\r\nexpired_keys:42\r\nrole:master\r\n");
+        assert_eq!(stats[0], ("expired_keys".into(), "42".into()));
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version("7.0.15"), Some((7, 0)));
+        assert_eq!(parse_version("3.2.12"), Some((3, 2)));
+        assert_eq!(parse_version("255.255.255"), Some((255, 255)));
+        assert_eq!(parse_version("x"), None);
+    }
+}

@@ -1,0 +1,101 @@
+//! How a caller watches and steers a running analysis: progress and cancellation.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Keys scanned so far out of the total the servers reported (`DBSIZE` summed over masters and
+/// databases when the analysis started; keys added meanwhile can push `scanned` past it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub scanned: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    /// 0–100, never 100 before the analysis has finished.
+    pub fn percent(&self) -> u8 {
+        if self.total == 0 {
+            return 0;
+        }
+        ((self.scanned.saturating_mul(100) / self.total).min(99)) as u8
+    }
+}
+
+/// Shared by the caller and every per-master task of one analysis. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Control {
+    cancelled: Arc<AtomicBool>,
+    scanned: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+    tx: Arc<watch::Sender<Progress>>,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Control::new().0
+    }
+}
+
+impl Control {
+    /// A new control and a receiver that sees every progress update.
+    pub fn new() -> (Control, watch::Receiver<Progress>) {
+        let (tx, rx) = watch::channel(Progress::default());
+        let c = Control {
+            cancelled: Arc::default(),
+            scanned: Arc::default(),
+            total: Arc::default(),
+            tx: Arc::new(tx),
+        };
+        (c, rx)
+    }
+
+    /// Asks the analysis to stop at its next batch boundary; it then fails with `Cancelled`.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    pub fn progress(&self) -> Progress {
+        *self.tx.borrow()
+    }
+
+    pub(crate) fn add_total(&self, n: u64) {
+        self.total.fetch_add(n, Ordering::SeqCst);
+        self.publish();
+    }
+
+    pub(crate) fn add_scanned(&self, n: u64) {
+        self.scanned.fetch_add(n, Ordering::SeqCst);
+        self.publish();
+    }
+
+    fn publish(&self) {
+        let p = Progress { scanned: self.scanned.load(Ordering::SeqCst), total: self.total.load(Ordering::SeqCst) };
+        self.tx.send_replace(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_shared_and_capped() {
+        let (c, rx) = Control::new();
+        let other = c.clone();
+        c.add_total(200);
+        other.add_scanned(150);
+        assert_eq!(*rx.borrow(), Progress { scanned: 150, total: 200 });
+        assert_eq!(rx.borrow().percent(), 75);
+        c.add_scanned(100);
+        assert_eq!(c.progress().percent(), 99);
+        assert_eq!(Progress::default().percent(), 0);
+        assert!(!c.is_cancelled());
+        other.cancel();
+        assert!(c.is_cancelled());
+    }
+}

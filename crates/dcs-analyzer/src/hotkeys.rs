@@ -1,0 +1,211 @@
+//! Hot keys from Redis's LFU counters.
+//!
+//! SCAN every database of every master (masters in parallel), pipeline `OBJECT FREQ` per batch,
+//! keep the top N in a bounded heap (ties broken by key name, then db, then shard, so results are
+//! deterministic), and only then fetch `TYPE` and size for the N winners. LFU counters exist only
+//! under an `*-lfu` `maxmemory-policy` and from Redis 4.0; anything else is `Unsupported`, which
+//! the proxy reports as DCS.4922.
+
+use crate::conn::{parse_version, Conn, Node};
+use crate::control::Control;
+use crate::error::{AnalysisKind, AnalyzerError, Result};
+use crate::keyname::display_name;
+use crate::options::ScanOptions;
+use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
+use crate::target::Target;
+use crate::topn::TopN;
+use dcs_api::config::is_lfu_policy;
+use dcs_api::task::HotkeyEntry;
+use redis::Value;
+use std::cmp::{Ordering, Reverse};
+use std::time::Instant;
+
+/// What a hot-key analysis found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HotkeyReport {
+    /// Hottest first.
+    pub keys: Vec<HotkeyEntry>,
+    pub scanned_keys: u64,
+    pub duration_ms: u64,
+}
+
+/// A key seen during the scan, ordered so that the greatest is the hottest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Candidate {
+    freq: u32,
+    name: Vec<u8>,
+    db: u32,
+    node: usize,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (self.freq, Reverse(&self.name), Reverse(self.db), Reverse(self.node)).cmp(&(
+            o.freq,
+            Reverse(&o.name),
+            Reverse(o.db),
+            Reverse(o.node),
+        ))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+fn unsupported(reason: String) -> AnalyzerError {
+    AnalyzerError::Unsupported { kind: AnalysisKind::Hotkeys, reason }
+}
+
+/// Checks, before anything is scanned, that `node` keeps LFU counters.
+pub async fn check_node(node: &Node, opts: &ScanOptions) -> Result<()> {
+    let mut conn = node.connect(0, opts).await?;
+    let server = conn.info("server").await?;
+    let version = server.iter().find(|(k, _)| k == "redis_version").map(|(_, v)| v.clone()).unwrap_or_default();
+    if parse_version(&version).is_some_and(|v| v < (4, 0)) {
+        return Err(unsupported(format!(
+            "{} runs Redis {version}; hot-key analysis needs Redis 4.0 or later (LFU counters)",
+            node.addr
+        )));
+    }
+    // CONFIG may be renamed or denied by ACL; OBJECT FREQ's own error then tells.
+    if let Ok(reply) = conn.query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy")).await {
+        if let Some(policy) = reply.get(1) {
+            if !is_lfu_policy(policy) {
+                return Err(unsupported(lfu_advice(&node.addr, policy)));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn lfu_advice(addr: &str, policy: &str) -> String {
+    format!(
+        "maxmemory-policy is {policy} on {addr}; hot-key analysis reads LFU counters, which Redis keeps only under \
+         allkeys-lfu or volatile-lfu. Set maxmemory-policy to allkeys-lfu (CONFIG SET maxmemory-policy allkeys-lfu) and retry."
+    )
+}
+
+/// Per-batch work: pipelined `OBJECT FREQ`, winners into the heap.
+struct FreqHandler {
+    node: usize,
+    top: TopN<Candidate>,
+}
+
+impl BatchHandler for FreqHandler {
+    async fn handle(&mut self, conn: &mut Conn, db: u32, keys: Vec<Vec<u8>>) -> Result<()> {
+        let mut pipe = redis::pipe();
+        for k in &keys {
+            pipe.cmd("OBJECT").arg("FREQ").arg(k);
+        }
+        let replies = conn.pipeline(&pipe, keys.len()).await?;
+        for (name, reply) in keys.into_iter().zip(replies) {
+            let freq = match reply {
+                Value::Int(f) => f.clamp(0, 255) as u32,
+                // The key expired or was deleted since SCAN returned it.
+                Value::Nil => continue,
+                other => {
+                    let text = server_error_text(&other).unwrap_or_else(|| format!("{other:?}"));
+                    if text.starts_with("NOPERM") {
+                        return Err(AnalyzerError::Denied { addr: conn.addr.clone(), command: "OBJECT FREQ".into(), detail: text });
+                    }
+                    if text.contains("LFU") {
+                        return Err(unsupported(lfu_advice(&conn.addr, "not an LFU policy")));
+                    }
+                    return Err(AnalyzerError::Protocol { addr: conn.addr.clone(), detail: format!("OBJECT FREQ: {text}") });
+                }
+            };
+            let c = Candidate { freq, name, db, node: self.node };
+            if self.top.would_keep(&c) {
+                self.top.push(c);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs the analysis.
+pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
+    let started = Instant::now();
+    let nodes = target.masters(opts).await?;
+    on_every_node(&nodes, |_, node| {
+        let opts = opts.clone();
+        async move { check_node(&node, &opts).await }
+    })
+    .await?;
+    let tops = on_every_node(&nodes, |i, node| {
+        let (opts, ctl) = (opts.clone(), ctl.clone());
+        async move {
+            let mut h = FreqHandler { node: i, top: TopN::new(opts.top) };
+            let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
+            Ok((h.top, outcome.scanned))
+        }
+    })
+    .await?;
+    let mut all = TopN::new(opts.top);
+    let mut scanned = 0;
+    for (top, n) in tops {
+        all.merge(top);
+        scanned += n;
+    }
+    let winners = all.into_sorted_desc();
+    let keys = describe_winners(&nodes, opts, winners).await?;
+    Ok(HotkeyReport { keys, scanned_keys: scanned, duration_ms: started.elapsed().as_millis() as u64 })
+}
+
+/// TYPE and size for the winners, one pipeline per (master, db); winners that vanished are dropped.
+async fn describe_winners(nodes: &[Node], opts: &ScanOptions, winners: Vec<Candidate>) -> Result<Vec<HotkeyEntry>> {
+    let mut groups: Vec<((usize, u32), Vec<usize>)> = Vec::new();
+    for (i, c) in winners.iter().enumerate() {
+        match groups.iter_mut().find(|(k, _)| *k == (c.node, c.db)) {
+            Some((_, v)) => v.push(i),
+            None => groups.push(((c.node, c.db), vec![i])),
+        }
+    }
+    let mut described = vec![None; winners.len()];
+    for ((node, db), idx) in groups {
+        let mut conn = nodes[node].connect(db, opts).await?;
+        let names: Vec<&[u8]> = idx.iter().map(|&i| winners[i].name.as_slice()).collect();
+        for (i, d) in idx.iter().zip(describe_keys(&mut conn, &names).await?) {
+            described[*i] = d;
+        }
+    }
+    Ok(winners
+        .iter()
+        .zip(described)
+        .filter_map(|(c, d)| {
+            let (key_type, size) = d?;
+            Some(HotkeyEntry {
+                name: display_name(&c.name),
+                key_type,
+                shard: nodes[c.node].addr.clone(),
+                db: c.db,
+                size,
+                unit: key_type.unit(),
+                freq: c.freq,
+                qps: None,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_rank_by_freq_then_name() {
+        let c = |freq, name: &str, db| Candidate { freq, name: name.as_bytes().to_vec(), db, node: 0 };
+        assert!(c(9, "z", 0) > c(8, "a", 0));
+        assert!(c(5, "a", 0) > c(5, "b", 0));
+        assert!(c(5, "a", 0) > c(5, "a", 1));
+    }
+
+    #[test]
+    fn advice_names_the_setting() {
+        let m = lfu_advice("127.0.0.1:6379", "allkeys-lru");
+        assert!(m.contains("allkeys-lru") && m.contains("CONFIG SET maxmemory-policy allkeys-lfu"), "{m}");
+    }
+}

@@ -1,0 +1,33 @@
+//! The analysis engine: hot keys, big keys and expired-key reclamation over Redis standalone
+//! servers and Redis Cluster (DESIGN §4).
+//!
+//! Layout:
+//! * [`target`] — what to analyse: a standalone URL or cluster seeds, and master discovery.
+//! * [`conn`] — connections with bounded connect and response timeouts.
+//! * [`scan`] — the gentle SCAN loop every analysis shares (bounded COUNT, progress,
+//!   cancellation, optional pause between batches), run on every master in parallel.
+//! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses.
+//! * [`topn`] — the bounded heap that keeps the winners; [`keyname`] — binary-safe names.
+//! * [`control`] — progress reporting and cancellation for callers.
+//! * [`server`] — local `redis-server` processes (the proxy demo and the tests use them).
+//! * [`error`] — failures, each mapped to a DCS error code.
+//!
+//! Every per-key command is pipelined per SCAN batch; no command ever blocks the server for long.
+
+pub mod bigkeys;
+pub mod conn;
+pub mod control;
+pub mod error;
+pub mod expired;
+pub mod hotkeys;
+pub mod keyname;
+pub mod options;
+pub mod scan;
+pub mod server;
+pub mod target;
+pub mod topn;
+
+pub use control::{Control, Progress};
+pub use error::{AnalysisKind, AnalyzerError};
+pub use options::ScanOptions;
+pub use target::Target;

@@ -1,0 +1,161 @@
+//! The SCAN loop every analysis shares, and running it on every master in parallel.
+//!
+//! Gentle by construction: each `SCAN` uses a bounded `COUNT`, per-key commands are pipelined in
+//! batches of that size, an optional pause separates batches, and every reply has a timeout.
+
+use crate::conn::{parse_keyspace, Conn, Node};
+use crate::control::Control;
+use crate::error::{AnalyzerError, Result};
+use crate::options::ScanOptions;
+use dcs_api::KeyType;
+use redis::Value;
+use std::future::Future;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// What an analysis does with each batch of keys a `SCAN` returns.
+pub(crate) trait BatchHandler: Send {
+    fn handle(&mut self, conn: &mut Conn, db: u32, keys: Vec<Vec<u8>>) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// How a node's scan ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ScanOutcome {
+    pub scanned: u64,
+    /// The deadline passed before the scan finished.
+    pub timed_out: bool,
+}
+
+/// Logical databases that hold keys, from `INFO keyspace`.
+pub(crate) async fn databases(conn: &mut Conn) -> Result<Vec<(u32, u64)>> {
+    Ok(parse_keyspace(&conn.info("keyspace").await?))
+}
+
+/// SCANs every database of `node` that has keys, handing each batch to `handler`.
+pub(crate) async fn scan_node<H: BatchHandler>(
+    node: &Node,
+    opts: &ScanOptions,
+    ctl: &Control,
+    handler: &mut H,
+    deadline: Option<Instant>,
+) -> Result<ScanOutcome> {
+    let mut first = node.connect(0, opts).await?;
+    let dbs = databases(&mut first).await?;
+    ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
+    let mut outcome = ScanOutcome::default();
+    for (db, _) in dbs {
+        let mut conn = if db == 0 { first.clone() } else { node.connect(db, opts).await? };
+        let mut cursor: u64 = 0;
+        loop {
+            if ctl.is_cancelled() {
+                return Err(AnalyzerError::Cancelled);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                outcome.timed_out = true;
+                return Ok(outcome);
+            }
+            let (next, keys): (u64, Vec<Vec<u8>>) =
+                conn.query(redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(opts.count)).await?;
+            outcome.scanned += keys.len() as u64;
+            ctl.add_scanned(keys.len() as u64);
+            if !keys.is_empty() {
+                handler.handle(&mut conn, db, keys).await?;
+            }
+            cursor = next;
+            if cursor == 0 {
+                break;
+            }
+            if !opts.pause.is_zero() {
+                tokio::time::sleep(opts.pause).await;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Runs `f` for every node at once, each on its own connections. The first failure aborts the
+/// others and is returned; results come back in node order.
+pub(crate) async fn on_every_node<T, F, Fut>(nodes: &[Node], f: F) -> Result<Vec<T>>
+where
+    F: Fn(usize, Node) -> Fut,
+    Fut: Future<Output = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut set = JoinSet::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let fut = f(i, node.clone());
+        set.spawn(async move { (i, fut.await) });
+    }
+    let mut out: Vec<Option<T>> = (0..nodes.len()).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        let (i, result) = joined.map_err(|e| AnalyzerError::Protocol { addr: "analyzer".into(), detail: e.to_string() })?;
+        match result {
+            Ok(v) => out[i] = Some(v),
+            Err(e) => {
+                set.abort_all();
+                return Err(e);
+            }
+        }
+    }
+    Ok(out.into_iter().map(|v| v.expect("every node task reports")).collect())
+}
+
+/// The command that measures a key of this type: bytes for strings, elements otherwise.
+pub(crate) fn size_command(t: KeyType) -> &'static str {
+    match t {
+        KeyType::String => "STRLEN",
+        KeyType::List => "LLEN",
+        KeyType::Set => "SCARD",
+        KeyType::Zset => "ZCARD",
+        KeyType::Hash => "HLEN",
+        KeyType::Stream => "XLEN",
+    }
+}
+
+/// Type and size of each key, in two pipelined round trips (`TYPE`, then the size command).
+/// `None` for a key that vanished meanwhile (`TYPE` = none) or has a type this product does not
+/// report (module types).
+pub(crate) async fn describe_keys(conn: &mut Conn, keys: &[&[u8]]) -> Result<Vec<Option<(KeyType, u64)>>> {
+    let mut pipe = redis::pipe();
+    for k in keys {
+        pipe.cmd("TYPE").arg(*k);
+    }
+    let types: Vec<Option<KeyType>> = conn
+        .pipeline(&pipe, keys.len())
+        .await?
+        .into_iter()
+        .map(|v| match v {
+            Value::SimpleString(s) => s.parse::<KeyType>().ok(),
+            Value::BulkString(b) => std::str::from_utf8(&b).ok().and_then(|s| s.parse().ok()),
+            _ => None,
+        })
+        .collect();
+    let mut pipe = redis::pipe();
+    let mut asked = 0;
+    for (k, t) in keys.iter().zip(&types) {
+        if let Some(t) = t {
+            pipe.cmd(size_command(*t)).arg(*k);
+            asked += 1;
+        }
+    }
+    let mut sizes = conn.pipeline(&pipe, asked).await?.into_iter();
+    Ok(types
+        .into_iter()
+        .map(|t| {
+            let t = t?;
+            match sizes.next()? {
+                Value::Int(n) if n >= 0 => Some((t, n as u64)),
+                // Deleted and recreated with another type between the two round trips.
+                _ => None,
+            }
+        })
+        .collect())
+}
+
+/// A server error reply inside a pipeline, as text.
+pub(crate) fn server_error_text(v: &Value) -> Option<String> {
+    match v {
+        Value::ServerError(e) => Some(format!("{} {}", e.code(), e.details().unwrap_or_default())),
+        _ => None,
+    }
+}

@@ -1,0 +1,170 @@
+//! Local `redis-server` processes on loopback ports, for the proxy's demo and for tests.
+//!
+//! Each process runs in the foreground (`--daemonize no`) with persistence off and its own
+//! working directory, and is killed when its handle drops, so nothing outlives its owner.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a server may take to start answering.
+const START_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// One `redis-server` child process.
+pub struct RedisProcess {
+    child: Child,
+    pub port: u16,
+    dir: PathBuf,
+}
+
+/// A port the OS says is free right now.
+pub fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl RedisProcess {
+    /// Starts `redis-server` on a free loopback port with extra `args` (e.g.
+    /// `["--maxmemory-policy", "allkeys-lfu"]`) and waits until it answers `PING`.
+    pub fn start(args: &[&str]) -> std::io::Result<RedisProcess> {
+        let mut last = None;
+        // A port found free can be taken before the server binds it; try a few.
+        for _ in 0..3 {
+            match Self::start_on(free_port()?, args) {
+                Ok(p) => return Ok(p),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one attempt"))
+    }
+
+    /// Starts on a given port.
+    pub fn start_on(port: u16, args: &[&str]) -> std::io::Result<RedisProcess> {
+        let dir = std::env::temp_dir().join(format!("dcs-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--daemonize", "no", "--loglevel", "warning", "--dir"])
+            .arg(&dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot start redis-server (is it installed?): {e}")))?;
+        let mut p = RedisProcess { child, port, dir };
+        p.wait_ready()?;
+        Ok(p)
+    }
+
+    fn wait_ready(&mut self) -> std::io::Result<()> {
+        let until = Instant::now() + START_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Err(std::io::Error::other(format!("redis-server on port {} exited: {status}", self.port)));
+            }
+            if ping(self.port) {
+                return Ok(());
+            }
+            if Instant::now() > until {
+                return Err(std::io::Error::other(format!("redis-server on port {} did not answer PING", self.port)));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server now (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Sends `PING` over a raw socket; true on `+PONG` (or `-NOAUTH`: up, but needs a password).
+fn ping(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut buf = [0u8; 64];
+    s.write_all(b"PING\r\n").is_ok()
+        && s.read(&mut buf).is_ok_and(|n| buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"))
+}
+
+/// A Redis Cluster of `n` masters (no replicas) on loopback, created with `redis-cli --cluster create`.
+pub struct RedisCluster {
+    pub nodes: Vec<RedisProcess>,
+}
+
+impl RedisCluster {
+    pub fn start(n: usize, args: &[&str]) -> std::io::Result<RedisCluster> {
+        let mut nodes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let port = free_port()?;
+            let conf = format!("nodes-{port}.conf");
+            let mut all = vec!["--cluster-enabled", "yes", "--cluster-config-file", conf.as_str()];
+            all.extend_from_slice(args);
+            nodes.push(RedisProcess::start_on(port, &all)?);
+        }
+        let addrs: Vec<String> = nodes.iter().map(RedisProcess::addr).collect();
+        let out = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addrs)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()?;
+        if !out.status.success() {
+            return Err(std::io::Error::other(format!(
+                "redis-cli --cluster create failed: {}",
+                String::from_utf8_lossy(&out.stdout)
+            )));
+        }
+        let cluster = RedisCluster { nodes };
+        cluster.wait_ok()?;
+        Ok(cluster)
+    }
+
+    /// Waits until every node reports `cluster_state:ok`.
+    fn wait_ok(&self) -> std::io::Result<()> {
+        let until = Instant::now() + START_TIMEOUT;
+        while !self.nodes.iter().all(|n| cluster_ok(n.port)) {
+            if Instant::now() > until {
+                return Err(std::io::Error::other("cluster did not reach cluster_state:ok"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
+    /// Seed URLs of every node.
+    pub fn urls(&self) -> Vec<String> {
+        self.nodes.iter().map(RedisProcess::url).collect()
+    }
+}
+
+fn cluster_ok(port: u16) -> bool {
+    Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "cluster", "info"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
+}

@@ -1,0 +1,106 @@
+//! Instance parameters (`GET/PUT /instances/{instance_id}/configs`).
+
+use serde::{Deserialize, Serialize};
+
+/// The parameter that decides whether hot-key analysis is possible.
+pub const MAXMEMORY_POLICY: &str = "maxmemory-policy";
+/// Redis's `lfu-log-factor` (default 10): how fast the LFU counter saturates.
+pub const LFU_LOG_FACTOR: &str = "lfu-log-factor";
+/// Redis's `lfu-decay-time` (minutes per decrement of an idle key's counter).
+pub const LFU_DECAY_TIME: &str = "lfu-decay-time";
+/// Memory limit in bytes.
+pub const MAXMEMORY: &str = "maxmemory";
+
+/// One parameter as `ListConfigurations` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRedisConfig {
+    #[serde(default)]
+    pub param_id: String,
+    pub param_name: String,
+    pub param_value: String,
+    #[serde(default)]
+    pub value_type: String,
+    #[serde(default)]
+    pub value_range: String,
+    #[serde(default)]
+    pub default_value: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// `GET /v2/{project_id}/instances/{instance_id}/configs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListConfigurationsResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_time: Option<String>,
+    pub instance_id: String,
+    pub redis_config: Vec<QueryRedisConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl ListConfigurationsResponse {
+    /// The value of a parameter by name.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.redis_config.iter().find(|c| c.param_name == name).map(|c| c.param_value.as_str())
+    }
+}
+
+/// One parameter to change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedisConfig {
+    #[serde(default)]
+    pub param_id: String,
+    pub param_name: String,
+    pub param_value: String,
+}
+
+/// `PUT /v2/{project_id}/instances/{instance_id}/configs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModifyRedisConfigBody {
+    pub redis_config: Vec<RedisConfig>,
+}
+
+/// Hot-key analysis reads LFU counters, which exist only under `allkeys-lfu` / `volatile-lfu`.
+pub fn is_lfu_policy(policy: &str) -> bool {
+    policy.ends_with("-lfu")
+}
+
+/// Every value Redis accepts for `maxmemory-policy`.
+pub const MAXMEMORY_POLICIES: [&str; 8] = [
+    "volatile-lru",
+    "allkeys-lru",
+    "volatile-lfu",
+    "allkeys-lfu",
+    "volatile-random",
+    "allkeys-random",
+    "volatile-ttl",
+    "noeviction",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lfu_policies() {
+        assert!(is_lfu_policy("allkeys-lfu"));
+        assert!(is_lfu_policy("volatile-lfu"));
+        for p in ["allkeys-lru", "noeviction", "volatile-ttl", "lfu", ""] {
+            assert!(!is_lfu_policy(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn param_lookup_ignores_unknown_fields() {
+        let r: ListConfigurationsResponse = serde_json::from_str(
+            r#"{"instance_id":"i-1","status":"RUNNING","future":1,
+                "redis_config":[{"param_name":"maxmemory-policy","param_value":"allkeys-lfu","param_id":"1","x":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.param(MAXMEMORY_POLICY), Some("allkeys-lfu"));
+        assert_eq!(r.param(LFU_LOG_FACTOR), None);
+    }
+}

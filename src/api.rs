@@ -1,0 +1,159 @@
+//! The console's HTTP client: runtime configuration, the DCS v2 calls, and their errors.
+//!
+//! Every JSON shape comes from `dcs-api`; this file only knows paths and transport.
+
+use dcs_api::instance::ListInstancesResponse;
+use dcs_api::ErrorBody;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::fmt;
+
+/// `/config.json`, served next to `index.html`, so one build serves any deployment.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RuntimeConfig {
+    /// Base URL of the API, `""` for the same origin.
+    #[serde(default)]
+    pub api_base: String,
+    pub project_id: String,
+    /// `local` or `cloud`.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+/// Why a call failed, in the terms the UI shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// The server answered with a DCS error body.
+    Dcs { status: u16, body: ErrorBody },
+    /// The server answered with an error status but no DCS body.
+    Http { status: u16 },
+    /// No answer: the proxy is down or the network failed.
+    Unreachable(String),
+    /// An answer this console cannot read.
+    Malformed(String),
+}
+
+impl ApiError {
+    /// The DCS code, when the server gave one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Dcs { body, .. } => Some(&body.error_code),
+            _ => None,
+        }
+    }
+
+    /// The human part of the error (without the code, which the UI shows on its own).
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Dcs { body, .. } => body.error_msg.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// 401: the token is missing or wrong.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiError::Dcs { status: 401, .. } | ApiError::Http { status: 401 })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Dcs { body, .. } => write!(f, "{}: {}", body.error_code, body.error_msg),
+            ApiError::Http { status } => write!(f, "The server answered HTTP {status}."),
+            ApiError::Unreachable(why) => write!(f, "Cannot reach the API proxy ({why})."),
+            ApiError::Malformed(why) => write!(f, "The server sent a response this console cannot read ({why})."),
+        }
+    }
+}
+
+/// Fetches `/config.json`.
+pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
+    let resp = Request::get("/config.json").send().await.map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    read_json(resp).await
+}
+
+/// Session-storage key of the console token (DESIGN §6).
+pub const TOKEN_KEY: &str = "dcs-console-token";
+
+fn stored_token() -> Option<String> {
+    web_sys::window()?.session_storage().ok()??.get_item(TOKEN_KEY).ok()?
+}
+
+/// A handle on the API, provided as context by `App`.
+#[derive(Clone, Debug)]
+pub struct Api {
+    config: RuntimeConfig,
+}
+
+impl Api {
+    pub fn new(config: RuntimeConfig) -> Api {
+        Api { config }
+    }
+
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v2/{}{}", self.config.api_base.trim_end_matches('/'), self.config.project_id, path)
+    }
+
+    fn with_auth(&self, req: RequestBuilder) -> RequestBuilder {
+        match stored_token() {
+            Some(token) => req.header("X-Auth-Token", &token),
+            None => req,
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let resp = self
+            .with_auth(Request::get(&self.url(path)))
+            .send()
+            .await
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        read_json(resp).await
+    }
+
+    /// `GET /v2/{project_id}/instances`.
+    pub async fn list_instances(&self) -> Result<ListInstancesResponse, ApiError> {
+        self.get("/instances").await
+    }
+}
+
+/// Reads a successful body as `T`, or the error body as [`ApiError::Dcs`].
+async fn read_json<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    decode(status, &text)
+}
+
+/// The pure half of [`read_json`], so it can be tested natively.
+pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(text).map_err(|e| ApiError::Malformed(e.to_string()));
+    }
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => Err(ApiError::Dcs { status, body }),
+        Err(_) => Err(ApiError::Http { status }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_sorts_answers_into_errors() {
+        let ok: Result<RuntimeConfig, _> = decode(200, r#"{"api_base":"","project_id":"p1"}"#);
+        assert_eq!(ok.unwrap().project_id, "p1");
+        let dcs = decode::<RuntimeConfig>(400, r#"{"error_code":"DCS.4922","error_msg":"Does not support hotkey analyze."}"#)
+            .unwrap_err();
+        assert_eq!(dcs.code(), Some("DCS.4922"));
+        assert_eq!(dcs.to_string(), "DCS.4922: Does not support hotkey analyze.");
+        assert_eq!(decode::<RuntimeConfig>(502, "<html>bad gateway</html>").unwrap_err(), ApiError::Http { status: 502 });
+        assert!(matches!(decode::<RuntimeConfig>(200, "{\"project_id\":1}"), Err(ApiError::Malformed(_))));
+        assert!(decode::<RuntimeConfig>(401, r#"{"error_code":"DCS.1003","error_msg":"No token"}"#).unwrap_err().is_unauthorized());
+    }
+}

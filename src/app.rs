@@ -1,0 +1,47 @@
+//! The router and the shell around every page (DESIGN §5): routes are deep-linkable.
+
+use crate::api::{self, Api};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::header::Header;
+use crate::pages::{analysis::AnalysisPlaceholder, instances::InstancesPage, not_found::NotFound, settings::SettingsPage};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// Loads `/config.json`, then renders the shell. Until the config arrives the page shows the
+/// header and a loading line, so it is never blank.
+#[component]
+pub fn App() -> impl IntoView {
+    let config = LocalResource::new(api::load_config);
+    view! {
+        <Router>
+            <Header />
+            <main id="main" class="page">
+                <Suspense fallback=|| view! { <p class="muted">"Loading configuration…"</p> }>
+                    {move || config.get().map(|loaded| match loaded {
+                        Ok(cfg) => {
+                            provide_context(Api::new(cfg));
+                            view! { <AppRoutes /> }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                    })}
+                </Suspense>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("/") view=InstancesPage />
+            <Route path=path!("/instances/:id/hotkeys") view=|| view! { <AnalysisPlaceholder kind="hotkeys" /> } />
+            <Route path=path!("/instances/:id/hotkeys/:task") view=|| view! { <AnalysisPlaceholder kind="hotkeys" /> } />
+            <Route path=path!("/instances/:id/bigkeys") view=|| view! { <AnalysisPlaceholder kind="bigkeys" /> } />
+            <Route path=path!("/instances/:id/bigkeys/:task") view=|| view! { <AnalysisPlaceholder kind="bigkeys" /> } />
+            <Route path=path!("/instances/:id/expired") view=|| view! { <AnalysisPlaceholder kind="expired" /> } />
+            <Route path=path!("/settings") view=SettingsPage />
+        </Routes>
+    }
+}

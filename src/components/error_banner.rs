@@ -1,0 +1,25 @@
+//! An error shown in place of content: the DCS code and message, never a blank page.
+
+use crate::api::ApiError;
+use leptos::prelude::*;
+
+#[component]
+pub fn ErrorBanner(error: ApiError) -> impl IntoView {
+    let title = match &error {
+        ApiError::Unreachable(_) => "Cannot reach the API proxy",
+        ApiError::Malformed(_) => "Unexpected response",
+        e if e.is_unauthorized() => "Authentication required",
+        _ => "The request failed",
+    };
+    let code = error.code().map(str::to_string);
+    let hint = matches!(error, ApiError::Unreachable(_))
+        .then_some("Check that dcs-proxy is running and that this page was opened from it.");
+    view! {
+        <div class="banner banner-error" role="alert" data-testid="error-banner">
+            <strong>{title}</strong>
+            {code.map(|c| view! { <code class="error-code">{c}</code> })}
+            <p>{error.message()}</p>
+            {hint.map(|h| view! { <p class="muted">{h}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+//! Building blocks shared by pages.
+
+pub mod error_banner;
+pub mod header;

@@ -1,0 +1,13 @@
+//! The DCS cache-analysis console: a Leptos client-side app built by Trunk.
+//!
+//! `main` only mounts [`app::App`]; see `app.rs` for the routes and `api.rs` for the HTTP client.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,73 @@
+//! `/`: the instances this console can analyse.
+
+use crate::api::Api;
+use crate::components::error_banner::ErrorBanner;
+use dcs_api::instance::InstanceListInfo;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn InstancesPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let instances = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.list_instances().await }
+    });
+    view! {
+        <h1>"Instances"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading instances…"</p> }>
+            {move || instances.get().map(|r| match r {
+                Ok(list) if list.instances.is_empty() => view! {
+                    <p class="muted">"No instances are configured."</p>
+                }.into_any(),
+                Ok(list) => view! { <InstanceTable rows=list.instances /> }.into_any(),
+                Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="data">
+                <caption class="sr-only">"Configured Redis instances"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Engine"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Address"</th>
+                        <th scope="col">"Memory used / max"</th>
+                        <th scope="col">"Analyses"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|i| view! { <InstanceRow info=i /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
+    let base = format!("/instances/{}", info.instance_id);
+    let status_class = if info.status == dcs_api::instance::STATUS_RUNNING { "badge badge-ok" } else { "badge badge-bad" };
+    let max = if info.max_memory == 0 { "unlimited".to_string() } else { format!("{} MB", info.max_memory) };
+    view! {
+        <tr data-testid="instance-row">
+            <th scope="row">{info.name}<div class="muted small"><code>{info.instance_id}</code></div></th>
+            <td>{info.engine}" "{info.engine_version}</td>
+            <td><span class=status_class>{info.status}</span></td>
+            <td><code>{format!("{}:{}", info.ip, info.port)}</code></td>
+            <td>{format!("{} MB / {max}", info.used_memory)}</td>
+            <td class="links">
+                <A href=format!("{base}/hotkeys")>"Hot keys"</A>
+                <A href=format!("{base}/bigkeys")>"Big keys"</A>
+                <A href=format!("{base}/expired")>"Expired keys"</A>
+            </td>
+        </tr>
+    }
+}
