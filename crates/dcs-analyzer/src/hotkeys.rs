@@ -209,3 +209,25 @@ mod tests {
         assert!(m.contains("allkeys-lru") && m.contains("CONFIG SET maxmemory-policy allkeys-lfu"), "{m}");
     }
 }
+
+#[cfg(test)]
+mod server_tests {
+    //! Keys that vanish between SCAN and the follow-up commands, against a real server: a key
+    //! SCAN returned but that no longer exists is exactly a name the server does not have.
+    use super::*;
+    use crate::server::RedisProcess;
+
+    #[tokio::test]
+    async fn vanished_keys_are_skipped() {
+        let server = RedisProcess::start(&["--maxmemory-policy", "allkeys-lfu"]).unwrap();
+        let node = Node::new(redis::IntoConnectionInfo::into_connection_info(server.url().as_str()).unwrap());
+        let mut conn = node.connect(0, &ScanOptions::default()).await.unwrap();
+        let _: () = conn.query(redis::cmd("SET").arg("present").arg("v")).await.unwrap();
+        let mut h = FreqHandler { node: 0, top: TopN::new(10) };
+        h.handle(&mut conn, 0, vec![b"gone".to_vec(), b"present".to_vec()]).await.unwrap();
+        let kept: Vec<Vec<u8>> = h.top.into_sorted_desc().into_iter().map(|c| c.name).collect();
+        assert_eq!(kept, vec![b"present".to_vec()]);
+        let described = describe_keys(&mut conn, &[b"gone", b"present"]).await.unwrap();
+        assert_eq!(described, vec![None, Some((dcs_api::KeyType::String, 1))]);
+    }
+}

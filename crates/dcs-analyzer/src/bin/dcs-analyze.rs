@@ -1,1 +1,156 @@
-fn main() {}
+//! `dcs-analyze`: run one analysis from the command line.
+//!
+//! ```text
+//! dcs-analyze hotkeys|bigkeys|expired --url redis://HOST:PORT [--url …] [--cluster]
+//!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage] [--json]
+//! ```
+//! Human output is an aligned table; `--json` prints one object with DCS field names. A progress
+//! bar goes to stderr when it is a terminal; errors go to stderr with exit status 1.
+
+use clap::{Parser, ValueEnum};
+use dcs_analyzer::options::{COUNT_RANGE, MAX_TOP};
+use dcs_analyzer::{bigkeys, expired, hotkeys, AnalyzerError, Control, Progress, ScanOptions, Target};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Analysis {
+    Hotkeys,
+    Bigkeys,
+    Expired,
+}
+
+#[derive(Parser)]
+#[command(version, about = "Find hot keys and big keys, and reclaim expired keys, on Redis")]
+struct Args {
+    #[arg(value_enum)]
+    analysis: Analysis,
+    /// redis://[user:password@]HOST:PORT; repeat for several cluster seeds.
+    #[arg(long, required = true)]
+    url: Vec<String>,
+    /// The URLs are seeds of a Redis Cluster: scan every master.
+    #[arg(long)]
+    cluster: bool,
+    /// Hot keys to report.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=MAX_TOP as i64))]
+    top: u32,
+    /// COUNT of each SCAN (and pipeline batch size).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(*COUNT_RANGE.start() as i64..=*COUNT_RANGE.end() as i64))]
+    count: u32,
+    /// Pause between batches, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pause_ms: u64,
+    /// Expired keys: stop after this many seconds.
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Big keys: also measure MEMORY USAGE of each winner.
+    #[arg(long)]
+    memory_usage: bool,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let target = if args.cluster { Target::Cluster(args.url.clone()) } else { Target::Standalone(args.url[0].clone()) };
+    let opts = ScanOptions {
+        count: args.count,
+        top: args.top as usize,
+        pause: Duration::from_millis(args.pause_ms),
+        deadline: args.timeout.map(Duration::from_secs),
+        memory_usage: args.memory_usage,
+        ..Default::default()
+    };
+    let (ctl, progress) = Control::new();
+    let bar = std::io::stderr().is_terminal().then(|| tokio::spawn(draw_progress(progress)));
+    let result = run(args.analysis, &target, &opts, &ctl, args.json).await;
+    if let Some(bar) = bar {
+        bar.abort();
+        eprint!("\r\x1b[2K");
+    }
+    match result {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("dcs-analyze: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(which: Analysis, target: &Target, opts: &ScanOptions, ctl: &Control, as_json: bool) -> Result<String, AnalyzerError> {
+    Ok(match which {
+        Analysis::Hotkeys => {
+            let r = hotkeys::analyze(target, opts, ctl).await?;
+            if as_json {
+                json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
+            } else {
+                let rows = r.keys.iter().enumerate().map(|(i, k)| {
+                    vec![(i + 1).to_string(), k.name.clone(), k.key_type.to_string(), k.size.to_string(), k.unit.to_string(), k.freq.to_string(), k.db.to_string(), k.shard.clone()]
+                });
+                let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "FREQ", "DB", "SHARD"];
+                format!("{}\n{} keys scanned in {} ms", table(&head, rows), r.scanned_keys, r.duration_ms)
+            }
+        }
+        Analysis::Bigkeys => {
+            let r = bigkeys::analyze(target, opts, ctl).await?;
+            if as_json {
+                json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
+            } else {
+                let rows = r.keys.iter().enumerate().map(|(i, k)| {
+                    let mem = k.memory_usage.map(|m| m.to_string()).unwrap_or_else(|| "-".into());
+                    vec![(i + 1).to_string(), k.name.clone(), k.key_type.to_string(), k.size.to_string(), k.unit.to_string(), mem, k.db.to_string(), k.shard.clone()]
+                });
+                let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "MEMORY", "DB", "SHARD"];
+                format!("{}\n{} keys scanned in {} ms", table(&head, rows), r.scanned_keys, r.duration_ms)
+            }
+        }
+        Analysis::Expired => {
+            let r = expired::analyze(target, opts, ctl).await?;
+            if as_json {
+                let shards: Vec<_> = r.shards.iter().map(|s| json!({"shard": s.shard, "num": s.reclaimed, "scanned_keys": s.scanned})).collect();
+                json!({"num": r.num, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "timed_out": r.timed_out, "shards": shards}).to_string()
+            } else {
+                let rows = r.shards.iter().map(|s| vec![s.shard.clone(), s.reclaimed.to_string(), s.scanned.to_string()]);
+                let note = if r.timed_out { " (stopped by --timeout)" } else { "" };
+                format!(
+                    "{}\n{} expired keys reclaimed, {} keys scanned in {} ms{note}",
+                    table(&["SHARD", "RECLAIMED", "SCANNED"], rows),
+                    r.num,
+                    r.scanned_keys,
+                    r.duration_ms
+                )
+            }
+        }
+    })
+}
+
+/// Columns padded to their widest cell (in characters).
+fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut all: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
+    all.extend(rows);
+    let widths: Vec<usize> = (0..head.len()).map(|c| all.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    all.iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().zip(&widths).map(|(s, w)| format!("{s:<w$}")).collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn draw_progress(mut rx: tokio::sync::watch::Receiver<Progress>) {
+    while rx.changed().await.is_ok() {
+        let p = *rx.borrow_and_update();
+        let filled = p.percent() as usize / 5;
+        eprint!("\r[{}{}] {:>3}% {}/{} keys", "#".repeat(filled), ".".repeat(20 - filled), p.percent(), p.scanned, p.total);
+        let _ = std::io::stderr().flush();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,92 @@
+//! Expired-key reclamation against real servers with active expiry off, so the count is exact.
+
+mod common;
+
+use common::*;
+use dcs_analyzer::server::RedisProcess;
+use dcs_analyzer::{expired, Control, ScanOptions, Target};
+use std::time::Duration;
+
+fn no_active_expire_server() -> RedisProcess {
+    RedisProcess::start(&["--enable-debug-command", "yes"]).unwrap()
+}
+
+async fn freeze_expiry(conn: &mut redis::aio::MultiplexedConnection) {
+    run(conn, redis::cmd("DEBUG").arg("SET-ACTIVE-EXPIRE").arg(0)).await;
+}
+
+/// `expiring` keys with a 1 ms TTL and `persistent` keys without, in `db`.
+async fn seed(url: &str, db: i64, expiring: usize, persistent: usize) {
+    let mut c = connect(url, db).await;
+    let mut pipe = redis::pipe();
+    for i in 0..expiring {
+        pipe.cmd("SET").arg(format!("ttl:{db}:{i}")).arg("v").arg("PX").arg(1).ignore();
+    }
+    for i in 0..persistent {
+        pipe.cmd("SET").arg(format!("keep:{db}:{i}")).arg("v").ignore();
+    }
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+}
+
+#[tokio::test]
+async fn reclaims_exactly_the_expired_keys() {
+    let server = no_active_expire_server();
+    let mut c = connect(&server.url(), 0).await;
+    freeze_expiry(&mut c).await;
+    seed(&server.url(), 0, 1000, 500).await;
+    seed(&server.url(), 2, 234, 10).await;
+    wait_server_clock_past(&mut c, 5).await;
+    let dbsize_before: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(dbsize_before, 1500, "expired keys still occupy memory before the scan");
+
+    let opts = ScanOptions { count: 100, ..Default::default() };
+    let report = expired::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
+    assert_eq!(report.num, 1234);
+    assert_eq!(report.scanned_keys, 510, "SCAN returns only the live keys");
+    assert!(!report.timed_out);
+    assert_eq!(report.shards.len(), 1);
+    let dbsize_after: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(dbsize_after, 500);
+
+    let again = expired::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
+    assert_eq!(again.num, 0, "nothing left to reclaim");
+}
+
+#[tokio::test]
+async fn deadline_stops_the_scan_cleanly() {
+    let server = no_active_expire_server();
+    let mut c = connect(&server.url(), 0).await;
+    freeze_expiry(&mut c).await;
+    seed(&server.url(), 0, 2000, 2000).await;
+    wait_server_clock_past(&mut c, 5).await;
+    let opts = ScanOptions { count: 10, pause: Duration::from_millis(5), deadline: Some(Duration::from_millis(50)), ..Default::default() };
+    let report = expired::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
+    assert!(report.timed_out);
+    assert!(report.num < 2000, "stopped before reclaiming everything: {}", report.num);
+    let left: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(left, 4000 - report.num, "the reported number matches what was freed");
+}
+
+#[tokio::test]
+async fn cluster_reclaims_on_every_master() {
+    let cluster = dcs_analyzer::server::RedisCluster::start(3, &["--enable-debug-command", "yes"]).unwrap();
+    for url in cluster.urls() {
+        freeze_expiry(&mut connect(&url, 0).await).await;
+    }
+    let mut per_master = std::collections::BTreeMap::<String, u64>::new();
+    for i in 0..300 {
+        let key = format!("ttl:{i}");
+        let owner = cluster_write(&cluster, |c| {
+            c.arg("SET").arg(&key).arg("v").arg("PX").arg(1);
+        })
+        .await;
+        *per_master.entry(owner).or_default() += 1;
+    }
+    wait_server_clock_past(&mut connect(&cluster.urls()[0], 0).await, 5).await;
+    let report = expired::analyze(&Target::Cluster(cluster.urls()), &ScanOptions::default(), &Control::default())
+        .await
+        .unwrap();
+    assert_eq!(report.num, 300);
+    let got: std::collections::BTreeMap<String, u64> = report.shards.iter().map(|s| (s.shard.clone(), s.reclaimed)).collect();
+    assert_eq!(got, per_master);
+}
