@@ -6,14 +6,14 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PROXY := target/release/dcs-proxy
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test setup console proxy test-native test-wasm size fmt lint
+.PHONY: run test setup console proxy test-native test-wasm size fmt lint bench
 
 ## Set up, build the console and the proxy, and serve them.
 run: console proxy
 	$(PROXY) serve --listen $(LISTEN) --console-dir dist
 
-## Set up, then every test: native tests, the console's wasm build.
-test: setup test-native test-wasm
+## Set up, then every test: formatting and lints, native tests, the console's wasm build.
+test: setup lint test-native test-wasm
 
 setup:
 	scripts/setup
@@ -43,3 +43,7 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+## Hot-key analysis vs redis-cli --hotkeys on 1M keys (figures go in BENCHMARKS.md).
+bench: setup
+	cargo bench --locked -p dcs-analyzer --bench versus_redis_cli

@@ -53,7 +53,10 @@ impl ApiError {
 
     /// 401: the token is missing or wrong.
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, ApiError::Dcs { status: 401, .. } | ApiError::Http { status: 401 })
+        matches!(
+            self,
+            ApiError::Dcs { status: 401, .. } | ApiError::Http { status: 401 }
+        )
     }
 }
 
@@ -63,14 +66,20 @@ impl fmt::Display for ApiError {
             ApiError::Dcs { body, .. } => write!(f, "{}: {}", body.error_code, body.error_msg),
             ApiError::Http { status } => write!(f, "The server answered HTTP {status}."),
             ApiError::Unreachable(why) => write!(f, "Cannot reach the API proxy ({why})."),
-            ApiError::Malformed(why) => write!(f, "The server sent a response this console cannot read ({why})."),
+            ApiError::Malformed(why) => write!(
+                f,
+                "The server sent a response this console cannot read ({why})."
+            ),
         }
     }
 }
 
 /// Fetches `/config.json`.
 pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
-    let resp = Request::get("/config.json").send().await.map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    let resp = Request::get("/config.json")
+        .send()
+        .await
+        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
     read_json(resp).await
 }
 
@@ -78,7 +87,11 @@ pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
 pub const TOKEN_KEY: &str = "dcs-console-token";
 
 fn stored_token() -> Option<String> {
-    web_sys::window()?.session_storage().ok()??.get_item(TOKEN_KEY).ok()?
+    web_sys::window()?
+        .session_storage()
+        .ok()??
+        .get_item(TOKEN_KEY)
+        .ok()?
 }
 
 /// A handle on the API, provided as context by `App`.
@@ -97,7 +110,12 @@ impl Api {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/v2/{}{}", self.config.api_base.trim_end_matches('/'), self.config.project_id, path)
+        format!(
+            "{}/v2/{}{}",
+            self.config.api_base.trim_end_matches('/'),
+            self.config.project_id,
+            path
+        )
     }
 
     fn with_auth(&self, req: RequestBuilder) -> RequestBuilder {
@@ -125,7 +143,10 @@ impl Api {
 /// Reads a successful body as `T`, or the error body as [`ApiError::Dcs`].
 async fn read_json<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
-    let text = resp.text().await.map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
     decode(status, &text)
 }
 
@@ -148,12 +169,29 @@ mod tests {
     fn decode_sorts_answers_into_errors() {
         let ok: Result<RuntimeConfig, _> = decode(200, r#"{"api_base":"","project_id":"p1"}"#);
         assert_eq!(ok.unwrap().project_id, "p1");
-        let dcs = decode::<RuntimeConfig>(400, r#"{"error_code":"DCS.4922","error_msg":"Does not support hotkey analyze."}"#)
-            .unwrap_err();
+        let dcs = decode::<RuntimeConfig>(
+            400,
+            r#"{"error_code":"DCS.4922","error_msg":"Does not support hotkey analyze."}"#,
+        )
+        .unwrap_err();
         assert_eq!(dcs.code(), Some("DCS.4922"));
-        assert_eq!(dcs.to_string(), "DCS.4922: Does not support hotkey analyze.");
-        assert_eq!(decode::<RuntimeConfig>(502, "<html>bad gateway</html>").unwrap_err(), ApiError::Http { status: 502 });
-        assert!(matches!(decode::<RuntimeConfig>(200, "{\"project_id\":1}"), Err(ApiError::Malformed(_))));
-        assert!(decode::<RuntimeConfig>(401, r#"{"error_code":"DCS.1003","error_msg":"No token"}"#).unwrap_err().is_unauthorized());
+        assert_eq!(
+            dcs.to_string(),
+            "DCS.4922: Does not support hotkey analyze."
+        );
+        assert_eq!(
+            decode::<RuntimeConfig>(502, "<html>bad gateway</html>").unwrap_err(),
+            ApiError::Http { status: 502 }
+        );
+        assert!(matches!(
+            decode::<RuntimeConfig>(200, "{\"project_id\":1}"),
+            Err(ApiError::Malformed(_))
+        ));
+        assert!(decode::<RuntimeConfig>(
+            401,
+            r#"{"error_code":"DCS.1003","error_msg":"No token"}"#
+        )
+        .unwrap_err()
+        .is_unauthorized());
     }
 }

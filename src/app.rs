@@ -3,7 +3,10 @@
 use crate::api::{self, Api};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::header::Header;
-use crate::pages::{analysis::AnalysisPlaceholder, instances::InstancesPage, not_found::NotFound, settings::SettingsPage};
+use crate::pages::{
+    analysis::AnalysisPlaceholder, instances::InstancesPage, not_found::NotFound,
+    settings::SettingsPage,
+};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;

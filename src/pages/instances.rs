@@ -54,8 +54,16 @@ fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
 #[component]
 fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
     let base = format!("/instances/{}", info.instance_id);
-    let status_class = if info.status == dcs_api::instance::STATUS_RUNNING { "badge badge-ok" } else { "badge badge-bad" };
-    let max = if info.max_memory == 0 { "unlimited".to_string() } else { format!("{} MB", info.max_memory) };
+    let status_class = if info.status == dcs_api::instance::STATUS_RUNNING {
+        "badge badge-ok"
+    } else {
+        "badge badge-bad"
+    };
+    let max = if info.max_memory == 0 {
+        "unlimited".to_string()
+    } else {
+        format!("{} MB", info.max_memory)
+    };
     view! {
         <tr data-testid="instance-row">
             <th scope="row">{info.name}<div class="muted small"><code>{info.instance_id}</code></div></th>

@@ -7,7 +7,11 @@ use leptos::prelude::*;
 pub fn SettingsPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let cfg = api.config().clone();
-    let base = if cfg.api_base.is_empty() { "this origin".to_string() } else { cfg.api_base.clone() };
+    let base = if cfg.api_base.is_empty() {
+        "this origin".to_string()
+    } else {
+        cfg.api_base.clone()
+    };
     view! {
         <h1>"Settings"</h1>
         <dl class="facts">

@@ -43,13 +43,20 @@ struct Candidate {
 
 impl Ord for Candidate {
     fn cmp(&self, o: &Self) -> Ordering {
-        (self.size, Reverse(&self.name), Reverse(self.db), Reverse(self.node), self.key_type).cmp(&(
-            o.size,
-            Reverse(&o.name),
-            Reverse(o.db),
-            Reverse(o.node),
-            o.key_type,
-        ))
+        (
+            self.size,
+            Reverse(&self.name),
+            Reverse(self.db),
+            Reverse(self.node),
+            self.key_type,
+        )
+            .cmp(&(
+                o.size,
+                Reverse(&o.name),
+                Reverse(o.db),
+                Reverse(o.node),
+                o.key_type,
+            ))
     }
 }
 
@@ -80,8 +87,17 @@ impl BatchHandler for SizeHandler {
         let described = describe_keys(conn, &refs).await?;
         for (name, d) in keys.into_iter().zip(described) {
             let Some((key_type, size)) = d else { continue };
-            let top = self.by_type.entry(key_type).or_insert_with(|| TopN::new(per_type_limit(key_type)));
-            let c = Candidate { size, name, db, node: self.node, key_type };
+            let top = self
+                .by_type
+                .entry(key_type)
+                .or_insert_with(|| TopN::new(per_type_limit(key_type)));
+            let c = Candidate {
+                size,
+                name,
+                db,
+                node: self.node,
+                key_type,
+            };
             if top.would_keep(&c) {
                 top.push(c);
             }
@@ -112,7 +128,10 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
     let results = on_every_node(&nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
-            let mut h = SizeHandler { node: i, ..Default::default() };
+            let mut h = SizeHandler {
+                node: i,
+                ..Default::default()
+            };
             let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
             Ok((h.by_type, outcome.scanned))
         }
@@ -123,11 +142,18 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
     for (by_type, n) in results {
         scanned += n;
         for (t, top) in by_type {
-            merged.entry(t).or_insert_with(|| TopN::new(per_type_limit(t))).merge(top);
+            merged
+                .entry(t)
+                .or_insert_with(|| TopN::new(per_type_limit(t)))
+                .merge(top);
         }
     }
     let winners = select(merged);
-    let memory = if opts.memory_usage { memory_usage(&nodes, opts, &winners).await? } else { vec![None; winners.len()] };
+    let memory = if opts.memory_usage {
+        memory_usage(&nodes, opts, &winners).await?
+    } else {
+        vec![None; winners.len()]
+    };
     let keys = winners
         .into_iter()
         .zip(memory)
@@ -141,11 +167,19 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
             memory_usage,
         })
         .collect();
-    Ok(BigkeyReport { keys, scanned_keys: scanned, duration_ms: started.elapsed().as_millis() as u64 })
+    Ok(BigkeyReport {
+        keys,
+        scanned_keys: scanned,
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
 }
 
 /// `MEMORY USAGE` of each winner (bytes), `None` where the key vanished.
-async fn memory_usage(nodes: &[Node], opts: &ScanOptions, winners: &[Candidate]) -> Result<Vec<Option<u64>>> {
+async fn memory_usage(
+    nodes: &[Node],
+    opts: &ScanOptions,
+    winners: &[Candidate],
+) -> Result<Vec<Option<u64>>> {
     let mut out = vec![None; winners.len()];
     let mut groups: BTreeMap<(usize, u32), Vec<usize>> = BTreeMap::new();
     for (i, c) in winners.iter().enumerate() {
@@ -172,14 +206,22 @@ mod tests {
     use super::*;
 
     fn cand(t: KeyType, size: u64, name: &str) -> Candidate {
-        Candidate { size, name: name.into(), db: 0, node: 0, key_type: t }
+        Candidate {
+            size,
+            name: name.into(),
+            db: 0,
+            node: 0,
+            key_type: t,
+        }
     }
 
     #[test]
     fn selection_follows_dcs_limits() {
         let mut by_type: BTreeMap<KeyType, TopN<Candidate>> = BTreeMap::new();
         for t in KeyType::ALL {
-            let top = by_type.entry(*t).or_insert_with(|| TopN::new(per_type_limit(*t)));
+            let top = by_type
+                .entry(*t)
+                .or_insert_with(|| TopN::new(per_type_limit(*t)));
             for i in 0..50u64 {
                 top.push(cand(*t, 1000 + i, &format!("{t}-{i}")));
             }
@@ -192,6 +234,8 @@ mod tests {
             assert!(out.iter().filter(|c| c.key_type == *t).count() <= TOP_PER_COLLECTION_TYPE);
         }
         assert_eq!(out[0].size, 1049);
-        assert!(out[TOP_STRINGS..].windows(2).all(|w| w[0].size >= w[1].size));
+        assert!(out[TOP_STRINGS..]
+            .windows(2)
+            .all(|w| w[0].size >= w[1].size));
     }
 }

@@ -17,7 +17,10 @@ pub struct Node {
 
 impl Node {
     pub(crate) fn new(info: ConnectionInfo) -> Node {
-        Node { addr: info.addr.to_string(), info }
+        Node {
+            addr: info.addr.to_string(),
+            info,
+        }
     }
 
     /// Opens a connection to logical database `db`.
@@ -31,8 +34,21 @@ impl Node {
         let inner = client
             .get_multiplexed_async_connection_with_config(&config)
             .await
-            .map_err(|e| AnalyzerError::from_redis(&self.addr, "connect", &e, opts.connect_timeout))?;
-        Ok(Conn { inner, addr: self.addr.clone(), timeout: opts.response_timeout })
+            .map_err(|e| {
+                AnalyzerError::from_redis(&self.addr, "connect", &e, opts.connect_timeout)
+            })?;
+        let mut conn = Conn {
+            inner,
+            addr: self.addr.clone(),
+            timeout: opts.response_timeout,
+        };
+        // Size commands (STRLEN, LLEN…) count as accesses and would raise the LFU counters being
+        // measured. Redis >= 7.2 can be told not to; older servers answer an error, which is fine:
+        // there a winner's counter may grow by one per analysis (its reported freq is from before).
+        let _ = conn
+            .query::<redis::Value>(redis::cmd("CLIENT").arg("NO-TOUCH").arg("ON"))
+            .await;
+        Ok(conn)
     }
 }
 
@@ -52,7 +68,9 @@ impl Conn {
     /// Runs one command; a server error reply becomes an error naming the command.
     pub async fn query<T: redis::FromRedisValue>(&mut self, cmd: &redis::Cmd) -> Result<T> {
         let name = command_name(cmd);
-        cmd.query_async(&mut self.inner).await.map_err(|e| self.err(&name, &e))
+        cmd.query_async(&mut self.inner)
+            .await
+            .map_err(|e| self.err(&name, &e))
     }
 
     /// Sends a pipeline and returns one reply per command, server errors included as
@@ -61,7 +79,11 @@ impl Conn {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let replies = self.inner.req_packed_commands(pipe, 0, len).await.map_err(|e| self.err("pipeline", &e))?;
+        let replies = self
+            .inner
+            .req_packed_commands(pipe, 0, len)
+            .await
+            .map_err(|e| self.err("pipeline", &e))?;
         if replies.len() != len {
             return Err(AnalyzerError::Protocol {
                 addr: self.addr.clone(),
@@ -102,7 +124,11 @@ pub fn parse_keyspace(info: &[(String, String)]) -> Vec<(u32, u64)> {
     info.iter()
         .filter_map(|(k, v)| {
             let db = k.strip_prefix("db")?.parse().ok()?;
-            let keys = v.split(',').find_map(|kv| kv.strip_prefix("keys="))?.parse().ok()?;
+            let keys = v
+                .split(',')
+                .find_map(|kv| kv.strip_prefix("keys="))?
+                .parse()
+                .ok()?;
             Some((db, keys))
         })
         .collect()

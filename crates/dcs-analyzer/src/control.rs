@@ -74,7 +74,10 @@ impl Control {
     }
 
     fn publish(&self) {
-        let p = Progress { scanned: self.scanned.load(Ordering::SeqCst), total: self.total.load(Ordering::SeqCst) };
+        let p = Progress {
+            scanned: self.scanned.load(Ordering::SeqCst),
+            total: self.total.load(Ordering::SeqCst),
+        };
         self.tx.send_replace(p);
     }
 }
@@ -89,7 +92,13 @@ mod tests {
         let other = c.clone();
         c.add_total(200);
         other.add_scanned(150);
-        assert_eq!(*rx.borrow(), Progress { scanned: 150, total: 200 });
+        assert_eq!(
+            *rx.borrow(),
+            Progress {
+                scanned: 150,
+                total: 200
+            }
+        );
         assert_eq!(rx.borrow().percent(), 75);
         c.add_scanned(100);
         assert_eq!(c.progress().percent(), 99);

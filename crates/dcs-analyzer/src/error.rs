@@ -32,7 +32,11 @@ pub enum AnalyzerError {
     #[error("authentication failed at {addr}: {detail}")]
     Auth { addr: String, detail: String },
     #[error("{addr} refused {command}: {detail}")]
-    Denied { addr: String, command: String, detail: String },
+    Denied {
+        addr: String,
+        command: String,
+        detail: String,
+    },
     #[error("connection to {addr} was lost: {detail}")]
     Lost { addr: String, detail: String },
     #[error("{addr} did not answer within {} s", .after.as_secs_f32())]
@@ -63,16 +67,30 @@ impl AnalyzerError {
     }
 
     /// Classifies a client error from talking to `addr` while running `command`.
-    pub fn from_redis(addr: &str, command: &str, e: &redis::RedisError, timeout: Duration) -> AnalyzerError {
+    pub fn from_redis(
+        addr: &str,
+        command: &str,
+        e: &redis::RedisError,
+        timeout: Duration,
+    ) -> AnalyzerError {
         let addr = addr.to_string();
         let detail = e.to_string();
         let code = e.code().unwrap_or_default();
         if e.is_timeout() {
-            AnalyzerError::Timeout { addr, after: timeout }
-        } else if matches!(code, "WRONGPASS" | "NOAUTH") || e.kind() == redis::ErrorKind::AuthenticationFailed {
+            AnalyzerError::Timeout {
+                addr,
+                after: timeout,
+            }
+        } else if matches!(code, "WRONGPASS" | "NOAUTH")
+            || e.kind() == redis::ErrorKind::AuthenticationFailed
+        {
             AnalyzerError::Auth { addr, detail }
         } else if code == "NOPERM" {
-            AnalyzerError::Denied { addr, command: command.to_string(), detail }
+            AnalyzerError::Denied {
+                addr,
+                command: command.to_string(),
+                detail,
+            }
         } else if e.is_connection_refusal() {
             AnalyzerError::Connect { addr, detail }
         } else if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
@@ -92,14 +110,36 @@ mod tests {
 
     #[test]
     fn maps_to_dcs_codes() {
-        let unsupported = AnalyzerError::Unsupported { kind: AnalysisKind::Hotkeys, reason: "set allkeys-lfu".into() };
+        let unsupported = AnalyzerError::Unsupported {
+            kind: AnalysisKind::Hotkeys,
+            reason: "set allkeys-lfu".into(),
+        };
         let d = unsupported.to_dcs(AnalysisKind::Hotkeys);
-        assert_eq!((d.code, d.message.as_str()), (ErrorCode::HotkeyUnsupported, "set allkeys-lfu"));
-        let denied = AnalyzerError::Denied { addr: "a:1".into(), command: "OBJECT".into(), detail: "NOPERM".into() };
-        assert_eq!(denied.to_dcs(AnalysisKind::Bigkeys).code, ErrorCode::BigkeyUnsupported);
-        let lost = AnalyzerError::Lost { addr: "a:1".into(), detail: "eof".into() };
-        assert_eq!(lost.to_dcs(AnalysisKind::Expired).code, ErrorCode::InstanceNotRunning);
-        let t = AnalyzerError::Timeout { addr: "a:1".into(), after: Duration::from_secs(5) };
+        assert_eq!(
+            (d.code, d.message.as_str()),
+            (ErrorCode::HotkeyUnsupported, "set allkeys-lfu")
+        );
+        let denied = AnalyzerError::Denied {
+            addr: "a:1".into(),
+            command: "OBJECT".into(),
+            detail: "NOPERM".into(),
+        };
+        assert_eq!(
+            denied.to_dcs(AnalysisKind::Bigkeys).code,
+            ErrorCode::BigkeyUnsupported
+        );
+        let lost = AnalyzerError::Lost {
+            addr: "a:1".into(),
+            detail: "eof".into(),
+        };
+        assert_eq!(
+            lost.to_dcs(AnalysisKind::Expired).code,
+            ErrorCode::InstanceNotRunning
+        );
+        let t = AnalyzerError::Timeout {
+            addr: "a:1".into(),
+            after: Duration::from_secs(5),
+        };
         assert_eq!(t.to_string(), "a:1 did not answer within 5 s");
     }
 }

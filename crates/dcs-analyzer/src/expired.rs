@@ -48,7 +48,10 @@ async fn expired_keys(node: &Node, opts: &ScanOptions) -> Result<u64> {
         .iter()
         .find(|(k, _)| k == "expired_keys")
         .and_then(|(_, v)| v.parse().ok())
-        .ok_or_else(|| AnalyzerError::Protocol { addr: node.addr.clone(), detail: "INFO stats has no expired_keys".into() })
+        .ok_or_else(|| AnalyzerError::Protocol {
+            addr: node.addr.clone(),
+            detail: "INFO stats has no expired_keys".into(),
+        })
 }
 
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<ExpiredReport> {
@@ -61,7 +64,11 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
             let before = expired_keys(&node, &opts).await?;
             let outcome = scan_node(&node, &opts, &ctl, &mut Touch, deadline).await?;
             let after = expired_keys(&node, &opts).await?;
-            let shard = ShardReclaim { shard: node.addr.clone(), reclaimed: after.saturating_sub(before), scanned: outcome.scanned };
+            let shard = ShardReclaim {
+                shard: node.addr.clone(),
+                reclaimed: after.saturating_sub(before),
+                scanned: outcome.scanned,
+            };
             Ok((shard, outcome.timed_out))
         }
     })

@@ -40,12 +40,13 @@ struct Candidate {
 
 impl Ord for Candidate {
     fn cmp(&self, o: &Self) -> Ordering {
-        (self.freq, Reverse(&self.name), Reverse(self.db), Reverse(self.node)).cmp(&(
-            o.freq,
-            Reverse(&o.name),
-            Reverse(o.db),
-            Reverse(o.node),
-        ))
+        (
+            self.freq,
+            Reverse(&self.name),
+            Reverse(self.db),
+            Reverse(self.node),
+        )
+            .cmp(&(o.freq, Reverse(&o.name), Reverse(o.db), Reverse(o.node)))
     }
 }
 
@@ -56,14 +57,21 @@ impl PartialOrd for Candidate {
 }
 
 fn unsupported(reason: String) -> AnalyzerError {
-    AnalyzerError::Unsupported { kind: AnalysisKind::Hotkeys, reason }
+    AnalyzerError::Unsupported {
+        kind: AnalysisKind::Hotkeys,
+        reason,
+    }
 }
 
 /// Checks, before anything is scanned, that `node` keeps LFU counters.
 pub async fn check_node(node: &Node, opts: &ScanOptions) -> Result<()> {
     let mut conn = node.connect(0, opts).await?;
     let server = conn.info("server").await?;
-    let version = server.iter().find(|(k, _)| k == "redis_version").map(|(_, v)| v.clone()).unwrap_or_default();
+    let version = server
+        .iter()
+        .find(|(k, _)| k == "redis_version")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     if parse_version(&version).is_some_and(|v| v < (4, 0)) {
         return Err(unsupported(format!(
             "{} runs Redis {version}; hot-key analysis needs Redis 4.0 or later (LFU counters)",
@@ -71,7 +79,10 @@ pub async fn check_node(node: &Node, opts: &ScanOptions) -> Result<()> {
         )));
     }
     // CONFIG may be renamed or denied by ACL; OBJECT FREQ's own error then tells.
-    if let Ok(reply) = conn.query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy")).await {
+    if let Ok(reply) = conn
+        .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy"))
+        .await
+    {
         if let Some(policy) = reply.get(1) {
             if !is_lfu_policy(policy) {
                 return Err(unsupported(lfu_advice(&node.addr, policy)));
@@ -109,15 +120,27 @@ impl BatchHandler for FreqHandler {
                 other => {
                     let text = server_error_text(&other).unwrap_or_else(|| format!("{other:?}"));
                     if text.starts_with("NOPERM") {
-                        return Err(AnalyzerError::Denied { addr: conn.addr.clone(), command: "OBJECT FREQ".into(), detail: text });
+                        return Err(AnalyzerError::Denied {
+                            addr: conn.addr.clone(),
+                            command: "OBJECT FREQ".into(),
+                            detail: text,
+                        });
                     }
                     if text.contains("LFU") {
                         return Err(unsupported(lfu_advice(&conn.addr, "not an LFU policy")));
                     }
-                    return Err(AnalyzerError::Protocol { addr: conn.addr.clone(), detail: format!("OBJECT FREQ: {text}") });
+                    return Err(AnalyzerError::Protocol {
+                        addr: conn.addr.clone(),
+                        detail: format!("OBJECT FREQ: {text}"),
+                    });
                 }
             };
-            let c = Candidate { freq, name, db, node: self.node };
+            let c = Candidate {
+                freq,
+                name,
+                db,
+                node: self.node,
+            };
             if self.top.would_keep(&c) {
                 self.top.push(c);
             }
@@ -138,7 +161,10 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
     let tops = on_every_node(&nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
-            let mut h = FreqHandler { node: i, top: TopN::new(opts.top) };
+            let mut h = FreqHandler {
+                node: i,
+                top: TopN::new(opts.top),
+            };
             let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
             Ok((h.top, outcome.scanned))
         }
@@ -152,11 +178,19 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
     }
     let winners = all.into_sorted_desc();
     let keys = describe_winners(&nodes, opts, winners).await?;
-    Ok(HotkeyReport { keys, scanned_keys: scanned, duration_ms: started.elapsed().as_millis() as u64 })
+    Ok(HotkeyReport {
+        keys,
+        scanned_keys: scanned,
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
 }
 
 /// TYPE and size for the winners, one pipeline per (master, db); winners that vanished are dropped.
-async fn describe_winners(nodes: &[Node], opts: &ScanOptions, winners: Vec<Candidate>) -> Result<Vec<HotkeyEntry>> {
+async fn describe_winners(
+    nodes: &[Node],
+    opts: &ScanOptions,
+    winners: Vec<Candidate>,
+) -> Result<Vec<HotkeyEntry>> {
     let mut groups: Vec<((usize, u32), Vec<usize>)> = Vec::new();
     for (i, c) in winners.iter().enumerate() {
         match groups.iter_mut().find(|(k, _)| *k == (c.node, c.db)) {
@@ -197,7 +231,12 @@ mod tests {
 
     #[test]
     fn candidates_rank_by_freq_then_name() {
-        let c = |freq, name: &str, db| Candidate { freq, name: name.as_bytes().to_vec(), db, node: 0 };
+        let c = |freq, name: &str, db| Candidate {
+            freq,
+            name: name.as_bytes().to_vec(),
+            db,
+            node: 0,
+        };
         assert!(c(9, "z", 0) > c(8, "a", 0));
         assert!(c(5, "a", 0) > c(5, "b", 0));
         assert!(c(5, "a", 0) > c(5, "a", 1));
@@ -206,7 +245,10 @@ mod tests {
     #[test]
     fn advice_names_the_setting() {
         let m = lfu_advice("127.0.0.1:6379", "allkeys-lru");
-        assert!(m.contains("allkeys-lru") && m.contains("CONFIG SET maxmemory-policy allkeys-lfu"), "{m}");
+        assert!(
+            m.contains("allkeys-lru") && m.contains("CONFIG SET maxmemory-policy allkeys-lfu"),
+            "{m}"
+        );
     }
 }
 
@@ -220,14 +262,31 @@ mod server_tests {
     #[tokio::test]
     async fn vanished_keys_are_skipped() {
         let server = RedisProcess::start(&["--maxmemory-policy", "allkeys-lfu"]).unwrap();
-        let node = Node::new(redis::IntoConnectionInfo::into_connection_info(server.url().as_str()).unwrap());
+        let node = Node::new(
+            redis::IntoConnectionInfo::into_connection_info(server.url().as_str()).unwrap(),
+        );
         let mut conn = node.connect(0, &ScanOptions::default()).await.unwrap();
-        let _: () = conn.query(redis::cmd("SET").arg("present").arg("v")).await.unwrap();
-        let mut h = FreqHandler { node: 0, top: TopN::new(10) };
-        h.handle(&mut conn, 0, vec![b"gone".to_vec(), b"present".to_vec()]).await.unwrap();
-        let kept: Vec<Vec<u8>> = h.top.into_sorted_desc().into_iter().map(|c| c.name).collect();
+        let _: () = conn
+            .query(redis::cmd("SET").arg("present").arg("v"))
+            .await
+            .unwrap();
+        let mut h = FreqHandler {
+            node: 0,
+            top: TopN::new(10),
+        };
+        h.handle(&mut conn, 0, vec![b"gone".to_vec(), b"present".to_vec()])
+            .await
+            .unwrap();
+        let kept: Vec<Vec<u8>> = h
+            .top
+            .into_sorted_desc()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
         assert_eq!(kept, vec![b"present".to_vec()]);
-        let described = describe_keys(&mut conn, &[b"gone", b"present"]).await.unwrap();
+        let described = describe_keys(&mut conn, &[b"gone", b"present"])
+            .await
+            .unwrap();
         assert_eq!(described, vec![None, Some((dcs_api::KeyType::String, 1))]);
     }
 }

@@ -80,7 +80,15 @@ mod tests {
             (b"\xff", "\\xff"),
             (b"bin:\x00\xfe\xff:end", "bin:\u{0}\\xfe\\xff:end"),
             (b"a\\b\xc3", "a\\\\b\\xc3"),
-            ("é".as_bytes().iter().chain(b"\x80").copied().collect::<Vec<u8>>().leak(), "é\\x80"),
+            (
+                "é".as_bytes()
+                    .iter()
+                    .chain(b"\x80")
+                    .copied()
+                    .collect::<Vec<u8>>()
+                    .leak(),
+                "é\\x80",
+            ),
         ];
         for (raw, shown) in cases {
             assert_eq!(&display_name(raw), shown);

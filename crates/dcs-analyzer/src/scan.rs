@@ -15,7 +15,12 @@ use tokio::time::Instant;
 
 /// What an analysis does with each batch of keys a `SCAN` returns.
 pub(crate) trait BatchHandler: Send {
-    fn handle(&mut self, conn: &mut Conn, db: u32, keys: Vec<Vec<u8>>) -> impl Future<Output = Result<()>> + Send;
+    fn handle(
+        &mut self,
+        conn: &mut Conn,
+        db: u32,
+        keys: Vec<Vec<u8>>,
+    ) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// How a node's scan ended.
@@ -44,7 +49,11 @@ pub(crate) async fn scan_node<H: BatchHandler>(
     ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
     let mut outcome = ScanOutcome::default();
     for (db, _) in dbs {
-        let mut conn = if db == 0 { first.clone() } else { node.connect(db, opts).await? };
+        let mut conn = if db == 0 {
+            first.clone()
+        } else {
+            node.connect(db, opts).await?
+        };
         let mut cursor: u64 = 0;
         loop {
             if ctl.is_cancelled() {
@@ -54,8 +63,9 @@ pub(crate) async fn scan_node<H: BatchHandler>(
                 outcome.timed_out = true;
                 return Ok(outcome);
             }
-            let (next, keys): (u64, Vec<Vec<u8>>) =
-                conn.query(redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(opts.count)).await?;
+            let (next, keys): (u64, Vec<Vec<u8>>) = conn
+                .query(redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(opts.count))
+                .await?;
             outcome.scanned += keys.len() as u64;
             ctl.add_scanned(keys.len() as u64);
             if !keys.is_empty() {
@@ -88,7 +98,10 @@ where
     }
     let mut out: Vec<Option<T>> = (0..nodes.len()).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
-        let (i, result) = joined.map_err(|e| AnalyzerError::Protocol { addr: "analyzer".into(), detail: e.to_string() })?;
+        let (i, result) = joined.map_err(|e| AnalyzerError::Protocol {
+            addr: "analyzer".into(),
+            detail: e.to_string(),
+        })?;
         match result {
             Ok(v) => out[i] = Some(v),
             Err(e) => {
@@ -97,7 +110,10 @@ where
             }
         }
     }
-    Ok(out.into_iter().map(|v| v.expect("every node task reports")).collect())
+    Ok(out
+        .into_iter()
+        .map(|v| v.expect("every node task reports"))
+        .collect())
 }
 
 /// The command that measures a key of this type: bytes for strings, elements otherwise.
@@ -115,7 +131,10 @@ pub(crate) fn size_command(t: KeyType) -> &'static str {
 /// Type and size of each key, in two pipelined round trips (`TYPE`, then the size command).
 /// `None` for a key that vanished meanwhile (`TYPE` = none) or has a type this product does not
 /// report (module types).
-pub(crate) async fn describe_keys(conn: &mut Conn, keys: &[&[u8]]) -> Result<Vec<Option<(KeyType, u64)>>> {
+pub(crate) async fn describe_keys(
+    conn: &mut Conn,
+    keys: &[&[u8]],
+) -> Result<Vec<Option<(KeyType, u64)>>> {
     let mut pipe = redis::pipe();
     for k in keys {
         pipe.cmd("TYPE").arg(*k);

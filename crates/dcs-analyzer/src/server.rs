@@ -44,7 +44,16 @@ impl RedisProcess {
         let dir = std::env::temp_dir().join(format!("dcs-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .args(["--daemonize", "no", "--loglevel", "warning", "--dir"])
             .arg(&dir)
             .args(args)
@@ -52,7 +61,12 @@ impl RedisProcess {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot start redis-server (is it installed?): {e}")))?;
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot start redis-server (is it installed?): {e}"),
+                )
+            })?;
         let mut p = RedisProcess { child, port, dir };
         p.wait_ready()?;
         Ok(p)
@@ -62,13 +76,19 @@ impl RedisProcess {
         let until = Instant::now() + START_TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait()? {
-                return Err(std::io::Error::other(format!("redis-server on port {} exited: {status}", self.port)));
+                return Err(std::io::Error::other(format!(
+                    "redis-server on port {} exited: {status}",
+                    self.port
+                )));
             }
             if ping(self.port) {
                 return Ok(());
             }
             if Instant::now() > until {
-                return Err(std::io::Error::other(format!("redis-server on port {} did not answer PING", self.port)));
+                return Err(std::io::Error::other(format!(
+                    "redis-server on port {} did not answer PING",
+                    self.port
+                )));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -102,13 +122,16 @@ impl Drop for RedisProcess {
 
 /// Sends `PING` over a raw socket; true on `+PONG` (or `-NOAUTH`: up, but needs a password).
 fn ping(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)) else {
+    let Ok(mut s) =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200))
+    else {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
     let mut buf = [0u8; 64];
     s.write_all(b"PING\r\n").is_ok()
-        && s.read(&mut buf).is_ok_and(|n| buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"))
+        && s.read(&mut buf)
+            .is_ok_and(|n| buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"))
 }
 
 /// A Redis Cluster of `n` masters (no replicas) on loopback, created with `redis-cli --cluster create`.
@@ -122,7 +145,12 @@ impl RedisCluster {
         for _ in 0..n {
             let port = free_port()?;
             let conf = format!("nodes-{port}.conf");
-            let mut all = vec!["--cluster-enabled", "yes", "--cluster-config-file", conf.as_str()];
+            let mut all = vec![
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                conf.as_str(),
+            ];
             all.extend_from_slice(args);
             nodes.push(RedisProcess::start_on(port, &all)?);
         }
@@ -149,7 +177,9 @@ impl RedisCluster {
         let until = Instant::now() + START_TIMEOUT;
         while !self.nodes.iter().all(|n| cluster_ok(n.port)) {
             if Instant::now() > until {
-                return Err(std::io::Error::other("cluster did not reach cluster_state:ok"));
+                return Err(std::io::Error::other(
+                    "cluster did not reach cluster_state:ok",
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -24,19 +24,30 @@ impl Target {
 
     /// A short description for messages (no credentials).
     pub fn describe(&self) -> String {
-        let addr = |u: &String| parse_url(u).map(|i| i.addr.to_string()).unwrap_or_else(|_| "?".into());
+        let addr = |u: &String| {
+            parse_url(u)
+                .map(|i| i.addr.to_string())
+                .unwrap_or_else(|_| "?".into())
+        };
         match self {
             Target::Standalone(u) => addr(u),
-            Target::Cluster(s) => format!("cluster via {}", s.iter().map(addr).collect::<Vec<_>>().join(",")),
+            Target::Cluster(s) => format!(
+                "cluster via {}",
+                s.iter().map(addr).collect::<Vec<_>>().join(",")
+            ),
         }
     }
 }
 
 fn parse_url(url: &str) -> Result<ConnectionInfo> {
-    let info = url.into_connection_info().map_err(|e| AnalyzerError::InvalidTarget(format!("{e}")))?;
+    let info = url
+        .into_connection_info()
+        .map_err(|e| AnalyzerError::InvalidTarget(format!("{e}")))?;
     match info.addr {
         ConnectionAddr::Tcp(..) => Ok(info),
-        _ => Err(AnalyzerError::InvalidTarget("only redis://host:port URLs are supported".into())),
+        _ => Err(AnalyzerError::InvalidTarget(
+            "only redis://host:port URLs are supported".into(),
+        )),
     }
 }
 
@@ -47,7 +58,12 @@ async fn discover(seeds: &[String], opts: &ScanOptions) -> Result<Vec<Node>> {
         let info = parse_url(seed)?;
         match masters_from(&info, opts).await {
             Ok(nodes) if !nodes.is_empty() => return Ok(nodes),
-            Ok(_) => last = AnalyzerError::InvalidTarget(format!("{} reports no cluster masters", info.addr)),
+            Ok(_) => {
+                last = AnalyzerError::InvalidTarget(format!(
+                    "{} reports no cluster masters",
+                    info.addr
+                ))
+            }
             // Credentials are wrong for every seed alike; do not hide that behind the last seed.
             Err(e @ AnalyzerError::Auth { .. }) => return Err(e),
             Err(e) => last = e,
@@ -59,7 +75,10 @@ async fn discover(seeds: &[String], opts: &ScanOptions) -> Result<Vec<Node>> {
 async fn masters_from(seed: &ConnectionInfo, opts: &ScanOptions) -> Result<Vec<Node>> {
     let mut conn = Node::new(seed.clone()).connect(0, opts).await?;
     // CLUSTER SHARDS exists from Redis 7.0; older servers only have CLUSTER NODES.
-    let addrs = match conn.query::<Value>(redis::cmd("CLUSTER").arg("SHARDS")).await {
+    let addrs = match conn
+        .query::<Value>(redis::cmd("CLUSTER").arg("SHARDS"))
+        .await
+    {
         Ok(v) => masters_from_shards(&v),
         Err(AnalyzerError::Protocol { .. }) => {
             let text: String = conn.query(redis::cmd("CLUSTER").arg("NODES")).await?;
@@ -85,7 +104,11 @@ fn pairs(v: &Value) -> Vec<(String, &Value)> {
         _ => String::new(),
     };
     match v {
-        Value::Array(items) => items.chunks(2).filter(|c| c.len() == 2).map(|c| (key(&c[0]), &c[1])).collect(),
+        Value::Array(items) => items
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (key(&c[0]), &c[1]))
+            .collect(),
         Value::Map(m) => m.iter().map(|(k, v)| (key(k), v)).collect(),
         _ => Vec::new(),
     }
@@ -102,17 +125,32 @@ fn text(v: &Value) -> Option<String> {
 
 /// Healthy masters from a `CLUSTER SHARDS` reply, sorted by address.
 pub fn masters_from_shards(v: &Value) -> Vec<(String, u16)> {
-    let Value::Array(shards) = v else { return Vec::new() };
+    let Value::Array(shards) = v else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for shard in shards {
         for (k, nodes) in pairs(shard) {
-            let (true, Value::Array(nodes)) = (k == "nodes", nodes) else { continue };
+            let (true, Value::Array(nodes)) = (k == "nodes", nodes) else {
+                continue;
+            };
             for node in nodes {
-                let fields: Vec<(String, Option<String>)> = pairs(node).into_iter().map(|(k, v)| (k, text(v))).collect();
-                let get = |name: &str| fields.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.clone());
+                let fields: Vec<(String, Option<String>)> =
+                    pairs(node).into_iter().map(|(k, v)| (k, text(v))).collect();
+                let get = |name: &str| {
+                    fields
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .and_then(|(_, v)| v.clone())
+                };
                 let master = get("role").as_deref() == Some("master");
                 let online = get("health").is_none_or(|h| h == "online");
-                if let (true, true, Some(ip), Some(port)) = (master, online, get("ip"), get("port").and_then(|p| p.parse().ok())) {
+                if let (true, true, Some(ip), Some(port)) = (
+                    master,
+                    online,
+                    get("ip"),
+                    get("port").and_then(|p| p.parse().ok()),
+                ) {
                     out.push((ip, port));
                 }
             }
@@ -131,7 +169,11 @@ pub fn masters_from_nodes(text: &str) -> Vec<(String, u16)> {
             let mut f = line.split_whitespace();
             let (_id, addr, flags) = (f.next()?, f.next()?, f.next()?);
             let flags: Vec<&str> = flags.split(',').collect();
-            if !flags.contains(&"master") || flags.iter().any(|f| matches!(*f, "fail" | "fail?" | "noaddr" | "handshake")) {
+            if !flags.contains(&"master")
+                || flags
+                    .iter()
+                    .any(|f| matches!(*f, "fail" | "fail?" | "noaddr" | "handshake"))
+            {
                 return None;
             }
             // ip:port@cport[,hostname]
@@ -163,7 +205,11 @@ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 127.0.0.1:30009@31009 master,fail - 0 0
 ";
         assert_eq!(
             masters_from_nodes(text),
-            vec![("127.0.0.1".into(), 30001), ("127.0.0.1".into(), 30002), ("127.0.0.1".into(), 30003)]
+            vec![
+                ("127.0.0.1".into(), 30001),
+                ("127.0.0.1".into(), 30002),
+                ("127.0.0.1".into(), 30003)
+            ]
         );
     }
 
@@ -171,23 +217,47 @@ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 127.0.0.1:30009@31009 master,fail - 0 0
     fn parses_cluster_shards_reply() {
         let node = |port: i64, role: &str, health: &str| {
             Value::Array(vec![
-                bulk("id"), bulk("x"), bulk("port"), Value::Int(port), bulk("ip"), bulk("10.0.0.1"),
-                bulk("role"), bulk(role), bulk("health"), bulk(health),
+                bulk("id"),
+                bulk("x"),
+                bulk("port"),
+                Value::Int(port),
+                bulk("ip"),
+                bulk("10.0.0.1"),
+                bulk("role"),
+                bulk(role),
+                bulk("health"),
+                bulk(health),
             ])
         };
-        let shard = |nodes: Vec<Value>| Value::Array(vec![bulk("slots"), Value::Array(vec![]), bulk("nodes"), Value::Array(nodes)]);
+        let shard = |nodes: Vec<Value>| {
+            Value::Array(vec![
+                bulk("slots"),
+                Value::Array(vec![]),
+                bulk("nodes"),
+                Value::Array(nodes),
+            ])
+        };
         let reply = Value::Array(vec![
-            shard(vec![node(7001, "master", "online"), node(7004, "replica", "online")]),
+            shard(vec![
+                node(7001, "master", "online"),
+                node(7004, "replica", "online"),
+            ]),
             shard(vec![node(7000, "master", "online")]),
             shard(vec![node(7002, "master", "failed")]),
         ]);
-        assert_eq!(masters_from_shards(&reply), vec![("10.0.0.1".into(), 7000), ("10.0.0.1".into(), 7001)]);
+        assert_eq!(
+            masters_from_shards(&reply),
+            vec![("10.0.0.1".into(), 7000), ("10.0.0.1".into(), 7001)]
+        );
     }
 
     #[test]
     fn rejects_bad_urls() {
         assert!(parse_url("http://x").is_err());
         assert!(parse_url("redis://127.0.0.1:6379").is_ok());
-        assert_eq!(Target::Standalone("redis://:secret@127.0.0.1:6379".into()).describe(), "127.0.0.1:6379");
+        assert_eq!(
+            Target::Standalone("redis://:secret@127.0.0.1:6379".into()).describe(),
+            "127.0.0.1:6379"
+        );
     }
 }

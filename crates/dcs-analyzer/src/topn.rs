@@ -13,12 +13,16 @@ pub struct TopN<T: Ord> {
 
 impl<T: Ord> TopN<T> {
     pub fn new(n: usize) -> Self {
-        TopN { n, heap: BinaryHeap::with_capacity(n.min(1 << 16) + 1) }
+        TopN {
+            n,
+            heap: BinaryHeap::with_capacity(n.min(1 << 16) + 1),
+        }
     }
 
     /// Whether `item` would be kept (cheap to call before building an item).
     pub fn would_keep(&self, item: &T) -> bool {
-        self.n > 0 && (self.heap.len() < self.n || self.heap.peek().is_some_and(|Reverse(min)| item > min))
+        self.n > 0
+            && (self.heap.len() < self.n || self.heap.peek().is_some_and(|Reverse(min)| item > min))
     }
 
     pub fn push(&mut self, item: T) {
@@ -97,6 +101,9 @@ mod tests {
         for (f, n) in [(5, "b"), (5, "c"), (5, "a"), (1, "0")] {
             t.push((f, Reverse(n)));
         }
-        assert_eq!(t.into_sorted_desc(), vec![(5, Reverse("a")), (5, Reverse("b"))]);
+        assert_eq!(
+            t.into_sorted_desc(),
+            vec![(5, Reverse("a")), (5, Reverse("b"))]
+        );
     }
 }

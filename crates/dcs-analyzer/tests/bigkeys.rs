@@ -8,10 +8,24 @@ use dcs_analyzer::{bigkeys, Control, ScanOptions, Target};
 use dcs_api::{KeyType, KeyUnit};
 
 async fn seed_big(conn: &mut redis::aio::MultiplexedConnection) {
-    run(conn, redis::cmd("SET").arg("big:string").arg("s".repeat(100_000))).await;
-    run(conn, redis::cmd("SET").arg("big:string:2").arg("s".repeat(50_000))).await;
+    run(
+        conn,
+        redis::cmd("SET").arg("big:string").arg("s".repeat(100_000)),
+    )
+    .await;
+    run(
+        conn,
+        redis::cmd("SET")
+            .arg("big:string:2")
+            .arg("s".repeat(50_000)),
+    )
+    .await;
     let items: Vec<String> = (0..5000).map(|i| format!("e{i}")).collect();
-    run(conn, redis::cmd("RPUSH").arg("big:list").arg(&items[..5000])).await;
+    run(
+        conn,
+        redis::cmd("RPUSH").arg("big:list").arg(&items[..5000]),
+    )
+    .await;
     run(conn, redis::cmd("SADD").arg("big:set").arg(&items[..2000])).await;
     let mut zadd = redis::cmd("ZADD");
     zadd.arg("big:zset");
@@ -27,7 +41,12 @@ async fn seed_big(conn: &mut redis::aio::MultiplexedConnection) {
     run(conn, &mut hset).await;
     let mut pipe = redis::pipe();
     for i in 0..100 {
-        pipe.cmd("XADD").arg("big:stream").arg("*").arg("n").arg(i).ignore();
+        pipe.cmd("XADD")
+            .arg("big:stream")
+            .arg("*")
+            .arg("n")
+            .arg(i)
+            .ignore();
     }
     let _: () = pipe.query_async(conn).await.unwrap();
 }
@@ -40,15 +59,40 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     // Noise: many small keys of every type, more than DCS keeps.
     let mut pipe = redis::pipe();
     for i in 0..200 {
-        pipe.cmd("SET").arg(format!("small:s:{i}")).arg("x".repeat(i)).ignore();
-        pipe.cmd("RPUSH").arg(format!("small:l:{i}")).arg(&["a", "b"]).ignore();
-        pipe.cmd("SADD").arg(format!("small:set:{i}")).arg("a").ignore();
+        pipe.cmd("SET")
+            .arg(format!("small:s:{i}"))
+            .arg("x".repeat(i))
+            .ignore();
+        pipe.cmd("RPUSH")
+            .arg(format!("small:l:{i}"))
+            .arg(&["a", "b"])
+            .ignore();
+        pipe.cmd("SADD")
+            .arg(format!("small:set:{i}"))
+            .arg("a")
+            .ignore();
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
 
-    let opts = ScanOptions { memory_usage: true, count: 50, ..Default::default() };
-    let report = bigkeys::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
-    let find = |name: &str| report.keys.iter().find(|k| k.name == name).unwrap_or_else(|| panic!("{name} missing"));
+    let opts = ScanOptions {
+        memory_usage: true,
+        count: 50,
+        ..Default::default()
+    };
+    let report = bigkeys::analyze(
+        &Target::Standalone(server.url()),
+        &opts,
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    let find = |name: &str| {
+        report
+            .keys
+            .iter()
+            .find(|k| k.name == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
     for (name, t, size, unit) in [
         ("big:string", KeyType::String, 100_000, KeyUnit::Byte),
         ("big:string:2", KeyType::String, 50_000, KeyUnit::Byte),
@@ -59,17 +103,36 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
         ("big:stream", KeyType::Stream, 100, KeyUnit::Count),
     ] {
         let k = find(name);
-        assert_eq!((k.key_type, k.size, k.unit, k.db, k.shard.as_str()), (t, size, unit, 0, server.addr().as_str()), "{name}");
+        assert_eq!(
+            (k.key_type, k.size, k.unit, k.db, k.shard.as_str()),
+            (t, size, unit, 0, server.addr().as_str()),
+            "{name}"
+        );
         assert!(k.memory_usage.unwrap() > 0, "{name}: memory usage measured");
     }
     assert_eq!(report.keys[0].name, "big:string");
     assert_eq!(report.keys[1].name, "big:string:2");
-    let strings = report.keys.iter().filter(|k| k.key_type == KeyType::String).count();
+    let strings = report
+        .keys
+        .iter()
+        .filter(|k| k.key_type == KeyType::String)
+        .count();
     assert_eq!(strings, 20, "DCS keeps 20 strings");
-    let lists = report.keys.iter().filter(|k| k.key_type == KeyType::List).count();
-    let sets = report.keys.iter().filter(|k| k.key_type == KeyType::Set).count();
+    let lists = report
+        .keys
+        .iter()
+        .filter(|k| k.key_type == KeyType::List)
+        .count();
+    let sets = report
+        .keys
+        .iter()
+        .filter(|k| k.key_type == KeyType::Set)
+        .count();
     assert_eq!((lists, sets), (20, 20), "at most 20 per collection type");
-    assert_eq!(report.keys[20].name, "big:list", "collections follow the strings, largest first");
+    assert_eq!(
+        report.keys[20].name, "big:list",
+        "collections follow the strings, largest first"
+    );
     assert_eq!(report.scanned_keys, 7 + 600);
 }
 
@@ -87,9 +150,17 @@ async fn cluster_big_keys_name_their_master() {
         want.push((key, owner, size as u64));
     }
     want.reverse();
-    let report = bigkeys::analyze(&Target::Cluster(cluster.urls()), &ScanOptions::default(), &Control::default())
-        .await
-        .unwrap();
-    let got: Vec<(String, String, u64)> = report.keys.iter().map(|k| (k.name.clone(), k.shard.clone(), k.size)).collect();
+    let report = bigkeys::analyze(
+        &Target::Cluster(cluster.urls()),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    let got: Vec<(String, String, u64)> = report
+        .keys
+        .iter()
+        .map(|k| (k.name.clone(), k.shard.clone(), k.size))
+        .collect();
     assert_eq!(got, want);
 }

@@ -6,7 +6,10 @@ use common::*;
 use std::process::Command;
 
 fn analyze(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dcs-analyze")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_dcs-analyze"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -17,7 +20,11 @@ async fn json_uses_dcs_field_names() {
     run(&mut c, redis::cmd("SET").arg("cold").arg("x")).await;
     touch(&mut c, b"hot", 10).await;
     let out = analyze(&["hotkeys", "--url", &server.url(), "--top", "1", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["keys"],
@@ -31,7 +38,11 @@ async fn json_uses_dcs_field_names() {
 async fn tables_are_aligned() {
     let server = lfu_server(&[]);
     let mut c = connect(&server.url(), 0).await;
-    run(&mut c, redis::cmd("RPUSH").arg("a-long-list-name").arg(&["1", "2"])).await;
+    run(
+        &mut c,
+        redis::cmd("RPUSH").arg("a-long-list-name").arg(&["1", "2"]),
+    )
+    .await;
     run(&mut c, redis::cmd("SET").arg("s").arg("12345")).await;
     let out = analyze(&["bigkeys", "--url", &server.url()]);
     assert!(out.status.success());
@@ -39,8 +50,16 @@ async fn tables_are_aligned() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("#  NAME"), "{text}");
     let type_col = lines[0].find("TYPE").unwrap();
-    assert_eq!(lines[1].find("string"), Some(type_col), "TYPE column aligned:\n{text}");
-    assert_eq!(lines[2].find(" list ").map(|i| i + 1), Some(type_col), "TYPE column aligned:\n{text}");
+    assert_eq!(
+        lines[1].find("string"),
+        Some(type_col),
+        "TYPE column aligned:\n{text}"
+    );
+    assert_eq!(
+        lines[2].find(" list ").map(|i| i + 1),
+        Some(type_col),
+        "TYPE column aligned:\n{text}"
+    );
     assert!(lines.last().unwrap().contains("2 keys scanned"));
 }
 
@@ -51,7 +70,10 @@ fn errors_go_to_stderr_with_failure_status() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("cannot connect to 127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.contains(&format!("cannot connect to 127.0.0.1:{port}")),
+        "{err}"
+    );
     let bad = analyze(&["hotkeys", "--url", "redis://127.0.0.1:1", "--count", "5"]);
     assert!(!bad.status.success(), "COUNT below 10 is refused");
 }

@@ -20,10 +20,18 @@ async fn seed(url: &str, db: i64, expiring: usize, persistent: usize) {
     let mut c = connect(url, db).await;
     let mut pipe = redis::pipe();
     for i in 0..expiring {
-        pipe.cmd("SET").arg(format!("ttl:{db}:{i}")).arg("v").arg("PX").arg(1).ignore();
+        pipe.cmd("SET")
+            .arg(format!("ttl:{db}:{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(1)
+            .ignore();
     }
     for i in 0..persistent {
-        pipe.cmd("SET").arg(format!("keep:{db}:{i}")).arg("v").ignore();
+        pipe.cmd("SET")
+            .arg(format!("keep:{db}:{i}"))
+            .arg("v")
+            .ignore();
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
 }
@@ -37,10 +45,22 @@ async fn reclaims_exactly_the_expired_keys() {
     seed(&server.url(), 2, 234, 10).await;
     wait_server_clock_past(&mut c, 5).await;
     let dbsize_before: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
-    assert_eq!(dbsize_before, 1500, "expired keys still occupy memory before the scan");
+    assert_eq!(
+        dbsize_before, 1500,
+        "expired keys still occupy memory before the scan"
+    );
 
-    let opts = ScanOptions { count: 100, ..Default::default() };
-    let report = expired::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
+    let opts = ScanOptions {
+        count: 100,
+        ..Default::default()
+    };
+    let report = expired::analyze(
+        &Target::Standalone(server.url()),
+        &opts,
+        &Control::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(report.num, 1234);
     assert_eq!(report.scanned_keys, 510, "SCAN returns only the live keys");
     assert!(!report.timed_out);
@@ -48,7 +68,13 @@ async fn reclaims_exactly_the_expired_keys() {
     let dbsize_after: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
     assert_eq!(dbsize_after, 500);
 
-    let again = expired::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
+    let again = expired::analyze(
+        &Target::Standalone(server.url()),
+        &opts,
+        &Control::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.num, 0, "nothing left to reclaim");
 }
 
@@ -59,17 +85,37 @@ async fn deadline_stops_the_scan_cleanly() {
     freeze_expiry(&mut c).await;
     seed(&server.url(), 0, 2000, 2000).await;
     wait_server_clock_past(&mut c, 5).await;
-    let opts = ScanOptions { count: 10, pause: Duration::from_millis(5), deadline: Some(Duration::from_millis(50)), ..Default::default() };
-    let report = expired::analyze(&Target::Standalone(server.url()), &opts, &Control::default()).await.unwrap();
+    let opts = ScanOptions {
+        count: 10,
+        pause: Duration::from_millis(5),
+        deadline: Some(Duration::from_millis(50)),
+        ..Default::default()
+    };
+    let report = expired::analyze(
+        &Target::Standalone(server.url()),
+        &opts,
+        &Control::default(),
+    )
+    .await
+    .unwrap();
     assert!(report.timed_out);
-    assert!(report.num < 2000, "stopped before reclaiming everything: {}", report.num);
+    assert!(
+        report.num < 2000,
+        "stopped before reclaiming everything: {}",
+        report.num
+    );
     let left: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
-    assert_eq!(left, 4000 - report.num, "the reported number matches what was freed");
+    assert_eq!(
+        left,
+        4000 - report.num,
+        "the reported number matches what was freed"
+    );
 }
 
 #[tokio::test]
 async fn cluster_reclaims_on_every_master() {
-    let cluster = dcs_analyzer::server::RedisCluster::start(3, &["--enable-debug-command", "yes"]).unwrap();
+    let cluster =
+        dcs_analyzer::server::RedisCluster::start(3, &["--enable-debug-command", "yes"]).unwrap();
     for url in cluster.urls() {
         freeze_expiry(&mut connect(&url, 0).await).await;
     }
@@ -83,10 +129,18 @@ async fn cluster_reclaims_on_every_master() {
         *per_master.entry(owner).or_default() += 1;
     }
     wait_server_clock_past(&mut connect(&cluster.urls()[0], 0).await, 5).await;
-    let report = expired::analyze(&Target::Cluster(cluster.urls()), &ScanOptions::default(), &Control::default())
-        .await
-        .unwrap();
+    let report = expired::analyze(
+        &Target::Cluster(cluster.urls()),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(report.num, 300);
-    let got: std::collections::BTreeMap<String, u64> = report.shards.iter().map(|s| (s.shard.clone(), s.reclaimed)).collect();
+    let got: std::collections::BTreeMap<String, u64> = report
+        .shards
+        .iter()
+        .map(|s| (s.shard.clone(), s.reclaimed))
+        .collect();
     assert_eq!(got, per_master);
 }

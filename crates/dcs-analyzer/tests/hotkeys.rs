@@ -5,9 +5,9 @@ mod common;
 
 use common::*;
 use dcs_analyzer::error::AnalysisKind;
+use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::{hotkeys, AnalyzerError, Control, ScanOptions, Target};
 use dcs_api::{ErrorCode, KeyType, KeyUnit};
-use dcs_analyzer::server::RedisProcess;
 use std::time::Duration;
 
 /// 3,000 cold keys of every type in db 0 and db 3.
@@ -20,8 +20,16 @@ async fn seed_cold(url: &str) {
                 0 => pipe.cmd("SET").arg(format!("cold:{db}:{i}")).arg("v"),
                 1 => pipe.cmd("RPUSH").arg(format!("cold:{db}:{i}")).arg("a"),
                 2 => pipe.cmd("SADD").arg(format!("cold:{db}:{i}")).arg("a"),
-                3 => pipe.cmd("HSET").arg(format!("cold:{db}:{i}")).arg("f").arg("v"),
-                _ => pipe.cmd("ZADD").arg(format!("cold:{db}:{i}")).arg(1).arg("m"),
+                3 => pipe
+                    .cmd("HSET")
+                    .arg(format!("cold:{db}:{i}"))
+                    .arg("f")
+                    .arg("v"),
+                _ => pipe
+                    .cmd("ZADD")
+                    .arg(format!("cold:{db}:{i}"))
+                    .arg(1)
+                    .arg("m"),
             }
             .ignore();
         }
@@ -35,39 +43,92 @@ async fn ranks_the_seeded_hot_set_exactly() {
     seed_cold(&server.url()).await;
     let mut db0 = connect(&server.url(), 0).await;
     let mut db3 = connect(&server.url(), 3).await;
-    run(&mut db0, redis::cmd("SET").arg("hot:string").arg("x".repeat(3000))).await;
-    run(&mut db0, redis::cmd("RPUSH").arg("hot:list").arg(&["a", "b", "c"])).await;
-    run(&mut db3, redis::cmd("HSET").arg("hot:hash").arg(&["f1", "1", "f2", "2"])).await;
-    run(&mut db0, redis::cmd("SET").arg(b"hot:\xff\xfebin".as_slice()).arg("12345")).await;
-    run(&mut db0, redis::cmd("XADD").arg("hot:stream").arg("*").arg("f").arg("v")).await;
+    run(
+        &mut db0,
+        redis::cmd("SET").arg("hot:string").arg("x".repeat(3000)),
+    )
+    .await;
+    run(
+        &mut db0,
+        redis::cmd("RPUSH").arg("hot:list").arg(&["a", "b", "c"]),
+    )
+    .await;
+    run(
+        &mut db3,
+        redis::cmd("HSET")
+            .arg("hot:hash")
+            .arg(&["f1", "1", "f2", "2"]),
+    )
+    .await;
+    run(
+        &mut db0,
+        redis::cmd("SET")
+            .arg(b"hot:\xff\xfebin".as_slice())
+            .arg("12345"),
+    )
+    .await;
+    run(
+        &mut db0,
+        redis::cmd("XADD")
+            .arg("hot:stream")
+            .arg("*")
+            .arg("f")
+            .arg("v"),
+    )
+    .await;
     touch(&mut db0, b"hot:string", 60).await;
     touch(&mut db3, b"hot:hash", 50).await;
     touch(&mut db0, b"hot:list", 40).await;
     touch(&mut db0, b"hot:\xff\xfebin", 30).await;
     touch(&mut db0, b"hot:stream", 20).await;
 
-    let opts = ScanOptions { top: 6, count: 100, ..Default::default() };
+    let opts = ScanOptions {
+        top: 6,
+        count: 100,
+        ..Default::default()
+    };
     let (ctl, progress) = Control::new();
-    let report = hotkeys::analyze(&Target::Standalone(server.url()), &opts, &ctl).await.unwrap();
+    let report = hotkeys::analyze(&Target::Standalone(server.url()), &opts, &ctl)
+        .await
+        .unwrap();
 
-    let got: Vec<(&str, KeyType, u32, u64, KeyUnit, u32)> =
-        report.keys.iter().map(|k| (k.name.as_str(), k.key_type, k.db, k.size, k.unit, k.freq)).collect();
+    let got: Vec<(&str, KeyType, u32, u64, KeyUnit, u32)> = report
+        .keys
+        .iter()
+        .map(|k| (k.name.as_str(), k.key_type, k.db, k.size, k.unit, k.freq))
+        .collect();
     assert_eq!(
         got[..5],
         [
             ("hot:string", KeyType::String, 0, 3000, KeyUnit::Byte, 65),
             ("hot:hash", KeyType::Hash, 3, 2, KeyUnit::Count, 55),
             ("hot:list", KeyType::List, 0, 3, KeyUnit::Count, 45),
-            ("hot:\\xff\\xfebin", KeyType::String, 0, 5, KeyUnit::Byte, 35),
+            (
+                "hot:\\xff\\xfebin",
+                KeyType::String,
+                0,
+                5,
+                KeyUnit::Byte,
+                35
+            ),
             ("hot:stream", KeyType::Stream, 0, 1, KeyUnit::Count, 25),
         ]
     );
     // The sixth is a cold key at the initial counter (5); ties are broken by name, so the
     // alphabetically first cold key wins, deterministically.
-    assert_eq!((report.keys[5].name.as_str(), report.keys[5].freq), ("cold:0:0", 5));
+    assert_eq!(
+        (report.keys[5].name.as_str(), report.keys[5].freq),
+        ("cold:0:0", 5)
+    );
     assert!(report.keys.iter().all(|k| k.shard == server.addr()));
     assert_eq!(report.scanned_keys, 3005);
-    assert_eq!(*progress.borrow(), dcs_analyzer::Progress { scanned: 3005, total: 3005 });
+    assert_eq!(
+        *progress.borrow(),
+        dcs_analyzer::Progress {
+            scanned: 3005,
+            total: 3005
+        }
+    );
 }
 
 #[tokio::test]
@@ -91,13 +152,27 @@ async fn cluster_reports_every_master_as_a_shard() {
         })
         .await;
     }
-    let opts = ScanOptions { top: 30, ..Default::default() };
-    let report = hotkeys::analyze(&Target::Cluster(vec![cluster.urls()[1].clone()]), &opts, &Control::default())
-        .await
-        .unwrap();
-    let got: Vec<(String, String, u32)> = report.keys.iter().map(|k| (k.name.clone(), k.shard.clone(), k.freq)).collect();
-    let want: Vec<(String, String, u32)> =
-        owners.iter().enumerate().map(|(i, (k, o))| (k.clone(), o.clone(), 105 - i as u32)).collect();
+    let opts = ScanOptions {
+        top: 30,
+        ..Default::default()
+    };
+    let report = hotkeys::analyze(
+        &Target::Cluster(vec![cluster.urls()[1].clone()]),
+        &opts,
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    let got: Vec<(String, String, u32)> = report
+        .keys
+        .iter()
+        .map(|k| (k.name.clone(), k.shard.clone(), k.freq))
+        .collect();
+    let want: Vec<(String, String, u32)> = owners
+        .iter()
+        .enumerate()
+        .map(|(i, (k, o))| (k.clone(), o.clone(), 105 - i as u32))
+        .collect();
     assert_eq!(got, want);
     let mut shards: Vec<&str> = report.keys.iter().map(|k| k.shard.as_str()).collect();
     shards.sort();
@@ -111,39 +186,85 @@ async fn lru_server_is_refused_with_advice() {
     let server = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru"]).unwrap();
     let mut c = connect(&server.url(), 0).await;
     run(&mut c, redis::cmd("SET").arg("k").arg("v")).await;
-    let err = hotkeys::analyze(&Target::Standalone(server.url()), &ScanOptions::default(), &Control::default())
-        .await
-        .unwrap_err();
+    let err = hotkeys::analyze(
+        &Target::Standalone(server.url()),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
     let dcs = err.to_dcs(AnalysisKind::Hotkeys);
     assert_eq!(dcs.code, ErrorCode::HotkeyUnsupported);
-    assert!(dcs.message.contains("allkeys-lru") && dcs.message.contains("allkeys-lfu"), "{}", dcs.message);
+    assert!(
+        dcs.message.contains("allkeys-lru") && dcs.message.contains("allkeys-lfu"),
+        "{}",
+        dcs.message
+    );
 }
 
 #[tokio::test]
 async fn object_freq_error_is_unsupported_even_without_config() {
     // CONFIG renamed away: the policy check cannot run, so OBJECT FREQ's own error must tell.
-    let server = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru", "--rename-command", "CONFIG", ""]).unwrap();
+    let server = RedisProcess::start(&[
+        "--maxmemory-policy",
+        "allkeys-lru",
+        "--rename-command",
+        "CONFIG",
+        "",
+    ])
+    .unwrap();
     let mut c = connect(&server.url(), 0).await;
     run(&mut c, redis::cmd("SET").arg("k").arg("v")).await;
-    let err = hotkeys::analyze(&Target::Standalone(server.url()), &ScanOptions::default(), &Control::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, AnalyzerError::Unsupported { kind: AnalysisKind::Hotkeys, .. }), "{err:?}");
+    let err = hotkeys::analyze(
+        &Target::Standalone(server.url()),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AnalyzerError::Unsupported {
+                kind: AnalysisKind::Hotkeys,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn wrong_password_is_an_authentication_error() {
     let server = lfu_server(&["--requirepass", "s3cret"]);
     let url = format!("redis://:wrong@127.0.0.1:{}", server.port);
-    let err = hotkeys::analyze(&Target::Standalone(url), &ScanOptions::default(), &Control::default()).await.unwrap_err();
+    let err = hotkeys::analyze(
+        &Target::Standalone(url),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, AnalyzerError::Auth { .. }), "{err:?}");
-    assert!(!err.to_string().contains("wrong"), "the password must not appear: {err}");
-    assert_eq!(err.to_dcs(AnalysisKind::Hotkeys).code, ErrorCode::InstanceNotRunning);
+    assert!(
+        !err.to_string().contains("wrong"),
+        "the password must not appear: {err}"
+    );
+    assert_eq!(
+        err.to_dcs(AnalysisKind::Hotkeys).code,
+        ErrorCode::InstanceNotRunning
+    );
 
     let good = format!("redis://:s3cret@127.0.0.1:{}", server.port);
     let mut c = connect(&good, 0).await;
     run(&mut c, redis::cmd("SET").arg("k").arg("v")).await;
-    let ok = hotkeys::analyze(&Target::Standalone(good), &ScanOptions::default(), &Control::default()).await.unwrap();
+    let ok = hotkeys::analyze(
+        &Target::Standalone(good),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(ok.keys.len(), 1);
 }
 
@@ -158,9 +279,21 @@ async fn acl_denied_object_is_a_clear_refusal() {
     )
     .await;
     let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
-    let err = hotkeys::analyze(&Target::Standalone(url), &ScanOptions::default(), &Control::default()).await.unwrap_err();
-    assert!(matches!(&err, AnalyzerError::Denied { command, .. } if command == "OBJECT FREQ"), "{err:?}");
-    assert_eq!(err.to_dcs(AnalysisKind::Hotkeys).code, ErrorCode::HotkeyUnsupported);
+    let err = hotkeys::analyze(
+        &Target::Standalone(url),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, AnalyzerError::Denied { command, .. } if command == "OBJECT FREQ"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_dcs(AnalysisKind::Hotkeys).code,
+        ErrorCode::HotkeyUnsupported
+    );
 }
 
 /// Seeds `n` keys and returns a slow analysis (small batches, a pause between them) in flight.
@@ -193,13 +326,24 @@ async fn killed_server_fails_the_analysis_promptly() {
     let run = tokio::spawn(async move { hotkeys::analyze(&target, &slow_opts(), &ctl).await });
     progress.wait_for(|p| p.scanned > 0).await.unwrap();
     server.kill();
-    let result = tokio::time::timeout(Duration::from_secs(10), run).await.expect("the analysis must not hang").unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("the analysis must not hang")
+        .unwrap();
     let err = result.unwrap_err();
     assert!(
-        matches!(err, AnalyzerError::Lost { .. } | AnalyzerError::Connect { .. } | AnalyzerError::Timeout { .. }),
+        matches!(
+            err,
+            AnalyzerError::Lost { .. }
+                | AnalyzerError::Connect { .. }
+                | AnalyzerError::Timeout { .. }
+        ),
         "{err:?}"
     );
-    assert_eq!(err.to_dcs(AnalysisKind::Hotkeys).code, ErrorCode::InstanceNotRunning);
+    assert_eq!(
+        err.to_dcs(AnalysisKind::Hotkeys).code,
+        ErrorCode::InstanceNotRunning
+    );
 }
 
 #[tokio::test]
@@ -210,10 +354,19 @@ async fn frozen_server_times_out_instead_of_hanging() {
     let run = tokio::spawn(async move { hotkeys::analyze(&target, &slow_opts(), &ctl).await });
     progress.wait_for(|p| p.scanned > 0).await.unwrap();
     let pid = server.pid().to_string();
-    std::process::Command::new("kill").args(["-STOP", &pid]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-STOP", &pid])
+        .status()
+        .unwrap();
     let result = tokio::time::timeout(Duration::from_secs(10), run).await;
-    std::process::Command::new("kill").args(["-CONT", &pid]).status().unwrap();
-    let err = result.expect("the analysis must not hang").unwrap().unwrap_err();
+    std::process::Command::new("kill")
+        .args(["-CONT", &pid])
+        .status()
+        .unwrap();
+    let err = result
+        .expect("the analysis must not hang")
+        .unwrap()
+        .unwrap_err();
     assert!(matches!(err, AnalyzerError::Timeout { .. }), "{err:?}");
 }
 
@@ -226,7 +379,11 @@ async fn cancellation_stops_the_scan() {
     let run = tokio::spawn(async move { hotkeys::analyze(&target, &slow_opts(), &ctl).await });
     progress.wait_for(|p| p.scanned > 0).await.unwrap();
     handle.cancel();
-    let err = tokio::time::timeout(Duration::from_secs(5), run).await.unwrap().unwrap().unwrap_err();
+    let err = tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
     assert_eq!(err, AnalyzerError::Cancelled);
     assert!(handle.progress().scanned < 5000);
 }

@@ -44,7 +44,10 @@ pub struct ListConfigurationsResponse {
 impl ListConfigurationsResponse {
     /// The value of a parameter by name.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.redis_config.iter().find(|c| c.param_name == name).map(|c| c.param_value.as_str())
+        self.redis_config
+            .iter()
+            .find(|c| c.param_name == name)
+            .map(|c| c.param_value.as_str())
     }
 }
 

@@ -169,17 +169,26 @@ pub struct DcsError {
 impl DcsError {
     /// The code with DCS's own message.
     pub fn new(code: ErrorCode) -> Self {
-        DcsError { code, message: code.default_message().to_string() }
+        DcsError {
+            code,
+            message: code.default_message().to_string(),
+        }
     }
 
     /// The code with a more specific message (e.g. which setting to change).
     pub fn with_message(code: ErrorCode, message: impl Into<String>) -> Self {
-        DcsError { code, message: message.into() }
+        DcsError {
+            code,
+            message: message.into(),
+        }
     }
 
     /// DCS.4800 worded as DCS words it: `Invalid {name} in the request.`
     pub fn invalid(name: &str) -> Self {
-        DcsError::with_message(ErrorCode::InvalidParameter, format!("Invalid {name} in the request."))
+        DcsError::with_message(
+            ErrorCode::InvalidParameter,
+            format!("Invalid {name} in the request."),
+        )
     }
 
     pub fn http_status(&self) -> u16 {
@@ -212,7 +221,11 @@ impl std::error::Error for DcsError {}
 pub struct ErrorBody {
     pub error_code: String,
     pub error_msg: String,
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_ext_msg: Option<Option<String>>,
 }
 
@@ -236,7 +249,10 @@ mod tests {
     fn codes_are_unique_and_parse_back() {
         for c in ErrorCode::ALL {
             assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
-            assert!(c.as_str().starts_with("DCS.") && c.as_str().len() == 8, "{c}");
+            assert!(
+                c.as_str().starts_with("DCS.") && c.as_str().len() == 8,
+                "{c}"
+            );
         }
         assert_eq!(ErrorCode::parse("DCS.9999"), None);
     }

@@ -94,10 +94,19 @@ impl ExpireAutoscanUpdate {
             .map(Timestamp)
             .filter(|t| !self.enable_auto_scan || *t > now)
             .ok_or(DcsError::new(ErrorCode::InvalidFirstScanAt))?;
-        let interval = self.interval.filter(|i| *i >= 0).ok_or(DcsError::new(ErrorCode::InvalidInterval))?;
+        let interval = self
+            .interval
+            .filter(|i| *i >= 0)
+            .ok_or(DcsError::new(ErrorCode::InvalidInterval))?;
         let timeout = self
             .timeout
-            .filter(|t| if interval == 0 { *t > 1 } else { interval.checked_mul(2).is_some_and(|min| *t >= min) })
+            .filter(|t| {
+                if interval == 0 {
+                    *t > 1
+                } else {
+                    interval.checked_mul(2).is_some_and(|min| *t >= min)
+                }
+            })
             .ok_or(DcsError::new(ErrorCode::InvalidTimeout))?;
         let scan_keys_count = self
             .scan_keys_count
@@ -122,7 +131,12 @@ mod tests {
         Timestamp(parse_timestamp("2023-06-15T06:20:13.283Z").unwrap())
     }
 
-    fn update(first: Option<&str>, interval: Option<i64>, timeout: Option<i64>, count: Option<i64>) -> ExpireAutoscanUpdate {
+    fn update(
+        first: Option<&str>,
+        interval: Option<i64>,
+        timeout: Option<i64>,
+        count: Option<i64>,
+    ) -> ExpireAutoscanUpdate {
         ExpireAutoscanUpdate {
             enable_auto_scan: true,
             first_scan_at: first.map(str::to_string),
@@ -138,27 +152,87 @@ mod tests {
         let cases: &[(ExpireAutoscanUpdate, Result<(), ErrorCode>)] = &[
             (update(future, Some(86400), Some(172800), Some(50)), Ok(())),
             // first_scan_at: 4819 — missing, malformed, past, equal to now.
-            (update(None, Some(60), Some(120), Some(10)), Err(ErrorCode::InvalidFirstScanAt)),
-            (update(Some("tomorrow"), Some(60), Some(120), Some(10)), Err(ErrorCode::InvalidFirstScanAt)),
-            (update(Some("2023-06-15T06:20:13.282Z"), Some(60), Some(120), Some(10)), Err(ErrorCode::InvalidFirstScanAt)),
-            (update(Some("2023-06-15T06:20:13.283Z"), Some(60), Some(120), Some(10)), Err(ErrorCode::InvalidFirstScanAt)),
-            (update(Some("2023-06-15T06:20:13.284Z"), Some(60), Some(120), Some(10)), Ok(())),
-            (update(Some("2023-07-07T15:00:05"), Some(60), Some(120), Some(10)), Ok(())),
+            (
+                update(None, Some(60), Some(120), Some(10)),
+                Err(ErrorCode::InvalidFirstScanAt),
+            ),
+            (
+                update(Some("tomorrow"), Some(60), Some(120), Some(10)),
+                Err(ErrorCode::InvalidFirstScanAt),
+            ),
+            (
+                update(
+                    Some("2023-06-15T06:20:13.282Z"),
+                    Some(60),
+                    Some(120),
+                    Some(10),
+                ),
+                Err(ErrorCode::InvalidFirstScanAt),
+            ),
+            (
+                update(
+                    Some("2023-06-15T06:20:13.283Z"),
+                    Some(60),
+                    Some(120),
+                    Some(10),
+                ),
+                Err(ErrorCode::InvalidFirstScanAt),
+            ),
+            (
+                update(
+                    Some("2023-06-15T06:20:13.284Z"),
+                    Some(60),
+                    Some(120),
+                    Some(10),
+                ),
+                Ok(()),
+            ),
+            (
+                update(Some("2023-07-07T15:00:05"), Some(60), Some(120), Some(10)),
+                Ok(()),
+            ),
             // interval: 4820 — negative or missing; 0 allowed.
-            (update(future, Some(-1), Some(120), Some(10)), Err(ErrorCode::InvalidInterval)),
-            (update(future, None, Some(120), Some(10)), Err(ErrorCode::InvalidInterval)),
+            (
+                update(future, Some(-1), Some(120), Some(10)),
+                Err(ErrorCode::InvalidInterval),
+            ),
+            (
+                update(future, None, Some(120), Some(10)),
+                Err(ErrorCode::InvalidInterval),
+            ),
             (update(future, Some(0), Some(2), Some(10)), Ok(())),
             // timeout: 4821 — >= 2*interval; > 1 when interval is 0.
-            (update(future, Some(0), Some(1), Some(10)), Err(ErrorCode::InvalidTimeout)),
-            (update(future, Some(60), Some(119), Some(10)), Err(ErrorCode::InvalidTimeout)),
+            (
+                update(future, Some(0), Some(1), Some(10)),
+                Err(ErrorCode::InvalidTimeout),
+            ),
+            (
+                update(future, Some(60), Some(119), Some(10)),
+                Err(ErrorCode::InvalidTimeout),
+            ),
             (update(future, Some(60), Some(120), Some(10)), Ok(())),
-            (update(future, Some(60), None, Some(10)), Err(ErrorCode::InvalidTimeout)),
-            (update(future, Some(i64::MAX), Some(i64::MAX), Some(10)), Err(ErrorCode::InvalidTimeout)),
+            (
+                update(future, Some(60), None, Some(10)),
+                Err(ErrorCode::InvalidTimeout),
+            ),
+            (
+                update(future, Some(i64::MAX), Some(i64::MAX), Some(10)),
+                Err(ErrorCode::InvalidTimeout),
+            ),
             // scan_keys_count: 4822 — 10..=1000.
-            (update(future, Some(60), Some(120), Some(9)), Err(ErrorCode::InvalidScanKeysCount)),
+            (
+                update(future, Some(60), Some(120), Some(9)),
+                Err(ErrorCode::InvalidScanKeysCount),
+            ),
             (update(future, Some(60), Some(120), Some(1000)), Ok(())),
-            (update(future, Some(60), Some(120), Some(1001)), Err(ErrorCode::InvalidScanKeysCount)),
-            (update(future, Some(60), Some(120), None), Err(ErrorCode::InvalidScanKeysCount)),
+            (
+                update(future, Some(60), Some(120), Some(1001)),
+                Err(ErrorCode::InvalidScanKeysCount),
+            ),
+            (
+                update(future, Some(60), Some(120), None),
+                Err(ErrorCode::InvalidScanKeysCount),
+            ),
         ];
         for (i, (u, want)) in cases.iter().enumerate() {
             let got = u.validate(now()).map(|_| ()).map_err(|e| e.code);
@@ -168,7 +242,12 @@ mod tests {
 
     #[test]
     fn past_start_is_fine_when_disabled() {
-        let mut u = update(Some("2020-01-01T00:00:00.000Z"), Some(60), Some(120), Some(10));
+        let mut u = update(
+            Some("2020-01-01T00:00:00.000Z"),
+            Some(60),
+            Some(120),
+            Some(10),
+        );
         u.enable_auto_scan = false;
         let s = u.validate(now()).unwrap();
         assert!(!s.enable_auto_scan);

@@ -100,7 +100,10 @@ mod tests {
 
     #[test]
     fn serialise_as_dcs_does() {
-        assert_eq!(serde_json::to_string(&TaskStatus::Running).unwrap(), "\"running\"");
+        assert_eq!(
+            serde_json::to_string(&TaskStatus::Running).unwrap(),
+            "\"running\""
+        );
         assert_eq!(serde_json::to_string(&ScanType::Auto).unwrap(), "\"auto\"");
         assert_eq!(serde_json::to_string(&KeyType::Zset).unwrap(), "\"zset\"");
         assert_eq!(serde_json::to_string(&KeyUnit::Byte).unwrap(), "\"byte\"");

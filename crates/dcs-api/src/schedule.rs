@@ -65,7 +65,11 @@ pub fn validate_schedule_at(enable: bool, times: &[String]) -> Result<Vec<TimeOf
     if times.len() > MAX_SCHEDULE_TIMES || (enable && times.is_empty()) {
         return Err(bad());
     }
-    let mut parsed = times.iter().map(|t| TimeOfDay::parse(t)).collect::<Option<Vec<_>>>().ok_or_else(bad)?;
+    let mut parsed = times
+        .iter()
+        .map(|t| TimeOfDay::parse(t))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(bad)?;
     parsed.sort();
     if parsed.windows(2).any(|w| w[0] == w[1]) {
         return Err(bad());
@@ -94,7 +98,10 @@ mod tests {
         too_many.push("00:30");
         assert_eq!(v(true, &too_many), Err(ErrorCode::InvalidParameter));
 
-        assert_eq!(v(true, &["21:00", "03:15"]), Ok(vec!["03:15".into(), "21:00".into()]));
+        assert_eq!(
+            v(true, &["21:00", "03:15"]),
+            Ok(vec!["03:15".into(), "21:00".into()])
+        );
         assert_eq!(v(true, &["00:00"]), Ok(vec!["00:00".into()]));
         assert_eq!(v(true, &["23:59"]), Ok(vec!["23:59".into()]));
         assert_eq!(v(false, &[]), Ok(vec![]));

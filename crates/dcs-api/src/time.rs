@@ -63,7 +63,8 @@ mod tests {
 
     #[test]
     fn formats_with_millis_and_z() {
-        let t = Utc.with_ymd_and_hms(2020, 6, 15, 2, 21, 18).unwrap() + chrono::Duration::milliseconds(669);
+        let t = Utc.with_ymd_and_hms(2020, 6, 15, 2, 21, 18).unwrap()
+            + chrono::Duration::milliseconds(669);
         assert_eq!(format_timestamp(t), "2020-06-15T02:21:18.669Z");
         let whole = Utc.with_ymd_and_hms(2023, 7, 7, 15, 0, 5).unwrap();
         assert_eq!(format_timestamp(whole), "2023-07-07T15:00:05.000Z");
@@ -71,7 +72,8 @@ mod tests {
 
     #[test]
     fn parses_every_form_dcs_sends() {
-        let want = Utc.with_ymd_and_hms(2020, 6, 15, 2, 21, 18).unwrap() + chrono::Duration::milliseconds(669);
+        let want = Utc.with_ymd_and_hms(2020, 6, 15, 2, 21, 18).unwrap()
+            + chrono::Duration::milliseconds(669);
         for s in [
             "2020-06-15T02:21:18.669Z",
             "2020-06-15T02:21:18.669",

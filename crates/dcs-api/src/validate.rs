@@ -11,7 +11,8 @@ pub const MAX_LIMIT: u32 = 1000;
 
 /// An id (project, instance, task) is 1–36 characters of `[A-Za-z0-9-]`.
 pub fn is_valid_id(id: &str) -> bool {
-    (1..=MAX_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    (1..=MAX_ID_LEN).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// [`is_valid_id`] as a DCS.4800 error naming the parameter.
@@ -33,7 +34,11 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { offset: 0, limit: DEFAULT_LIMIT, status: None }
+        ListQuery {
+            offset: 0,
+            limit: DEFAULT_LIMIT,
+            status: None,
+        }
     }
 }
 
@@ -45,7 +50,11 @@ fn present(v: Option<&str>) -> Option<&str> {
 impl ListQuery {
     /// From the raw query values: `offset` ≥ 0 (default 0), `limit` 1–1000 (default 10),
     /// `status` one of waiting|running|success|failed. An empty value counts as absent.
-    pub fn parse(offset: Option<&str>, limit: Option<&str>, status: Option<&str>) -> Result<ListQuery, DcsError> {
+    pub fn parse(
+        offset: Option<&str>,
+        limit: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<ListQuery, DcsError> {
         let offset = match present(offset) {
             None => 0,
             Some(s) => s.parse::<u64>().map_err(|_| DcsError::invalid("offset"))?,
@@ -60,9 +69,16 @@ impl ListQuery {
         };
         let status = match present(status) {
             None => None,
-            Some(s) => Some(s.parse::<TaskStatus>().map_err(|_| DcsError::invalid("status"))?),
+            Some(s) => Some(
+                s.parse::<TaskStatus>()
+                    .map_err(|_| DcsError::invalid("status"))?,
+            ),
         };
-        Ok(ListQuery { offset, limit, status })
+        Ok(ListQuery {
+            offset,
+            limit,
+            status,
+        })
     }
 }
 
@@ -91,7 +107,13 @@ mod tests {
             assert_eq!(is_valid_id(id), ok, "{id:?}");
         }
         let e = validate_id("instance_id", "bad id").unwrap_err();
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidParameter, "Invalid instance_id in the request."));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                ErrorCode::InvalidParameter,
+                "Invalid instance_id in the request."
+            )
+        );
     }
 
     #[test]
@@ -100,16 +122,41 @@ mod tests {
         let err = |o, l, s| ListQuery::parse(o, l, s).unwrap_err().message;
         assert_eq!(ok(None, None, None), ListQuery::default());
         assert_eq!(ok(Some(""), Some(""), Some("")), ListQuery::default());
-        assert_eq!(ok(Some("0"), Some("1"), Some("running")), ListQuery { offset: 0, limit: 1, status: Some(TaskStatus::Running) });
+        assert_eq!(
+            ok(Some("0"), Some("1"), Some("running")),
+            ListQuery {
+                offset: 0,
+                limit: 1,
+                status: Some(TaskStatus::Running)
+            }
+        );
         assert_eq!(ok(Some("25"), Some("1000"), None).limit, 1000);
-        assert_eq!(ok(Some("18446744073709551615"), None, None).offset, u64::MAX);
-        assert_eq!(err(Some("-1"), None, None), "Invalid offset in the request.");
-        assert_eq!(err(Some("1.5"), None, None), "Invalid offset in the request.");
+        assert_eq!(
+            ok(Some("18446744073709551615"), None, None).offset,
+            u64::MAX
+        );
+        assert_eq!(
+            err(Some("-1"), None, None),
+            "Invalid offset in the request."
+        );
+        assert_eq!(
+            err(Some("1.5"), None, None),
+            "Invalid offset in the request."
+        );
         assert_eq!(err(Some("x"), None, None), "Invalid offset in the request.");
         assert_eq!(err(None, Some("0"), None), "Invalid limit in the request.");
-        assert_eq!(err(None, Some("1001"), None), "Invalid limit in the request.");
+        assert_eq!(
+            err(None, Some("1001"), None),
+            "Invalid limit in the request."
+        );
         assert_eq!(err(None, Some("-5"), None), "Invalid limit in the request.");
-        assert_eq!(err(None, None, Some("done")), "Invalid status in the request.");
-        assert_eq!(err(None, None, Some("RUNNING")), "Invalid status in the request.");
+        assert_eq!(
+            err(None, None, Some("done")),
+            "Invalid status in the request."
+        );
+        assert_eq!(
+            err(None, None, Some("RUNNING")),
+            "Invalid status in the request."
+        );
     }
 }

@@ -23,8 +23,13 @@ fn round_trip<T: DeserializeOwned + Serialize>(file: &str) -> T {
     let path = api_dir().join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let original: Value = serde_json::from_str(&text).unwrap();
-    let typed: T = serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{file}: {e}"));
-    assert_eq!(serde_json::to_value(&typed).unwrap(), original, "{file} does not round-trip");
+    let typed: T =
+        serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert_eq!(
+        serde_json::to_value(&typed).unwrap(),
+        original,
+        "{file} does not round-trip"
+    );
     typed
 }
 
@@ -34,16 +39,26 @@ fn check(file: &str) {
         "create-expire-scan-task.200.json" => drop(round_trip::<ExpireScanTask>(file)),
         "create-hotkey-task.200.json" => {
             let t: HotkeyTask = round_trip(file);
-            assert_eq!((t.num, t.keys.is_none(), t.started_at.is_none()), (Some(0), true, true));
+            assert_eq!(
+                (t.num, t.keys.is_none(), t.started_at.is_none()),
+                (Some(0), true, true)
+            );
         }
         "show-hotkey-task.200.json" => {
             let t: HotkeyTask = round_trip(file);
             let k = &t.keys.unwrap()[0];
-            assert_eq!((k.name.as_str(), k.size, k.freq), ("dcs-hotkey-test", 3000, 4));
+            assert_eq!(
+                (k.name.as_str(), k.size, k.freq),
+                ("dcs-hotkey-test", 3000, 4)
+            );
         }
         "list-hotkey-tasks.200.json" => assert_eq!(round_trip::<TaskList>(file).count, 1),
-        "hotkey-autoscan.200.json" => assert_eq!(round_trip::<AutoscanConfig>(file).schedule_at, ["21:00"]),
-        "expire-autoscan-config.200.json" => assert_eq!(round_trip::<ExpireAutoscanConfig>(file).interval, 86400),
+        "hotkey-autoscan.200.json" => {
+            assert_eq!(round_trip::<AutoscanConfig>(file).schedule_at, ["21:00"])
+        }
+        "expire-autoscan-config.200.json" => {
+            assert_eq!(round_trip::<ExpireAutoscanConfig>(file).interval, 86400)
+        }
         f if f.ends_with(".400.json") => {
             let e: ErrorBody = round_trip(f);
             assert!(e.code().is_some(), "{f}: unknown code {}", e.error_code);
@@ -60,7 +75,10 @@ fn every_fixture_round_trips() {
         .filter(|f| f.ends_with(".json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 8, "expected the documented fixtures, found {files:?}");
+    assert!(
+        files.len() >= 8,
+        "expected the documented fixtures, found {files:?}"
+    );
     for f in &files {
         check(f);
     }

@@ -18,7 +18,11 @@ pub struct ConsoleConfig {
 }
 
 pub fn routes(settings: &Settings) -> Router {
-    let config = ConsoleConfig { api_base: String::new(), project_id: settings.project_id.clone(), mode: "local".into() };
+    let config = ConsoleConfig {
+        api_base: String::new(),
+        project_id: settings.project_id.clone(),
+        mode: "local".into(),
+    };
     let index = settings.console_dir.join("index.html");
     // index.html must never be cached: it names the hashed assets of the current build.
     let files = ServeDir::new(&settings.console_dir).fallback(ServeFile::new(index));
@@ -31,5 +35,8 @@ pub fn routes(settings: &Settings) -> Router {
             }),
         )
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }

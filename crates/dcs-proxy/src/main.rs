@@ -32,10 +32,18 @@ enum Command {
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .init();
-    let Cli { command: Command::Serve { listen, console_dir, project_id } } = Cli::parse();
+    let Cli {
+        command:
+            Command::Serve {
+                listen,
+                console_dir,
+                project_id,
+            },
+    } = Cli::parse();
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -43,14 +51,23 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| listen.to_string());
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| listen.to_string());
     tracing::info!(console_dir = %console_dir.display(), "serving");
     println!("dcs-proxy: console at http://{addr}/");
-    let app = app(Settings { console_dir, project_id });
+    let app = app(Settings {
+        console_dir,
+        project_id,
+    });
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         eprintln!("dcs-proxy: {e}");
         return std::process::ExitCode::FAILURE;
     }

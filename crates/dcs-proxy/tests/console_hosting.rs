@@ -8,14 +8,24 @@ use tower::ServiceExt;
 
 fn settings() -> (tempfile::TempDir, Settings) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>console</title>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>console</title>",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("app-1a2b.js"), "console.log(1)").unwrap();
-    let s = Settings { console_dir: dir.path().to_path_buf(), project_id: "p-1".into() };
+    let s = Settings {
+        console_dir: dir.path().to_path_buf(),
+        project_id: "p-1".into(),
+    };
     (dir, s)
 }
 
 async fn get(s: &Settings, uri: &str) -> (StatusCode, String) {
-    let resp = app(s.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let resp = app(s.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
     let body = resp.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
@@ -24,7 +34,10 @@ async fn get(s: &Settings, uri: &str) -> (StatusCode, String) {
 #[tokio::test]
 async fn serves_files_and_falls_back_to_index_for_deep_links() {
     let (_dir, s) = settings();
-    assert_eq!(get(&s, "/app-1a2b.js").await, (StatusCode::OK, "console.log(1)".into()));
+    assert_eq!(
+        get(&s, "/app-1a2b.js").await,
+        (StatusCode::OK, "console.log(1)".into())
+    );
     for deep in ["/", "/instances/x/hotkeys/y", "/settings"] {
         let (status, body) = get(&s, deep).await;
         assert_eq!(status, StatusCode::OK, "{deep}");

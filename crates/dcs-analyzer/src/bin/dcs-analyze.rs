@@ -9,7 +9,9 @@
 
 use clap::{Parser, ValueEnum};
 use dcs_analyzer::options::{COUNT_RANGE, MAX_TOP};
-use dcs_analyzer::{bigkeys, expired, hotkeys, AnalyzerError, Control, Progress, ScanOptions, Target};
+use dcs_analyzer::{
+    bigkeys, expired, hotkeys, AnalyzerError, Control, Progress, ScanOptions, Target,
+};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -23,7 +25,10 @@ enum Analysis {
 }
 
 #[derive(Parser)]
-#[command(version, about = "Find hot keys and big keys, and reclaim expired keys, on Redis")]
+#[command(
+    version,
+    about = "Find hot keys and big keys, and reclaim expired keys, on Redis"
+)]
 struct Args {
     #[arg(value_enum)]
     analysis: Analysis,
@@ -56,7 +61,11 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let target = if args.cluster { Target::Cluster(args.url.clone()) } else { Target::Standalone(args.url[0].clone()) };
+    let target = if args.cluster {
+        Target::Cluster(args.url.clone())
+    } else {
+        Target::Standalone(args.url[0].clone())
+    };
     let opts = ScanOptions {
         count: args.count,
         top: args.top as usize,
@@ -66,7 +75,9 @@ async fn main() -> ExitCode {
         ..Default::default()
     };
     let (ctl, progress) = Control::new();
-    let bar = std::io::stderr().is_terminal().then(|| tokio::spawn(draw_progress(progress)));
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(|| tokio::spawn(draw_progress(progress)));
     let result = run(args.analysis, &target, &opts, &ctl, args.json).await;
     if let Some(bar) = bar {
         bar.abort();
@@ -84,7 +95,13 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(which: Analysis, target: &Target, opts: &ScanOptions, ctl: &Control, as_json: bool) -> Result<String, AnalyzerError> {
+async fn run(
+    which: Analysis,
+    target: &Target,
+    opts: &ScanOptions,
+    ctl: &Control,
+    as_json: bool,
+) -> Result<String, AnalyzerError> {
     Ok(match which {
         Analysis::Hotkeys => {
             let r = hotkeys::analyze(target, opts, ctl).await?;
@@ -92,10 +109,24 @@ async fn run(which: Analysis, target: &Target, opts: &ScanOptions, ctl: &Control
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
             } else {
                 let rows = r.keys.iter().enumerate().map(|(i, k)| {
-                    vec![(i + 1).to_string(), k.name.clone(), k.key_type.to_string(), k.size.to_string(), k.unit.to_string(), k.freq.to_string(), k.db.to_string(), k.shard.clone()]
+                    vec![
+                        (i + 1).to_string(),
+                        k.name.clone(),
+                        k.key_type.to_string(),
+                        k.size.to_string(),
+                        k.unit.to_string(),
+                        k.freq.to_string(),
+                        k.db.to_string(),
+                        k.shard.clone(),
+                    ]
                 });
                 let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "FREQ", "DB", "SHARD"];
-                format!("{}\n{} keys scanned in {} ms", table(&head, rows), r.scanned_keys, r.duration_ms)
+                format!(
+                    "{}\n{} keys scanned in {} ms",
+                    table(&head, rows),
+                    r.scanned_keys,
+                    r.duration_ms
+                )
             }
         }
         Analysis::Bigkeys => {
@@ -104,11 +135,28 @@ async fn run(which: Analysis, target: &Target, opts: &ScanOptions, ctl: &Control
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
             } else {
                 let rows = r.keys.iter().enumerate().map(|(i, k)| {
-                    let mem = k.memory_usage.map(|m| m.to_string()).unwrap_or_else(|| "-".into());
-                    vec![(i + 1).to_string(), k.name.clone(), k.key_type.to_string(), k.size.to_string(), k.unit.to_string(), mem, k.db.to_string(), k.shard.clone()]
+                    let mem = k
+                        .memory_usage
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| "-".into());
+                    vec![
+                        (i + 1).to_string(),
+                        k.name.clone(),
+                        k.key_type.to_string(),
+                        k.size.to_string(),
+                        k.unit.to_string(),
+                        mem,
+                        k.db.to_string(),
+                        k.shard.clone(),
+                    ]
                 });
                 let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "MEMORY", "DB", "SHARD"];
-                format!("{}\n{} keys scanned in {} ms", table(&head, rows), r.scanned_keys, r.duration_ms)
+                format!(
+                    "{}\n{} keys scanned in {} ms",
+                    table(&head, rows),
+                    r.scanned_keys,
+                    r.duration_ms
+                )
             }
         }
         Analysis::Expired => {
@@ -117,8 +165,18 @@ async fn run(which: Analysis, target: &Target, opts: &ScanOptions, ctl: &Control
                 let shards: Vec<_> = r.shards.iter().map(|s| json!({"shard": s.shard, "num": s.reclaimed, "scanned_keys": s.scanned})).collect();
                 json!({"num": r.num, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "timed_out": r.timed_out, "shards": shards}).to_string()
             } else {
-                let rows = r.shards.iter().map(|s| vec![s.shard.clone(), s.reclaimed.to_string(), s.scanned.to_string()]);
-                let note = if r.timed_out { " (stopped by --timeout)" } else { "" };
+                let rows = r.shards.iter().map(|s| {
+                    vec![
+                        s.shard.clone(),
+                        s.reclaimed.to_string(),
+                        s.scanned.to_string(),
+                    ]
+                });
+                let note = if r.timed_out {
+                    " (stopped by --timeout)"
+                } else {
+                    ""
+                };
                 format!(
                     "{}\n{} expired keys reclaimed, {} keys scanned in {} ms{note}",
                     table(&["SHARD", "RECLAIMED", "SCANNED"], rows),
@@ -135,10 +193,16 @@ async fn run(which: Analysis, target: &Target, opts: &ScanOptions, ctl: &Control
 fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut all: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     all.extend(rows);
-    let widths: Vec<usize> = (0..head.len()).map(|c| all.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..head.len())
+        .map(|c| all.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     all.iter()
         .map(|r| {
-            let cells: Vec<String> = r.iter().zip(&widths).map(|(s, w)| format!("{s:<w$}")).collect();
+            let cells: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(s, w)| format!("{s:<w$}"))
+                .collect();
             cells.join("  ").trim_end().to_string()
         })
         .collect::<Vec<_>>()
@@ -149,7 +213,14 @@ async fn draw_progress(mut rx: tokio::sync::watch::Receiver<Progress>) {
     while rx.changed().await.is_ok() {
         let p = *rx.borrow_and_update();
         let filled = p.percent() as usize / 5;
-        eprint!("\r[{}{}] {:>3}% {}/{} keys", "#".repeat(filled), ".".repeat(20 - filled), p.percent(), p.scanned, p.total);
+        eprint!(
+            "\r[{}{}] {:>3}% {}/{} keys",
+            "#".repeat(filled),
+            ".".repeat(20 - filled),
+            p.percent(),
+            p.scanned,
+            p.total
+        );
         let _ = std::io::stderr().flush();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -9,25 +9,49 @@ use std::time::{Duration, Instant};
 /// A standalone LFU server whose counters are deterministic: with `lfu-log-factor 0` every access
 /// adds exactly 1 to the counter (which starts at 5), and `lfu-decay-time 0` never decays it.
 pub fn lfu_server(extra: &[&str]) -> RedisProcess {
-    let mut args = vec!["--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor", "0", "--lfu-decay-time", "0"];
+    let mut args = vec![
+        "--maxmemory-policy",
+        "allkeys-lfu",
+        "--lfu-log-factor",
+        "0",
+        "--lfu-decay-time",
+        "0",
+    ];
     args.extend_from_slice(extra);
     RedisProcess::start(&args).expect("start redis-server")
 }
 
 pub fn lfu_cluster() -> RedisCluster {
-    RedisCluster::start(3, &["--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor", "0", "--lfu-decay-time", "0"])
-        .expect("start cluster")
+    RedisCluster::start(
+        3,
+        &[
+            "--maxmemory-policy",
+            "allkeys-lfu",
+            "--lfu-log-factor",
+            "0",
+            "--lfu-decay-time",
+            "0",
+        ],
+    )
+    .expect("start cluster")
 }
 
 pub async fn connect(url: &str, db: i64) -> MultiplexedConnection {
-    let mut info: redis::ConnectionInfo = redis::IntoConnectionInfo::into_connection_info(url).unwrap();
+    let mut info: redis::ConnectionInfo =
+        redis::IntoConnectionInfo::into_connection_info(url).unwrap();
     info.redis.db = db;
-    redis::Client::open(info).unwrap().get_multiplexed_async_connection().await.unwrap()
+    redis::Client::open(info)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
 }
 
 /// Runs `cmd` and panics with the server's message on failure.
 pub async fn run(conn: &mut MultiplexedConnection, cmd: &mut redis::Cmd) -> Value {
-    cmd.query_async(conn).await.unwrap_or_else(|e| panic!("{e}"))
+    cmd.query_async(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Accesses `key` `n` times with `TOUCH`, which, like a read, bumps its LFU counter by 1.
