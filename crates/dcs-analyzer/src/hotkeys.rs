@@ -149,15 +149,22 @@ impl BatchHandler for FreqHandler {
     }
 }
 
-/// Runs the analysis.
-pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
-    let started = Instant::now();
+/// Checks every master of `target` can be analysed, without scanning (for refusing a task up
+/// front). Returns the masters.
+pub async fn precheck(target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> {
     let nodes = target.masters(opts).await?;
     on_every_node(&nodes, |_, node| {
         let opts = opts.clone();
         async move { check_node(&node, &opts).await }
     })
     .await?;
+    Ok(nodes)
+}
+
+/// Runs the analysis.
+pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
+    let started = Instant::now();
+    let nodes = precheck(target, opts).await?;
     let tops = on_every_node(&nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {

@@ -10,6 +10,7 @@
 //! * [`topn`] — the bounded heap that keeps the winners; [`keyname`] — binary-safe names.
 //! * [`control`] — progress reporting and cancellation for callers.
 //! * [`server`] — local `redis-server` processes (the proxy demo and the tests use them).
+//! * [`probe`] — live facts about a target (version, memory, policy) and `CONFIG SET`.
 //! * [`error`] — failures, each mapped to a DCS error code.
 //!
 //! Every per-key command is pipelined per SCAN batch; no command ever blocks the server for long.
@@ -22,6 +23,7 @@ pub mod expired;
 pub mod hotkeys;
 pub mod keyname;
 pub mod options;
+pub mod probe;
 pub mod scan;
 pub mod server;
 pub mod target;

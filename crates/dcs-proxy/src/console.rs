@@ -1,13 +1,17 @@
 //! The console's static files, with a fallback to `index.html` so deep links such as
 //! `/instances/x/hotkeys/y` load the app, and `/config.json` for its runtime settings.
+//! Trunk names assets with a content hash, so those are cached for a year; everything else
+//! (index.html above all) is revalidated.
 
-use crate::Settings;
+use axum::extract::Request;
 use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// `/config.json` as the console reads it (`src/api.rs`, `RuntimeConfig`).
 #[derive(Clone, Debug, Serialize)]
@@ -17,15 +21,13 @@ pub struct ConsoleConfig {
     pub mode: String,
 }
 
-pub fn routes(settings: &Settings) -> Router {
+pub fn routes(console_dir: &Path, project_id: &str) -> Router {
     let config = ConsoleConfig {
         api_base: String::new(),
-        project_id: settings.project_id.clone(),
+        project_id: project_id.to_string(),
         mode: "local".into(),
     };
-    let index = settings.console_dir.join("index.html");
-    // index.html must never be cached: it names the hashed assets of the current build.
-    let files = ServeDir::new(&settings.console_dir).fallback(ServeFile::new(index));
+    let files = ServeDir::new(console_dir).fallback(ServeFile::new(console_dir.join("index.html")));
     Router::new()
         .route(
             "/config.json",
@@ -35,8 +37,40 @@ pub fn routes(settings: &Settings) -> Router {
             }),
         )
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(axum::middleware::from_fn(cache_headers))
+}
+
+/// `name-0123456789abcdef.ext` (Trunk's hashed names).
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut resp = next.run(req).await;
+    let value = if hashed && resp.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_names() {
+        assert!(super::is_hashed_asset(
+            "/dcs-console-2e2cdfdc74aae827_bg.wasm"
+        ));
+        assert!(super::is_hashed_asset("/main-ab72decc894c59a6.css"));
+        assert!(!super::is_hashed_asset("/index.html"));
+        assert!(!super::is_hashed_asset("/instances/abc-def/hotkeys"));
+    }
 }

@@ -5,25 +5,38 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use dcs_api::{DcsError, ErrorCode};
 
-/// A handler failure; the response is always `{"error_code","error_msg","error_ext_msg":null}`.
+/// A handler failure; the response is always `{"error_code","error_msg","error_ext_msg":null}`
+/// with the code's HTTP status (or an explicit one, e.g. 405).
 #[derive(Debug)]
-pub struct AppError(pub DcsError);
+pub struct AppError(pub DcsError, pub Option<StatusCode>);
 
 impl From<DcsError> for AppError {
     fn from(e: DcsError) -> Self {
-        AppError(e)
+        AppError(e, None)
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = self.1.unwrap_or_else(|| {
+            StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        });
         (status, Json(self.0.body())).into_response()
     }
 }
 
 /// Fallback for paths the API does not have: 404 DCS.4001.
 pub async fn unknown_path() -> AppError {
-    AppError(DcsError::new(ErrorCode::UrlNotFound))
+    DcsError::new(ErrorCode::UrlNotFound).into()
+}
+
+/// A known path with the wrong method: 405 with DCS.4001.
+pub async fn wrong_method() -> AppError {
+    AppError(
+        DcsError::with_message(
+            ErrorCode::UrlNotFound,
+            "The requested URL does not exist for this method.",
+        ),
+        Some(StatusCode::METHOD_NOT_ALLOWED),
+    )
 }

@@ -1,29 +1,84 @@
-//! `dcs-proxy`: the server the console talks to.
+//! `dcs-proxy`: the server the console talks to (DESIGN §2, §3, §6).
 //!
-//! It serves the console's static files (`console`), its runtime `/config.json`, and the DCS v2
-//! cache-analysis API under `/v2/{project_id}` (`error` turns every failure into a DCS body).
+//! Layout:
+//! * [`config`] — the TOML configuration; [`token`] — the console token.
+//! * [`api`] — the DCS v2 routes, one file per resource; [`auth`] — token and AK/SK checks
+//!   ([`signing`] holds SDK-HMAC-SHA256); [`extract`] and [`error`] make every failure a DCS body.
+//! * [`runner`] — analyses as tasks; [`store`] — SQLite history and schedules; [`records`] —
+//!   stored tasks as wire types; [`scheduler`] — `auto` scans; [`clock`] — injectable time.
+//! * [`console`] — the static console, `/config.json`; [`demo`] — `dcs-proxy demo`.
+//!
 //! [`app`] builds the whole router so tests can drive it with `tower::ServiceExt::oneshot`.
 
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
 pub mod console;
+pub mod demo;
 pub mod error;
+pub mod extract;
+pub mod records;
+pub mod runner;
+pub mod scheduler;
+pub mod signing;
+pub mod state;
+pub mod store;
+pub mod token;
 
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::runner::Runner;
+use crate::state::{AppState, Credentials};
+use crate::store::Store;
 use axum::Router;
-use std::path::PathBuf;
+use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 
-/// What the router needs to know.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// The built console (`dist/`).
-    pub console_dir: PathBuf,
-    /// The project id the API answers for.
-    pub project_id: String,
+/// The whole HTTP surface: `/v2` (authenticated), `/config.json` and the console.
+pub fn app(state: AppState) -> Router {
+    api::router(state.clone())
+        .merge(console::routes(&state.console_dir, &state.project_id))
+        .layer(CompressionLayer::new())
 }
 
-/// The whole HTTP surface.
-pub fn app(settings: Settings) -> Router {
-    Router::new()
-        .nest("/v2", Router::new().fallback(error::unknown_path))
-        .merge(console::routes(&settings))
-        .layer(CompressionLayer::new())
+/// Opens the store (failing tasks a previous run left unfinished) and wires the state.
+pub fn open_state(
+    config: &Config,
+    token: String,
+    clock: Arc<dyn Clock>,
+) -> Result<AppState, String> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    let db = config.data_dir.join("dcs-proxy.db");
+    let store =
+        Arc::new(Store::open(&db, clock.now_ms()).map_err(|e| format!("{}: {e}", db.display()))?);
+    let opts = dcs_analyzer::ScanOptions::default();
+    Ok(AppState {
+        project_id: config.project_id.clone(),
+        console_dir: config.console_dir.clone(),
+        instances: Arc::new(config.instances.clone()),
+        runner: Runner::new(store.clone(), clock.clone(), opts.clone()),
+        store,
+        credentials: Arc::new(Credentials {
+            token,
+            access_keys: config.access_keys.clone(),
+        }),
+        clock,
+        opts,
+    })
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, with the scheduler running.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let scheduler = tokio::spawn(scheduler::Scheduler::new(state.clone()).run());
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    scheduler.abort();
+    result
 }

@@ -1,9 +1,12 @@
-//! The `dcs-proxy` command line.
+//! The `dcs-proxy` command line: `serve --config FILE` and `demo`.
 
 use clap::{Parser, Subcommand};
-use dcs_proxy::{app, Settings};
+use dcs_proxy::clock::SystemClock;
+use dcs_proxy::config::Config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(version, about = "DCS cache-analysis API server and console host")]
@@ -14,62 +17,69 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the console and the API.
+    /// Serve the console and the API for the instances in a config file.
     Serve {
-        /// Address to listen on; loopback by default so nothing is exposed by accident.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Start loopback Redis servers with demo data and traffic, and serve them.
+    Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// The built console (`trunk build` output).
+        #[arg(long, default_value = "data/demo")]
+        data_dir: PathBuf,
         #[arg(long, default_value = "dist")]
         console_dir: PathBuf,
-        /// Project id of the API paths.
-        #[arg(long, default_value = "0a1b2c3d4e5f60718293a4b5c6d7e8f9")]
-        project_id: String,
     },
 }
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .init();
-    let Cli {
-        command:
-            Command::Serve {
-                listen,
-                console_dir,
-                project_id,
-            },
-    } = Cli::parse();
-    let listener = match tokio::net::TcpListener::bind(listen).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("dcs-proxy: cannot listen on {listen}: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+    let result = match Cli::parse().command {
+        Command::Serve { config } => serve(config).await,
+        Command::Demo {
+            listen,
+            data_dir,
+            console_dir,
+        } => dcs_proxy::demo::run(listen, data_dir, console_dir).await,
     };
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|_| listen.to_string());
-    tracing::info!(console_dir = %console_dir.display(), "serving");
-    println!("dcs-proxy: console at http://{addr}/");
-    let app = app(Settings {
-        console_dir,
-        project_id,
-    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dcs-proxy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(path: PathBuf) -> Result<(), String> {
+    let config = Config::load(&path).map_err(|e| e.to_string())?;
+    run(config, false).await
+}
+
+/// Binds, prints the console URL, serves until Ctrl-C. `always_show_token` is for the demo.
+pub async fn run(config: Config, always_show_token: bool) -> Result<(), String> {
+    let (token, generated) = dcs_proxy::token::load_or_create(&config)?;
+    let state = dcs_proxy::open_state(&config, token.clone(), Arc::new(SystemClock))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if generated || always_show_token {
+        println!("dcs-proxy: console at http://{addr}/#token={token}");
+    } else {
+        println!("dcs-proxy: console at http://{addr}/ (sign in with the token from your configuration or {})", dcs_proxy::token::token_path(&config.data_dir).display());
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    dcs_proxy::serve(listener, state, shutdown)
         .await
-    {
-        eprintln!("dcs-proxy: {e}");
-        return std::process::ExitCode::FAILURE;
-    }
-    std::process::ExitCode::SUCCESS
+        .map_err(|e| e.to_string())
 }

@@ -1,0 +1,53 @@
+//! Request extractors whose rejections are DCS errors, never axum's plain-text ones.
+
+use crate::error::AppError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use dcs_api::validate::ListQuery;
+use dcs_api::DcsError;
+use serde::de::DeserializeOwned;
+
+/// Largest accepted request body.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// A JSON body: malformed or oversized → DCS.4800.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, AppError> {
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+            .await
+            .map_err(|_| {
+                DcsError::with_message(
+                    dcs_api::ErrorCode::InvalidParameter,
+                    format!("Invalid request body: larger than {} KiB.", MAX_BODY / 1024),
+                )
+            })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            DcsError::with_message(
+                dcs_api::ErrorCode::InvalidParameter,
+                format!("Invalid request body: {e}."),
+            )
+            .into()
+        })
+    }
+}
+
+/// `?offset&limit&status`, validated.
+pub struct ListParams(pub ListQuery);
+
+impl<S: Send + Sync> FromRequestParts<S> for ListParams {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let pairs = crate::signing::parse_query(parts.uri.query().unwrap_or(""));
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        Ok(ListParams(ListQuery::parse(
+            get("offset"),
+            get("limit"),
+            get("status"),
+        )?))
+    }
+}

@@ -1,0 +1,221 @@
+//! Runs analyses as tasks: `waiting → running → success | failed`, at most one of each kind per
+//! instance, progress readable while they run, cancellation on delete.
+
+use crate::clock::Clock;
+use crate::config::InstanceConfig;
+use crate::store::{Kind, Store, TaskRow};
+use dcs_analyzer::error::AnalysisKind;
+use dcs_analyzer::{bigkeys, expired, hotkeys, Control, Progress, ScanOptions};
+use dcs_api::{DcsError, ErrorCode, ScanType, TaskStatus};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Per-run settings of an expired-key scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpireParams {
+    pub scan_keys_count: u32,
+    pub timeout: Option<Duration>,
+}
+
+struct Active {
+    id: String,
+    control: Control,
+}
+
+#[derive(Clone)]
+pub struct Runner {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    opts: ScanOptions,
+    active: Arc<Mutex<HashMap<(String, Kind), Active>>>,
+}
+
+fn analysis_kind(kind: Kind) -> AnalysisKind {
+    match kind {
+        Kind::Hotkey => AnalysisKind::Hotkeys,
+        Kind::Bigkey => AnalysisKind::Bigkeys,
+        Kind::Expire => AnalysisKind::Expired,
+    }
+}
+
+impl Runner {
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, opts: ScanOptions) -> Runner {
+        Runner {
+            store,
+            clock,
+            opts,
+            active: Arc::default(),
+        }
+    }
+
+    fn active(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Kind), Active>> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a waiting task and starts it. Refused with DCS.4918 while another task of the
+    /// same kind is waiting or running on the instance (DCS has no code of its own for hot keys
+    /// and expired scans; 4918 is the closest, and the message names the kind).
+    pub fn start(
+        &self,
+        inst: &InstanceConfig,
+        kind: Kind,
+        scan_type: ScanType,
+        expire: ExpireParams,
+    ) -> Result<TaskRow, DcsError> {
+        let mut active = self.active();
+        let key = (inst.id.clone(), kind);
+        if let Some(a) = active.get(&key) {
+            return Err(busy(kind, &a.id));
+        }
+        let row = TaskRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            instance_id: inst.id.clone(),
+            kind,
+            status: TaskStatus::Waiting,
+            scan_type,
+            created_at: self.clock.now_ms(),
+            started_at: None,
+            finished_at: None,
+            num: (kind != Kind::Expire).then_some(0),
+            scanned_keys: None,
+            error_msg: None,
+            keys_json: None,
+        };
+        self.store.insert(&row).map_err(internal)?;
+        let (control, _) = Control::new();
+        active.insert(
+            key,
+            Active {
+                id: row.id.clone(),
+                control: control.clone(),
+            },
+        );
+        let runner = self.clone();
+        let (inst, task) = (inst.clone(), row.clone());
+        tokio::spawn(async move { runner.run(inst, task, control, expire).await });
+        Ok(row)
+    }
+
+    async fn run(
+        self,
+        inst: InstanceConfig,
+        mut task: TaskRow,
+        ctl: Control,
+        expire: ExpireParams,
+    ) {
+        let key = (inst.id.clone(), task.kind);
+        let started = self.clock.now_ms();
+        if matches!(self.store.set_running(&task.id, started), Ok(true)) {
+            let outcome = self.analyse(&inst, task.kind, &ctl, expire).await;
+            task.finished_at = Some(self.clock.now_ms());
+            match outcome {
+                Ok((num, scanned, keys_json)) => {
+                    task.status = TaskStatus::Success;
+                    (task.num, task.scanned_keys, task.keys_json) =
+                        (Some(num), Some(scanned), keys_json);
+                }
+                Err(e) => {
+                    tracing::warn!(instance = %inst.id, task = %task.id, kind = task.kind.as_str(), "analysis failed: {e}");
+                    task.status = TaskStatus::Failed;
+                    task.scanned_keys = Some(ctl.progress().scanned);
+                    task.error_msg = Some(e.to_dcs(analysis_kind(task.kind)).message);
+                }
+            }
+            if let Err(e) = self.store.finish(&task) {
+                tracing::error!(task = %task.id, "cannot record the result: {e}");
+            }
+        }
+        let mut active = self.active();
+        if active.get(&key).is_some_and(|a| a.id == task.id) {
+            active.remove(&key);
+        }
+    }
+
+    /// Runs the analysis; returns (num, scanned keys, keys JSON).
+    async fn analyse(
+        &self,
+        inst: &InstanceConfig,
+        kind: Kind,
+        ctl: &Control,
+        expire: ExpireParams,
+    ) -> Result<(u64, u64, Option<String>), dcs_analyzer::AnalyzerError> {
+        match kind {
+            Kind::Hotkey => {
+                let r = hotkeys::analyze(&inst.target, &self.opts, ctl).await?;
+                Ok((
+                    r.keys.len() as u64,
+                    r.scanned_keys,
+                    serde_json::to_string(&r.keys).ok(),
+                ))
+            }
+            Kind::Bigkey => {
+                let r = bigkeys::analyze(&inst.target, &self.opts, ctl).await?;
+                Ok((
+                    r.keys.len() as u64,
+                    r.scanned_keys,
+                    serde_json::to_string(&r.keys).ok(),
+                ))
+            }
+            Kind::Expire => {
+                let opts = ScanOptions {
+                    count: expire.scan_keys_count,
+                    deadline: expire.timeout,
+                    ..self.opts.clone()
+                };
+                let r = expired::analyze(&inst.target, &opts, ctl).await?;
+                Ok((r.num, r.scanned_keys, None))
+            }
+        }
+    }
+
+    /// DCS.4918 while a task of `kind` is waiting or running on the instance.
+    pub fn ensure_idle(&self, instance_id: &str, kind: Kind) -> Result<(), DcsError> {
+        match self.active().get(&(instance_id.to_string(), kind)) {
+            Some(a) => Err(busy(kind, &a.id)),
+            None => Ok(()),
+        }
+    }
+
+    /// Progress of a task that is waiting or running.
+    pub fn progress(&self, instance_id: &str, kind: Kind, id: &str) -> Option<Progress> {
+        let active = self.active();
+        active
+            .get(&(instance_id.to_string(), kind))
+            .filter(|a| a.id == id)
+            .map(|a| a.control.progress())
+    }
+
+    /// Cancels a waiting or running task; false when it is not active.
+    pub fn cancel(&self, instance_id: &str, kind: Kind, id: &str) -> bool {
+        let active = self.active();
+        match active
+            .get(&(instance_id.to_string(), kind))
+            .filter(|a| a.id == id)
+        {
+            Some(a) => {
+                a.control.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn busy(kind: Kind, id: &str) -> DcsError {
+    let what = match kind {
+        Kind::Hotkey => "hot-key analysis",
+        Kind::Bigkey => "big-key analysis",
+        Kind::Expire => "expired-key scan",
+    };
+    DcsError::with_message(
+        ErrorCode::AnalysisRunning,
+        format!("Instance {what} is running (task {id}); wait for it to finish or delete it."),
+    )
+}
+
+/// A storage failure: logged, answered as DCS.5000 without details.
+pub fn internal(e: impl std::fmt::Display) -> DcsError {
+    tracing::error!("internal error: {e}");
+    DcsError::new(ErrorCode::Internal)
+}

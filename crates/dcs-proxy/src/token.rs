@@ -1,0 +1,52 @@
+//! The console token: configured, read from a file, or generated at first start and stored
+//! with mode 0600 in the data folder.
+
+use crate::config::Config;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where a generated token lives.
+pub fn token_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("console-token")
+}
+
+/// The token, and whether it was just generated (then the start-up line shows it once).
+pub fn load_or_create(config: &Config) -> Result<(String, bool), String> {
+    if let Some(t) = &config.token {
+        return Ok((t.clone(), false));
+    }
+    let path = config
+        .token_file
+        .clone()
+        .unwrap_or_else(|| token_path(&config.data_dir));
+    match std::fs::read_to_string(&path) {
+        Ok(t) if !t.trim().is_empty() => return Ok((t.trim().to_string(), false)),
+        Ok(_) => return Err(format!("{}: the token file is empty", path.display())),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(format!("{}: {e}", path.display()))
+        }
+        Err(_) if config.token_file.is_some() => {
+            return Err(format!("{}: no such token file", path.display()))
+        }
+        Err(_) => {}
+    }
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| format!("cannot generate a token: {e}"))?;
+    let token = hex::encode(bytes);
+    write_private(&path, &token).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((token, true))
+}
+
+/// Writes a file only its owner can read (created fresh; never widened).
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}

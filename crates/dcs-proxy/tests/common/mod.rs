@@ -1,0 +1,195 @@
+//! A proxy wired to real `redis-server` processes, a real SQLite file and a controllable clock.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::{DateTime, Utc};
+use dcs_analyzer::server::RedisProcess;
+use dcs_analyzer::Target;
+use dcs_proxy::clock::ManualClock;
+use dcs_proxy::config::{AccessKey, Config, InstanceConfig};
+use dcs_proxy::state::AppState;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+pub const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+pub const TOKEN: &str = "test-token-0123456789";
+pub const AK: &str = "TESTACCESSKEY";
+pub const SK: &str = "test-secret-key";
+
+pub struct Fixture {
+    pub state: AppState,
+    pub clock: ManualClock,
+    pub lfu: RedisProcess,
+    pub lru: RedisProcess,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.join("data"),
+        console_dir: dir.join("dist"),
+        project_id: PROJECT.into(),
+        token: Some(TOKEN.into()),
+        token_file: None,
+        access_keys: vec![AccessKey {
+            ak: AK.into(),
+            sk: SK.into(),
+        }],
+        instances: vec![
+            InstanceConfig {
+                id: "lfu".into(),
+                name: "lfu-cache".into(),
+                target: Target::Standalone(lfu.url()),
+                allow_config_changes: false,
+            },
+            InstanceConfig {
+                id: "lru".into(),
+                name: "lru-cache".into(),
+                target: Target::Standalone(lru.url()),
+                allow_config_changes: true,
+            },
+        ],
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let lfu = RedisProcess::start(&[
+            "--maxmemory-policy",
+            "allkeys-lfu",
+            "--lfu-log-factor",
+            "0",
+            "--lfu-decay-time",
+            "0",
+            "--enable-debug-command",
+            "yes",
+        ])
+        .unwrap();
+        let lru = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru"]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(
+            dir.path().join("dist/index.html"),
+            "<!doctype html><title>console</title>",
+        )
+        .unwrap();
+        let clock = ManualClock::new(now());
+        let state = dcs_proxy::open_state(
+            &config(dir.path(), &lfu, &lru),
+            TOKEN.into(),
+            Arc::new(clock.clone()),
+        )
+        .unwrap();
+        Fixture {
+            state,
+            clock,
+            lfu,
+            lru,
+            dir,
+        }
+    }
+
+    /// Analyses from now on scan 10 keys per batch with 10 ms between batches.
+    pub fn slow_down(&mut self) {
+        self.state.opts = dcs_analyzer::ScanOptions {
+            count: 10,
+            pause: Duration::from_millis(10),
+            ..Default::default()
+        };
+        self.state.runner = dcs_proxy::runner::Runner::new(
+            self.state.store.clone(),
+            Arc::new(self.clock.clone()),
+            self.state.opts.clone(),
+        );
+    }
+
+    /// A request with the console token.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(format!("/v2/{PROJECT}{path}"))
+            .header("X-Auth-Token", TOKEN);
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = dcs_proxy::app(self.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// Polls a task until it leaves waiting/running (with a deadline; never a fixed sleep).
+    pub async fn wait_terminal(&self, path: &str) -> Value {
+        let until = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (status, body) = self.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if matches!(body["status"].as_str(), Some("success" | "failed")) {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < until,
+                "task did not finish: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn redis(&self, url: &str) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(url)
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+}
+
+/// Asserts a DCS error body.
+pub fn assert_dcs(got: (StatusCode, Value), status: u16, code: &str) {
+    assert_eq!(
+        (got.0.as_u16(), got.1["error_code"].as_str()),
+        (status, Some(code)),
+        "{}",
+        got.1
+    );
+    assert!(
+        got.1["error_msg"].is_string() && got.1["error_ext_msg"].is_null(),
+        "{}",
+        got.1
+    );
+}

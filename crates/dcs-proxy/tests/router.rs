@@ -1,0 +1,506 @@
+//! Every API call and error path through the router (`oneshot`), over real Redis and SQLite.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn instances_report_live_facts() {
+    let f = Fixture::new();
+    let (status, body) = f.get("/instances").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["instance_num"], 2);
+    let lfu = &body["instances"][0];
+    assert_eq!(
+        (
+            lfu["instance_id"].as_str(),
+            lfu["status"].as_str(),
+            lfu["engine"].as_str()
+        ),
+        (Some("lfu"), Some("RUNNING"), Some("Redis"))
+    );
+    assert!(lfu["engine_version"].as_str().unwrap().starts_with("7."));
+    assert_eq!(lfu["port"], f.lfu.port);
+    let (status, show) = f.get("/instances/lru").await;
+    assert_eq!(
+        (status, show["cache_mode"].as_str(), show["name"].as_str()),
+        (StatusCode::OK, Some("single"), Some("lru-cache"))
+    );
+    assert_dcs(f.get("/instances/nope").await, 404, "DCS.3022");
+    assert_dcs(f.get("/instances/bad_id").await, 400, "DCS.4800");
+}
+
+#[tokio::test]
+async fn unreachable_instance_is_error_status_and_refuses_tasks() {
+    let mut f = Fixture::new();
+    f.lru.kill();
+    let (_, body) = f.get("/instances").await;
+    assert_eq!(body["instances"][1]["status"], "ERROR");
+    assert_dcs(
+        f.call(Method::POST, "/instances/lru/bigkey-task", None)
+            .await,
+        400,
+        "DCS.4049",
+    );
+    assert_dcs(f.get("/instances/lru/configs").await, 400, "DCS.4049");
+}
+
+#[tokio::test]
+async fn configs_are_live_and_changes_are_gated() {
+    let f = Fixture::new();
+    let (status, body) = f.get("/instances/lfu/configs").await;
+    assert_eq!(status, StatusCode::OK);
+    let param = |b: &serde_json::Value, n: &str| {
+        b["redis_config"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["param_name"] == n)
+            .map(|c| c["param_value"].clone())
+    };
+    assert_eq!(param(&body, "maxmemory-policy"), Some(json!("allkeys-lfu")));
+    assert_eq!(param(&body, "lfu-log-factor"), Some(json!("0")));
+    let enable = json!({"redis_config":[{"param_id":"1","param_name":"maxmemory-policy","param_value":"allkeys-lfu"}]});
+    assert_dcs(
+        f.call(Method::PUT, "/instances/lfu/configs", Some(enable.clone()))
+            .await,
+        403,
+        "DCS.2003",
+    );
+    let (status, _) = f
+        .call(Method::PUT, "/instances/lru/configs", Some(enable))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, body) = f.get("/instances/lru/configs").await;
+    assert_eq!(param(&body, "maxmemory-policy"), Some(json!("allkeys-lfu")));
+    let bad =
+        json!({"redis_config":[{"param_name":"maxmemory-policy","param_value":"everything-lfu"}]});
+    assert_dcs(
+        f.call(Method::PUT, "/instances/lru/configs", Some(bad))
+            .await,
+        400,
+        "DCS.4800",
+    );
+    let other = json!({"redis_config":[{"param_name":"save","param_value":"60 1"}]});
+    assert_dcs(
+        f.call(Method::PUT, "/instances/lru/configs", Some(other))
+            .await,
+        400,
+        "DCS.4800",
+    );
+}
+
+#[tokio::test]
+async fn hotkey_task_lifecycle() {
+    let f = Fixture::new();
+    let mut c = f.redis(&f.lfu.url()).await;
+    let _: () = redis::cmd("SET")
+        .arg("hot")
+        .arg("abcdef")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("cold")
+        .arg("x")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let _: i64 = redis::cmd("TOUCH")
+            .arg("hot")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+    }
+    let (status, created) = f
+        .call(Method::POST, "/instances/lfu/hotkey-task", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(
+        (
+            created["status"].as_str(),
+            created["scan_type"].as_str(),
+            created["num"].as_u64()
+        ),
+        (Some("waiting"), Some("manual"), Some(0))
+    );
+    assert!(created.get("keys").is_none() && created.get("started_at").is_none());
+    let id = created["id"].as_str().unwrap().to_string();
+    let done = f
+        .wait_terminal(&format!("/instances/lfu/hotkey-task/{id}"))
+        .await;
+    assert_eq!(done["status"], "success", "{done}");
+    assert_eq!(
+        done["keys"][0],
+        json!({"name":"hot","type":"string","shard":f.lfu.addr(),"db":0,"size":6,"unit":"byte","freq":25})
+    );
+    assert_eq!(
+        (done["num"].as_u64(), done["scanned_keys"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(done["started_at"].is_string() && done["finished_at"].is_string());
+
+    let (_, list) = f.get("/instances/lfu/hotkey-tasks").await;
+    assert_eq!(
+        (list["instance_id"].as_str(), list["count"].as_u64()),
+        (Some("lfu"), Some(1))
+    );
+    assert_eq!(list["records"][0]["id"], id.as_str());
+    assert!(list["records"][0].get("keys").is_none());
+    let (_, filtered) = f
+        .get("/instances/lfu/hotkey-tasks?status=failed&offset=0&limit=5")
+        .await;
+    assert_eq!(filtered["count"], 0);
+    assert_dcs(
+        f.get("/instances/lfu/hotkey-tasks?limit=0").await,
+        400,
+        "DCS.4800",
+    );
+    assert_dcs(
+        f.get("/instances/lfu/hotkey-tasks?offset=-1").await,
+        400,
+        "DCS.4800",
+    );
+    assert_dcs(
+        f.get("/instances/lfu/hotkey-tasks?status=done").await,
+        400,
+        "DCS.4800",
+    );
+
+    let (status, deleted) = f
+        .call(
+            Method::DELETE,
+            &format!("/instances/lfu/hotkey-task/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, deleted["id"].as_str()),
+        (StatusCode::OK, Some(id.as_str()))
+    );
+    assert_dcs(
+        f.get(&format!("/instances/lfu/hotkey-task/{id}")).await,
+        400,
+        "DCS.4941",
+    );
+    let (status, _) = f
+        .call(
+            Method::DELETE,
+            &format!("/instances/lfu/hotkey-task/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn hotkeys_on_lru_are_refused_with_4922() {
+    let f = Fixture::new();
+    let got = f
+        .call(Method::POST, "/instances/lru/hotkey-task", None)
+        .await;
+    assert!(
+        got.1["error_msg"].as_str().unwrap().contains("allkeys-lfu"),
+        "{}",
+        got.1
+    );
+    assert_dcs(got, 400, "DCS.4922");
+    let (_, list) = f.get("/instances/lru/hotkey-tasks").await;
+    assert_eq!(list["count"], 0, "nothing started");
+}
+
+#[tokio::test]
+async fn one_running_analysis_per_kind_and_delete_cancels() {
+    let mut f = Fixture::new();
+    // Small batches with a pause between them keep the first task running for seconds.
+    f.slow_down();
+    let mut c = f.redis(&f.lfu.url()).await;
+    let mut pipe = redis::pipe();
+    for i in 0..20_000 {
+        pipe.cmd("SET").arg(format!("k{i}")).arg("v").ignore();
+    }
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+    let (status, first) = f
+        .call(Method::POST, "/instances/lfu/bigkey-task", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let second = f
+        .call(Method::POST, "/instances/lfu/bigkey-task", None)
+        .await;
+    assert_dcs(second, 400, "DCS.4918");
+    let id = first["id"].as_str().unwrap();
+    let (status, deleted) = f
+        .call(
+            Method::DELETE,
+            &format!("/instances/lfu/bigkey-task/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        matches!(deleted["status"].as_str(), Some("waiting" | "running")),
+        "{deleted}"
+    );
+    // The slot frees once the cancelled analysis stops.
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (status, body) = f
+            .call(Method::POST, "/instances/lfu/bigkey-task", None)
+            .await;
+        if status == StatusCode::OK {
+            let (status, _) = f
+                .call(
+                    Method::DELETE,
+                    &format!(
+                        "/instances/lfu/bigkey-task/{}",
+                        body["id"].as_str().unwrap()
+                    ),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "cancelled task never released its slot: {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (_, list) = f.get("/instances/lfu/bigkey-tasks").await;
+    assert_eq!(list["count"], 0, "deleted tasks are gone: {list}");
+}
+
+#[tokio::test]
+async fn expired_scan_reclaims_and_lists_history() {
+    let f = Fixture::new();
+    let mut c = f.redis(&f.lfu.url()).await;
+    let _: () = redis::cmd("DEBUG")
+        .arg("SET-ACTIVE-EXPIRE")
+        .arg(0)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let mut pipe = redis::pipe();
+    for i in 0..321 {
+        pipe.cmd("SET")
+            .arg(format!("ttl{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(1)
+            .ignore();
+    }
+    pipe.cmd("SET").arg("keep").arg("v").ignore();
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+    let start: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
+    loop {
+        let t: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
+        if (t[0] * 1_000_000 + t[1]) > (start[0] * 1_000_000 + start[1]) + 5000 {
+            break;
+        }
+    }
+    let (status, created) = f
+        .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(
+        (created["status"].as_str(), created.get("num")),
+        (Some("waiting"), None)
+    );
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let record = loop {
+        let (_, h) = f.get("/instances/lfu/auto-expire/histories").await;
+        if h["records"][0]["status"] == "success" {
+            assert_eq!(
+                (h["total"].as_u64(), h["count"].as_u64()),
+                (Some(1), Some(1))
+            );
+            break h["records"][0].clone();
+        }
+        assert!(tokio::time::Instant::now() < until, "{h}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(record["num"], 321);
+    let (status, _) = f
+        .call(Method::POST, "/instances/lfu/auto-expire/scan", None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the second documented path creates a scan too"
+    );
+}
+
+#[tokio::test]
+async fn schedules_validate_and_persist() {
+    let f = Fixture::new();
+    let (_, empty) = f.get("/instances/lfu/hotkey/autoscan").await;
+    assert_eq!(
+        (
+            empty["enable_auto_scan"].as_bool(),
+            empty["schedule_at"].as_array().map(Vec::len)
+        ),
+        (Some(false), Some(0))
+    );
+    let (status, saved) = f
+        .call(
+            Method::PUT,
+            "/instances/lfu/hotkey/autoscan",
+            Some(json!({"enable_auto_scan":true,"schedule_at":["21:00","03:15"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["schedule_at"], json!(["03:15", "21:00"]));
+    assert_eq!(
+        f.get("/instances/lfu/hotkey/autoscan").await.1["schedule_at"],
+        json!(["03:15", "21:00"])
+    );
+    assert_eq!(
+        f.get("/instances/lfu/bigkey/autoscan").await.1["enable_auto_scan"],
+        false,
+        "kinds are separate"
+    );
+    assert_dcs(
+        f.call(
+            Method::PUT,
+            "/instances/lfu/bigkey/autoscan",
+            Some(json!({"enable_auto_scan":true,"schedule_at":["24:00"]})),
+        )
+        .await,
+        400,
+        "DCS.4800",
+    );
+
+    let future = (f.clock_now() + chrono::Duration::hours(1)).to_rfc3339();
+    let good = json!({"enable_auto_scan":true,"first_scan_at":future,"interval":3600,"timeout":7200,"scan_keys_count":50});
+    let (status, saved) = f
+        .call(
+            Method::PUT,
+            "/instances/lfu/scan-expire-keys/autoscan-config",
+            Some(good.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(
+        (
+            saved["interval"].as_u64(),
+            saved["scan_keys_count"].as_u64()
+        ),
+        (Some(3600), Some(50))
+    );
+    for (field, value, code) in [
+        ("first_scan_at", json!("2001-01-01T00:00:00Z"), "DCS.4819"),
+        ("interval", json!(-1), "DCS.4820"),
+        ("timeout", json!(7199), "DCS.4821"),
+        ("scan_keys_count", json!(5), "DCS.4822"),
+    ] {
+        let mut bad = good.clone();
+        bad[field] = value;
+        assert_dcs(
+            f.call(
+                Method::PUT,
+                "/instances/lfu/scan-expire-keys/autoscan-config",
+                Some(bad),
+            )
+            .await,
+            400,
+            code,
+        );
+    }
+    assert_eq!(
+        f.get("/instances/lfu/scan-expire-keys/autoscan-config")
+            .await
+            .1["scan_keys_count"],
+        50,
+        "refused updates change nothing"
+    );
+}
+
+#[tokio::test]
+async fn malformed_requests_get_dcs_errors() {
+    let f = Fixture::new();
+    let raw = |method: &str, path: &str, body: &str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("X-Auth-Token", TOKEN)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    assert_dcs(
+        f.send(raw(
+            "PUT",
+            &format!("/v2/{PROJECT}/instances/lfu/hotkey/autoscan"),
+            "{not json",
+        ))
+        .await,
+        400,
+        "DCS.4800",
+    );
+    assert_dcs(
+        f.send(raw(
+            "PUT",
+            &format!("/v2/{PROJECT}/instances/lfu/hotkey/autoscan"),
+            &"x".repeat(100_000),
+        ))
+        .await,
+        400,
+        "DCS.4800",
+    );
+    assert_dcs(
+        f.send(raw(
+            "GET",
+            &format!("/v2/{PROJECT}/instances/lfu/nothing"),
+            "",
+        ))
+        .await,
+        404,
+        "DCS.4001",
+    );
+    assert_dcs(
+        f.send(raw("PATCH", &format!("/v2/{PROJECT}/instances"), ""))
+            .await,
+        405,
+        "DCS.4001",
+    );
+    assert_dcs(
+        f.send(raw(
+            "GET",
+            &format!("/v2/{PROJECT}/instances/lfu/hotkey-task/not_an_id"),
+            "",
+        ))
+        .await,
+        400,
+        "DCS.4800",
+    );
+}
+
+#[tokio::test]
+async fn console_is_served_with_spa_fallback_and_config() {
+    let f = Fixture::new();
+    let get = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+    let (status, body) = f.send(get("/instances/lfu/hotkeys/abc")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.as_str().unwrap().contains("<title>console</title>"));
+    let (_, config) = f.send(get("/config.json")).await;
+    assert_eq!(
+        (config["project_id"].as_str(), config["mode"].as_str()),
+        (Some(PROJECT), Some("local"))
+    );
+}
+
+trait ClockNow {
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc>;
+}
+
+impl ClockNow for Fixture {
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use dcs_proxy::clock::Clock;
+        self.clock.now()
+    }
+}
