@@ -8,9 +8,9 @@ LISTEN ?= 127.0.0.1:8080
 
 .PHONY: run test setup console proxy test-native test-wasm size fmt lint bench
 
-## Set up, build the console and the proxy, and serve them.
+## Set up, build the console and the proxy, and start the demo (Redis children with data and traffic).
 run: console proxy
-	$(PROXY) serve --listen $(LISTEN) --console-dir dist
+	$(PROXY) demo --listen $(LISTEN) --console-dir dist --data-dir data/demo
 
 ## Set up, then every test: formatting and lints, native tests, the console's wasm build.
 test: setup lint test-native test-wasm

@@ -4,10 +4,12 @@
 
 mod api;
 mod app;
+mod auth;
 mod components;
 mod pages;
 
 fn main() {
     console_error_panic_hook::set_once();
+    auth::adopt_token_from_url();
     leptos::mount::mount_to_body(app::App);
 }

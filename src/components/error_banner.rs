@@ -3,12 +3,15 @@
 use crate::api::ApiError;
 use leptos::prelude::*;
 
+/// A 401 shows the token prompt instead; anything else the DCS code and message.
 #[component]
 pub fn ErrorBanner(error: ApiError) -> impl IntoView {
+    if error.is_unauthorized() {
+        return view! { <crate::components::sign_in::SignIn /> }.into_any();
+    }
     let title = match &error {
         ApiError::Unreachable(_) => "Cannot reach the API proxy",
         ApiError::Malformed(_) => "Unexpected response",
-        e if e.is_unauthorized() => "Authentication required",
         _ => "The request failed",
     };
     let code = error.code().map(str::to_string);
@@ -22,4 +25,5 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
             {hint.map(|h| view! { <p class="muted">{h}</p> })}
         </div>
     }
+    .into_any()
 }

@@ -2,3 +2,4 @@
 
 pub mod error_banner;
 pub mod header;
+pub mod sign_in;

@@ -71,10 +71,12 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
             <td><span class=status_class>{info.status}</span></td>
             <td><code>{format!("{}:{}", info.ip, info.port)}</code></td>
             <td>{format!("{} MB / {max}", info.used_memory)}</td>
-            <td class="links">
-                <A href=format!("{base}/hotkeys")>"Hot keys"</A>
-                <A href=format!("{base}/bigkeys")>"Big keys"</A>
-                <A href=format!("{base}/expired")>"Expired keys"</A>
+            <td>
+                <div class="links">
+                    <A href=format!("{base}/hotkeys")>"Hot keys"</A>
+                    <A href=format!("{base}/bigkeys")>"Big keys"</A>
+                    <A href=format!("{base}/expired")>"Expired keys"</A>
+                </div>
             </td>
         </tr>
     }

@@ -1,0 +1,48 @@
+//! Sign-in: the console token travels as `#token=…` in the URL the proxy prints. It is moved to
+//! session storage and removed from the address bar at once, so it does not linger in history.
+
+use crate::api::TOKEN_KEY;
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// `#token=abc&x=1` → `abc`.
+pub fn token_from_fragment(hash: &str) -> Option<String> {
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("token="))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// Takes a token from the URL fragment, if there is one.
+pub fn adopt_token_from_url() {
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let Some(token) = location.hash().ok().as_deref().and_then(token_from_fragment) else { return };
+    save_token(&token);
+    let clean = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+    }
+}
+
+pub fn save_token(token: &str) {
+    if let Some(s) = session() {
+        let _ = s.set_item(TOKEN_KEY, token.trim());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragment_parsing() {
+        assert_eq!(token_from_fragment("#token=abc123"), Some("abc123".into()));
+        assert_eq!(token_from_fragment("#x=1&token=t"), Some("t".into()));
+        assert_eq!(token_from_fragment("#token="), None);
+        assert_eq!(token_from_fragment(""), None);
+    }
+}
