@@ -18,11 +18,24 @@ pub fn token_from_fragment(hash: &str) -> Option<String> {
 
 /// Takes a token from the URL fragment, if there is one.
 pub fn adopt_token_from_url() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let location = window.location();
-    let Some(token) = location.hash().ok().as_deref().and_then(token_from_fragment) else { return };
+    let Some(token) = location
+        .hash()
+        .ok()
+        .as_deref()
+        .and_then(token_from_fragment)
+    else {
+        return;
+    };
     save_token(&token);
-    let clean = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    let clean = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
     }

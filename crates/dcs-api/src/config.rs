@@ -13,6 +13,7 @@ pub const MAXMEMORY: &str = "maxmemory";
 
 /// One parameter as `ListConfigurations` reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueryRedisConfig {
     #[serde(default)]
     pub param_id: String,
@@ -30,6 +31,7 @@ pub struct QueryRedisConfig {
 
 /// `GET /v2/{project_id}/instances/{instance_id}/configs`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListConfigurationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_time: Option<String>,
@@ -53,6 +55,7 @@ impl ListConfigurationsResponse {
 
 /// One parameter to change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedisConfig {
     #[serde(default)]
     pub param_id: String,
@@ -62,6 +65,7 @@ pub struct RedisConfig {
 
 /// `PUT /v2/{project_id}/instances/{instance_id}/configs`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModifyRedisConfigBody {
     pub redis_config: Vec<RedisConfig>,
 }

@@ -218,6 +218,7 @@ impl std::error::Error for DcsError {}
 /// `error_ext_msg` distinguishes absent (`None`, as in DCS's own examples) from `null`
 /// (`Some(None)`, what this product sends), so bodies round-trip exactly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error_code: String,
     pub error_msg: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// An expired-key scan as create returns it (`num` absent) and as history lists it (`num` = keys
 /// reclaimed). `scanned_keys`, `progress`, `duration_ms` and `error_msg` are additive extensions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpireScanTask {
     pub id: String,
     pub instance_id: String,
@@ -30,6 +31,7 @@ pub struct ExpireScanTask {
 
 /// `GET …/auto-expire/histories`: `total` records match the filter, `count` are in this page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpireScanHistory {
     pub instance_id: String,
     pub total: u64,
@@ -39,6 +41,7 @@ pub struct ExpireScanHistory {
 
 /// `GET …/scan-expire-keys/autoscan-config`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpireAutoscanConfig {
     pub instance_id: String,
     pub enable_auto_scan: bool,
@@ -58,6 +61,7 @@ pub struct ExpireAutoscanConfig {
 /// numbers, optional) so that bad values reach [`ExpireAutoscanUpdate::validate`] and get DCS's
 /// specific error codes instead of a generic parse error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpireAutoscanUpdate {
     pub enable_auto_scan: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]

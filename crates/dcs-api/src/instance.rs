@@ -10,6 +10,7 @@ pub const STATUS_ERROR: &str = "ERROR";
 /// One instance as `ListInstances` reports it. DCS sends many more fields; these are the ones this
 /// product uses, and unknown ones are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InstanceListInfo {
     pub instance_id: String,
     pub name: String,
@@ -43,6 +44,7 @@ pub struct InstanceListInfo {
 
 /// `GET /v2/{project_id}/instances`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListInstancesResponse {
     pub instance_num: u64,
     pub instances: Vec<InstanceListInfo>,
@@ -50,6 +52,7 @@ pub struct ListInstancesResponse {
 
 /// `GET /v2/{project_id}/instances/{instance_id}`: the list entry plus the deployment mode.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowInstanceResponse {
     #[serde(flatten)]
     pub info: InstanceListInfo,

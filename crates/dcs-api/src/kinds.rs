@@ -9,8 +9,11 @@ macro_rules! wire_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // Every wire name is the variant's name in lower case (the unit tests pin each one).
+        #[serde(rename_all = "lowercase")]
         pub enum $name {
-            $($(#[$vm])* #[serde(rename = $wire)] $variant),+
+            $($(#[$vm])* $variant),+
         }
 
         impl $name {
@@ -108,6 +111,22 @@ mod tests {
         assert_eq!(serde_json::to_string(&KeyType::Zset).unwrap(), "\"zset\"");
         assert_eq!(serde_json::to_string(&KeyUnit::Byte).unwrap(), "\"byte\"");
         assert!(serde_json::from_str::<KeyType>("\"none\"").is_err());
+    }
+
+    #[test]
+    fn serde_names_equal_as_str() {
+        fn check<T: Serialize + Copy + fmt::Display>(all: &[T]) {
+            for v in all {
+                assert_eq!(
+                    serde_json::to_value(v).unwrap(),
+                    serde_json::Value::String(v.to_string())
+                );
+            }
+        }
+        check(TaskStatus::ALL);
+        check(ScanType::ALL);
+        check(KeyType::ALL);
+        check(KeyUnit::ALL);
     }
 
     #[test]

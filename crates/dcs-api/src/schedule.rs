@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The stored schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AutoscanConfig {
     pub instance_id: String,
     pub enable_auto_scan: bool,
@@ -18,6 +19,7 @@ pub struct AutoscanConfig {
 
 /// The PUT body (`AutoscanConfigRequest`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AutoscanConfigRequest {
     pub enable_auto_scan: bool,
     #[serde(default)]

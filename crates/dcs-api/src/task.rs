@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One hot key (`HotkeysBody`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HotkeyEntry {
     /// Key name; UTF-8 where the bytes are valid UTF-8, otherwise escaped (see `dcs-analyzer`).
     pub name: String,
@@ -25,6 +26,7 @@ pub struct HotkeyEntry {
 
 /// One big key (`BigkeysBody`): a hot-key entry without `freq`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BigkeyEntry {
     pub name: String,
     #[serde(rename = "type")]
@@ -43,6 +45,7 @@ pub struct BigkeyEntry {
 /// `started_at`, `finished_at` and `keys` are absent while the task is being created; `num` is
 /// the number of keys found. `progress`, `scanned_keys` and `error_msg` are additive extensions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(bound(deserialize = "K: Deserialize<'de>"))]
 pub struct AnalysisTask<K> {
     pub id: String,
@@ -71,6 +74,7 @@ pub type BigkeyTask = AnalysisTask<BigkeyEntry>;
 
 /// One row of a task list (`RecordsResponse`): the task without its keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskRecord {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +111,7 @@ impl<K> From<&AnalysisTask<K>> for TaskRecord {
 /// `GET …/hotkey-tasks` and `GET …/bigkey-tasks`: newest first; `count` is the number of
 /// records matching the filter (the page is `records`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskList {
     pub instance_id: String,
     pub count: u64,

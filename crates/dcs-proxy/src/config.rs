@@ -212,12 +212,14 @@ impl Config {
                             .collect::<Result<_, _>>()?,
                     )
                 }
-                _ => return Err(at(
-                    span,
-                    format!(
+                _ => {
+                    return Err(at(
+                        span,
+                        format!(
                         "instance {id:?} needs exactly one of url or cluster (a non-empty list)"
                     ),
-                )),
+                    ))
+                }
             };
             instances.push(InstanceConfig {
                 id,

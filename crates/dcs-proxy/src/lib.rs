@@ -18,6 +18,7 @@ pub mod console;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod records;
 pub mod runner;
 pub mod scheduler;
@@ -38,6 +39,7 @@ use tower_http::compression::CompressionLayer;
 /// The whole HTTP surface: `/v2` (authenticated), `/config.json` and the console.
 pub fn app(state: AppState) -> Router {
     api::router(state.clone())
+        .route("/openapi.json", axum::routing::get(openapi::serve))
         .merge(console::routes(&state.console_dir, &state.project_id))
         .layer(CompressionLayer::new())
 }

@@ -11,18 +11,35 @@ use std::process::Command;
 #[tokio::test]
 async fn official_python_sdk_drives_the_proxy() {
     let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/sdk-venv/bin/python");
-    assert!(python.exists(), "{} is missing: run scripts/setup", python.display());
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/setup",
+        python.display()
+    );
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
-    let _: () = redis::cmd("DEBUG").arg("SET-ACTIVE-EXPIRE").arg(0).query_async(&mut c).await.unwrap();
+    let _: () = redis::cmd("DEBUG")
+        .arg("SET-ACTIVE-EXPIRE")
+        .arg(0)
+        .query_async(&mut c)
+        .await
+        .unwrap();
     let mut pipe = redis::pipe();
     pipe.cmd("SET").arg("sdk:hot").arg("v").ignore();
-    pipe.cmd("SET").arg("sdk:big").arg("b".repeat(5000)).ignore();
+    pipe.cmd("SET")
+        .arg("sdk:big")
+        .arg("b".repeat(5000))
+        .ignore();
     for _ in 0..10 {
         pipe.cmd("TOUCH").arg("sdk:hot").ignore();
     }
     for i in 0..7 {
-        pipe.cmd("SET").arg(format!("sdk:ttl:{i}")).arg("v").arg("PX").arg(1).ignore();
+        pipe.cmd("SET")
+            .arg(format!("sdk:ttl:{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(1)
+            .ignore();
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
     let start: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
@@ -36,7 +53,11 @@ async fn official_python_sdk_drives_the_proxy() {
     f.clock.set(chrono::Utc::now());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let server = tokio::spawn(dcs_proxy::serve(listener, f.state.clone(), std::future::pending()));
+    let server = tokio::spawn(dcs_proxy::serve(
+        listener,
+        f.state.clone(),
+        std::future::pending(),
+    ));
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/official_sdk_client.py");
     let out = tokio::task::spawn_blocking(move || {
@@ -55,5 +76,8 @@ async fn official_python_sdk_drives_the_proxy() {
     server.abort();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stdout.contains("SDK CLIENT PASSED"), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        out.status.success() && stdout.contains("SDK CLIENT PASSED"),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
 }
