@@ -50,3 +50,47 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     f.write_all(text.as_bytes())?;
     f.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(dir: &Path) -> Config {
+        Config::parse("project_id = \"p\"\n", "t.toml", dir, &|_| None).unwrap()
+    }
+
+    #[test]
+    fn generated_once_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(dir.path());
+        let (first, generated) = load_or_create(&c).unwrap();
+        assert!(generated && first.len() == 48);
+        let path = token_path(&c.data_dir);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        assert_eq!(
+            load_or_create(&c).unwrap(),
+            (first, false),
+            "the same token on the next start"
+        );
+    }
+
+    #[test]
+    fn configured_token_wins_and_missing_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(dir.path());
+        c.token = Some("given".into());
+        assert_eq!(load_or_create(&c).unwrap(), ("given".into(), false));
+        c.token = None;
+        c.token_file = Some(dir.path().join("absent"));
+        assert!(load_or_create(&c)
+            .unwrap_err()
+            .contains("no such token file"));
+    }
+}

@@ -487,6 +487,30 @@ async fn console_is_served_with_spa_fallback_and_config() {
     let (status, body) = f.send(get("/instances/lfu/hotkeys/abc")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.as_str().unwrap().contains("<title>console</title>"));
+    std::fs::write(
+        f.dir.path().join("dist/app-0123456789abcdef.js"),
+        "x".repeat(4096),
+    )
+    .unwrap();
+    let resp = tower::ServiceExt::oneshot(
+        dcs_proxy::app(f.state.clone()),
+        Request::builder()
+            .uri("/app-0123456789abcdef.js")
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        resp.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+    let index = tower::ServiceExt::oneshot(dcs_proxy::app(f.state.clone()), get("/"))
+        .await
+        .unwrap();
+    assert_eq!(index.headers()["cache-control"], "no-cache");
     let (_, config) = f.send(get("/config.json")).await;
     assert_eq!(
         (config["project_id"].as_str(), config["mode"].as_str()),
