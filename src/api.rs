@@ -2,11 +2,15 @@
 //!
 //! Every JSON shape comes from `dcs-api`; this file only knows paths and transport.
 
-use dcs_api::instance::ListInstancesResponse;
+use dcs_api::config::{ListConfigurationsResponse, ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY};
+use dcs_api::expire::{ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask};
+use dcs_api::instance::{ListInstancesResponse, ShowInstanceResponse};
+use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
+use dcs_api::task::{AnalysisTask, TaskList};
 use dcs_api::ErrorBody;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// `/config.json`, served next to `index.html`, so one build serves any deployment.
@@ -125,18 +129,93 @@ impl Api {
         }
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let resp = self
-            .with_auth(Request::get(&self.url(path)))
-            .send()
-            .await
-            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder, body: Option<String>) -> Result<T, ApiError> {
+        let req = self.with_auth(req);
+        let req = match body {
+            Some(b) => req.header("Content-Type", "application/json").body(b).map_err(|e| ApiError::Malformed(e.to_string()))?,
+            None => req.build().map_err(|e| ApiError::Malformed(e.to_string()))?,
+        };
+        let resp = req.send().await.map_err(|e| ApiError::Unreachable(e.to_string()))?;
         read_json(resp).await
     }
 
-    /// `GET /v2/{project_id}/instances`.
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.send(Request::get(&self.url(path)), None).await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.send(Request::post(&self.url(path)), None).await
+    }
+
+    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        let json = serde_json::to_string(body).map_err(|e| ApiError::Malformed(e.to_string()))?;
+        self.send(Request::put(&self.url(path)), Some(json)).await
+    }
+
     pub async fn list_instances(&self) -> Result<ListInstancesResponse, ApiError> {
         self.get("/instances").await
+    }
+
+    pub async fn show_instance(&self, id: &str) -> Result<ShowInstanceResponse, ApiError> {
+        self.get(&format!("/instances/{id}")).await
+    }
+
+    pub async fn configs(&self, id: &str) -> Result<ListConfigurationsResponse, ApiError> {
+        self.get(&format!("/instances/{id}/configs")).await
+    }
+
+    /// Sets `maxmemory-policy` (where the proxy allows configuration changes).
+    pub async fn set_policy(&self, id: &str, policy: &str) -> Result<(), ApiError> {
+        let body = ModifyRedisConfigBody {
+            redis_config: vec![RedisConfig { param_id: "1".into(), param_name: MAXMEMORY_POLICY.into(), param_value: policy.into() }],
+        };
+        self.put::<_, Empty>(&format!("/instances/{id}/configs"), &body).await.map(drop)
+    }
+
+    /// `kind` is `hotkey` or `bigkey` (the DCS path word).
+    pub async fn create_task<K: DeserializeOwned>(&self, id: &str, kind: &str) -> Result<AnalysisTask<K>, ApiError> {
+        self.post(&format!("/instances/{id}/{kind}-task")).await
+    }
+
+    pub async fn list_tasks(&self, id: &str, kind: &str) -> Result<TaskList, ApiError> {
+        self.get(&format!("/instances/{id}/{kind}-tasks?limit=100")).await
+    }
+
+    pub async fn task<K: DeserializeOwned>(&self, id: &str, kind: &str, task: &str) -> Result<AnalysisTask<K>, ApiError> {
+        self.get(&format!("/instances/{id}/{kind}-task/{task}")).await
+    }
+
+    pub async fn autoscan(&self, id: &str, kind: &str) -> Result<AutoscanConfig, ApiError> {
+        self.get(&format!("/instances/{id}/{kind}/autoscan")).await
+    }
+
+    pub async fn save_autoscan(&self, id: &str, kind: &str, body: &AutoscanConfigRequest) -> Result<AutoscanConfig, ApiError> {
+        self.put(&format!("/instances/{id}/{kind}/autoscan"), body).await
+    }
+
+    pub async fn create_expire_scan(&self, id: &str) -> Result<ExpireScanTask, ApiError> {
+        self.post(&format!("/instances/{id}/scan-expire-keys-task")).await
+    }
+
+    pub async fn expire_history(&self, id: &str) -> Result<ExpireScanHistory, ApiError> {
+        self.get(&format!("/instances/{id}/auto-expire/histories?limit=100")).await
+    }
+
+    pub async fn expire_config(&self, id: &str) -> Result<ExpireAutoscanConfig, ApiError> {
+        self.get(&format!("/instances/{id}/scan-expire-keys/autoscan-config")).await
+    }
+
+    pub async fn save_expire_config(&self, id: &str, body: &ExpireAutoscanUpdate) -> Result<ExpireAutoscanConfig, ApiError> {
+        self.put(&format!("/instances/{id}/scan-expire-keys/autoscan-config"), body).await
+    }
+}
+
+/// A body-less success (204).
+struct Empty;
+
+impl<'de> Deserialize<'de> for Empty {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Empty)
     }
 }
 
@@ -153,6 +232,8 @@ async fn read_json<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
 /// The pure half of [`read_json`], so it can be tested natively.
 pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
+        // 204 and other empty successes read as JSON null.
+        let text = if text.trim().is_empty() { "null" } else { text };
         return serde_json::from_str(text).map_err(|e| ApiError::Malformed(e.to_string()));
     }
     match serde_json::from_str::<ErrorBody>(text) {

@@ -3,10 +3,9 @@
 use crate::api::{self, Api};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::header::Header;
-use crate::pages::{
-    analysis::AnalysisPlaceholder, instances::InstancesPage, not_found::NotFound,
-    settings::SettingsPage,
-};
+use crate::pages::expired::ExpiredPage;
+use crate::pages::keys::{Analysis, KeysPage};
+use crate::pages::{instances::InstancesPage, not_found::NotFound, settings::SettingsPage};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -39,11 +38,11 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route path=path!("/") view=InstancesPage />
-            <Route path=path!("/instances/:id/hotkeys") view=|| view! { <AnalysisPlaceholder kind="hotkeys" /> } />
-            <Route path=path!("/instances/:id/hotkeys/:task") view=|| view! { <AnalysisPlaceholder kind="hotkeys" /> } />
-            <Route path=path!("/instances/:id/bigkeys") view=|| view! { <AnalysisPlaceholder kind="bigkeys" /> } />
-            <Route path=path!("/instances/:id/bigkeys/:task") view=|| view! { <AnalysisPlaceholder kind="bigkeys" /> } />
-            <Route path=path!("/instances/:id/expired") view=|| view! { <AnalysisPlaceholder kind="expired" /> } />
+            <Route path=path!("/instances/:id/hotkeys") view=|| view! { <KeysPage kind=Analysis::Hot /> } />
+            <Route path=path!("/instances/:id/hotkeys/:task") view=|| view! { <KeysPage kind=Analysis::Hot /> } />
+            <Route path=path!("/instances/:id/bigkeys") view=|| view! { <KeysPage kind=Analysis::Big /> } />
+            <Route path=path!("/instances/:id/bigkeys/:task") view=|| view! { <KeysPage kind=Analysis::Big /> } />
+            <Route path=path!("/instances/:id/expired") view=ExpiredPage />
             <Route path=path!("/settings") view=SettingsPage />
         </Routes>
     }

@@ -5,7 +5,11 @@
 mod api;
 mod app;
 mod auth;
+mod charts;
 mod components;
+mod format;
+mod keytable;
+mod lfu;
 mod pages;
 
 fn main() {

@@ -2,6 +2,7 @@
 
 use crate::api::Api;
 use crate::components::error_banner::ErrorBanner;
+use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::instance::InstanceListInfo;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -38,6 +39,8 @@ fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
                         <th scope="col">"Name"</th>
                         <th scope="col">"Engine"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col">"Mode"</th>
+                        <th scope="col">"maxmemory-policy"</th>
                         <th scope="col">"Address"</th>
                         <th scope="col">"Memory used / max"</th>
                         <th scope="col">"Analyses"</th>
@@ -53,6 +56,31 @@ fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
 
 #[component]
 fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let id = info.instance_id.clone();
+    let (a, i) = (api.clone(), id.clone());
+    let show = LocalResource::new(move || {
+        let (api, id) = (a.clone(), i.clone());
+        async move { api.show_instance(&id).await }
+    });
+    let configs = LocalResource::new(move || {
+        let (api, id) = (api.clone(), id.clone());
+        async move { api.configs(&id).await }
+    });
+    let mode = move || match show.get() {
+        Some(Ok(s)) => s.cache_mode + &s.sharding_count.map(|n| format!(" ({n} shards)")).unwrap_or_default(),
+        Some(Err(_)) => "—".into(),
+        None => "…".into(),
+    };
+    let policy = move || match configs.get() {
+        Some(Ok(c)) => {
+            let p = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
+            let note = if is_lfu_policy(&p) { "all analyses available" } else { "hot keys need allkeys-lfu or volatile-lfu" };
+            view! { <code>{p}</code><div class="muted small">{note}</div> }.into_any()
+        }
+        Some(Err(_)) => view! { <span class="muted">"unavailable"</span> }.into_any(),
+        None => view! { <span class="muted">"…"</span> }.into_any(),
+    };
     let base = format!("/instances/{}", info.instance_id);
     let status_class = if info.status == dcs_api::instance::STATUS_RUNNING {
         "badge badge-ok"
@@ -69,6 +97,8 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
             <th scope="row">{info.name}<div class="muted small"><code>{info.instance_id}</code></div></th>
             <td>{info.engine}" "{info.engine_version}</td>
             <td><span class=status_class>{info.status}</span></td>
+            <td>{mode}</td>
+            <td>{policy}</td>
             <td><code>{format!("{}:{}", info.ip, info.port)}</code></td>
             <td>{format!("{} MB / {max}", info.used_memory)}</td>
             <td>

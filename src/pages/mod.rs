@@ -1,6 +1,7 @@
 //! One file per route.
 
-pub mod analysis;
+pub mod expired;
 pub mod instances;
+pub mod keys;
 pub mod not_found;
 pub mod settings;

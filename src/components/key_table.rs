@@ -1,0 +1,105 @@
+//! The key table: sortable by every column (click or Enter/Space on the header), filterable by
+//! name and type, with CSV export of exactly the rows shown.
+
+use crate::keytable::{to_csv, view as table_view, Column, KeyRow};
+use dcs_api::KeyType;
+use leptos::prelude::*;
+
+/// Rows rendered at first; "show more" adds pages, so 10,000 keys stay usable.
+const PAGE: usize = 200;
+
+#[component]
+pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView {
+    let rows = StoredValue::new(rows);
+    let needle = RwSignal::new(String::new());
+    let key_type = RwSignal::new(None::<KeyType>);
+    let sort = RwSignal::new((if hot { Column::Freq } else { Column::Size }, true));
+    let shown = RwSignal::new(PAGE);
+    let visible = Memo::new(move |_| {
+        let (col, desc) = sort.get();
+        rows.with_value(|r| table_view(r, &needle.get(), key_type.get(), col, desc))
+    });
+    let columns: Vec<Column> = if hot {
+        vec![Column::Name, Column::Type, Column::Size, Column::Freq, Column::Db, Column::Shard]
+    } else {
+        vec![Column::Name, Column::Type, Column::Size, Column::Db, Column::Shard]
+    };
+    let header = columns
+        .into_iter()
+        .map(|c| {
+            let toggle = move || sort.update(|(col, desc)| if *col == c { *desc = !*desc } else { (*col, *desc) = (c, c != Column::Name) });
+            let aria = move || match sort.get() {
+                (col, true) if col == c => "descending",
+                (col, false) if col == c => "ascending",
+                _ => "none",
+            };
+            view! {
+                <th scope="col" aria-sort=aria>
+                    <button class="th-button" on:click=move |_| toggle()>{c.label()}
+                        <span aria-hidden="true">{move || match sort.get() { (col, true) if col == c => " ▼", (col, false) if col == c => " ▲", _ => "" }}</span>
+                    </button>
+                </th>
+            }
+        })
+        .collect_view();
+    let export = move |_| {
+        let csv = to_csv(&visible.get_untracked(), hot);
+        download("keys.csv", &csv);
+    };
+    view! {
+        <div class="toolbar">
+            <label class="inline">"Filter by name"
+                <input type="search" placeholder="substring" prop:value=move || needle.get() on:input=move |ev| needle.set(event_target_value(&ev)) />
+            </label>
+            <label class="inline">"Type"
+                <select on:change=move |ev| key_type.set(event_target_value(&ev).parse().ok())>
+                    <option value="">"all"</option>
+                    {KeyType::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
+                </select>
+            </label>
+            <span class="muted">{move || format!("{} keys", visible.get().len())}</span>
+            <button class="button" data-testid="export-csv" on:click=export>"Export CSV"</button>
+        </div>
+        <div class="table-wrap">
+            <table class="data" data-testid="key-table">
+                <caption class="sr-only">"Keys found by the analysis"</caption>
+                <thead><tr><th scope="col">"#"</th>{header}</tr></thead>
+                <tbody>
+                    {move || visible.get().into_iter().take(shown.get()).enumerate().map(|(i, r)| {
+                        let freq = r.freq.map(|f| format!("{f} ({})", crate::lfu::accesses_label(f, log_factor)));
+                        view! {
+                            <tr>
+                                <td class="muted">{i + 1}</td>
+                                <th scope="row" class="key-name"><code>{r.name.clone()}</code></th>
+                                <td>{r.key_type.as_str()}</td>
+                                <td>{crate::format::size(r.size, r.unit)}</td>
+                                {freq.map(|f| view! { <td>{f}</td> })}
+                                <td>{r.db}</td>
+                                <td><code>{r.shard.clone()}</code></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Show when=move || { visible.get().len() > shown.get() }>
+            <button class="button" on:click=move |_| shown.update(|n| *n += PAGE)>"Show more"</button>
+        </Show>
+    }
+}
+
+/// Saves `text` as a file through a temporary object URL.
+fn download(name: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/csv;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(a) = document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

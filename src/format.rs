@@ -1,0 +1,104 @@
+//! Display formatting: sizes, durations, and times in the viewer's zone.
+
+use dcs_api::{KeyUnit, Timestamp};
+
+/// 1536 → "1.5 KiB".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A key's size with its unit: bytes human-readable, counts as elements.
+pub fn size(n: u64, unit: KeyUnit) -> String {
+    match unit {
+        KeyUnit::Byte => bytes(n),
+        KeyUnit::Count => format!("{n} elements"),
+    }
+}
+
+/// 3_723_000 ms → "1h 2m 3s"; under a minute with one decimal.
+pub fn duration_ms(ms: i64) -> String {
+    let ms = ms.max(0);
+    if ms < 60_000 {
+        return format!("{:.1}s", ms as f64 / 1000.0);
+    }
+    let s = ms / 1000;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}h {m}m {s}s")
+    } else {
+        format!("{m}m {s}s")
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in a zone `offset_minutes` east of UTC.
+pub fn local_time(t: Timestamp, offset_minutes: i32) -> String {
+    (t.0 + chrono::Duration::minutes(offset_minutes as i64)).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The viewer's zone as minutes east of UTC (JavaScript counts west, hence the sign).
+pub fn viewer_offset_minutes() -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        -(js_sys::Date::new_0().get_timezone_offset() as i32)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+/// A time in the viewer's zone.
+pub fn local(t: Timestamp) -> String {
+    local_time(t, viewer_offset_minutes())
+}
+
+/// "21:00" UTC → local "HH:MM" for a zone `offset_minutes` east of UTC.
+pub fn utc_hhmm_to_local(hhmm: &str, offset_minutes: i32) -> Option<String> {
+    let t = dcs_api::schedule::TimeOfDay::parse(hhmm)?;
+    let m = (t.minutes() as i32 + offset_minutes).rem_euclid(24 * 60);
+    Some(format!("{:02}:{:02}", m / 60, m % 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(1 << 20), "1.0 MiB");
+        assert_eq!(size(5000, KeyUnit::Count), "5000 elements");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ms(2054), "2.1s");
+        assert_eq!(duration_ms(3_723_000), "1h 2m 3s");
+        assert_eq!(duration_ms(61_000), "1m 1s");
+        assert_eq!(duration_ms(-5), "0.0s");
+    }
+
+    #[test]
+    fn time_zones() {
+        let t = Timestamp(dcs_api::time::parse_timestamp("2020-06-15T23:21:18.669Z").unwrap());
+        assert_eq!(local_time(t, 0), "2020-06-15 23:21:18");
+        assert_eq!(local_time(t, 480), "2020-06-16 07:21:18", "UTC+8 crosses midnight");
+        assert_eq!(local_time(t, -300), "2020-06-15 18:21:18");
+        assert_eq!(utc_hhmm_to_local("21:00", 480).as_deref(), Some("05:00"));
+        assert_eq!(utc_hhmm_to_local("02:30", -300).as_deref(), Some("21:30"));
+        assert_eq!(utc_hhmm_to_local("25:00", 0), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! The key table's logic: one row shape for hot and big keys, sorting, filtering, CSV.
+
+use dcs_api::task::{BigkeyEntry, HotkeyEntry};
+use dcs_api::{KeyType, KeyUnit};
+use std::cmp::Ordering;
+
+/// A row of the key table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyRow {
+    pub name: String,
+    pub key_type: KeyType,
+    pub shard: String,
+    pub db: u32,
+    pub size: u64,
+    pub unit: KeyUnit,
+    /// Hot keys only.
+    pub freq: Option<u32>,
+}
+
+impl From<&HotkeyEntry> for KeyRow {
+    fn from(k: &HotkeyEntry) -> Self {
+        KeyRow { name: k.name.clone(), key_type: k.key_type, shard: k.shard.clone(), db: k.db, size: k.size, unit: k.unit, freq: Some(k.freq) }
+    }
+}
+
+impl From<&BigkeyEntry> for KeyRow {
+    fn from(k: &BigkeyEntry) -> Self {
+        KeyRow { name: k.name.clone(), key_type: k.key_type, shard: k.shard.clone(), db: k.db, size: k.size, unit: k.unit, freq: None }
+    }
+}
+
+/// Sortable columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    Type,
+    Size,
+    Freq,
+    Db,
+    Shard,
+}
+
+impl Column {
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::Type => "Type",
+            Column::Size => "Size",
+            Column::Freq => "Freq",
+            Column::Db => "DB",
+            Column::Shard => "Shard",
+        }
+    }
+}
+
+/// Rows whose name contains `needle` (case-insensitive) and whose type is `key_type` (if any),
+/// sorted by `column` (ties by name, so the order is stable).
+pub fn view(rows: &[KeyRow], needle: &str, key_type: Option<KeyType>, column: Column, descending: bool) -> Vec<KeyRow> {
+    let needle = needle.to_lowercase();
+    let mut out: Vec<KeyRow> = rows
+        .iter()
+        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .filter(|r| key_type.is_none_or(|t| r.key_type == t))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| {
+        let o = match column {
+            Column::Name => a.name.cmp(&b.name),
+            Column::Type => a.key_type.cmp(&b.key_type),
+            Column::Size => a.size.cmp(&b.size),
+            Column::Freq => a.freq.cmp(&b.freq),
+            Column::Db => a.db.cmp(&b.db),
+            Column::Shard => a.shard.cmp(&b.shard),
+        };
+        let o = if descending { o.reverse() } else { o };
+        if o == Ordering::Equal { a.name.cmp(&b.name) } else { o }
+    });
+    out
+}
+
+/// One CSV field, quoted when it holds a comma, quote, or line break (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The rows as CSV, with a header; `freq` only for hot keys.
+pub fn to_csv(rows: &[KeyRow], hot: bool) -> String {
+    let mut out = String::from(if hot { "name,type,size,unit,freq,db,shard\n" } else { "name,type,size,unit,db,shard\n" });
+    for r in rows {
+        let mut fields = vec![csv_field(&r.name), r.key_type.to_string(), r.size.to_string(), r.unit.to_string()];
+        if hot {
+            fields.push(r.freq.map(|f| f.to_string()).unwrap_or_default());
+        }
+        fields.push(r.db.to_string());
+        fields.push(csv_field(&r.shard));
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, t: KeyType, size: u64, freq: u32) -> KeyRow {
+        KeyRow { name: name.into(), key_type: t, shard: "10.0.0.1:6379".into(), db: 0, size, unit: t.unit(), freq: Some(freq) }
+    }
+
+    #[test]
+    fn sorting_and_filtering() {
+        let rows = vec![row("b", KeyType::Hash, 10, 7), row("a", KeyType::String, 30, 7), row("C:x", KeyType::String, 20, 9)];
+        let names = |v: Vec<KeyRow>| v.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(names(view(&rows, "", None, Column::Freq, true)), ["C:x", "a", "b"], "ties by name");
+        assert_eq!(names(view(&rows, "", None, Column::Size, false)), ["b", "C:x", "a"]);
+        assert_eq!(names(view(&rows, "c:", None, Column::Name, false)), ["C:x"], "case-insensitive substring");
+        assert_eq!(names(view(&rows, "", Some(KeyType::String), Column::Name, false)), ["C:x", "a"]);
+        assert!(view(&rows, "zzz", None, Column::Name, false).is_empty());
+    }
+
+    #[test]
+    fn csv_escapes() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+        let csv = to_csv(&[row("k,1", KeyType::String, 3, 9)], true);
+        assert_eq!(csv, "name,type,size,unit,freq,db,shard\n\"k,1\",string,3,byte,9,0,10.0.0.1:6379\n");
+        assert!(to_csv(&[], false).starts_with("name,type,size,unit,db,shard\n"));
+    }
+}

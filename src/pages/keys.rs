@@ -1,0 +1,339 @@
+//! `/instances/:id/hotkeys[/:task]` and `/instances/:id/bigkeys[/:task]`: start an analysis,
+//! follow it live, browse the history, edit the schedule, and read the result (chart, breakdowns,
+//! table). The selected task is the one in the URL, else the latest successful one.
+
+use crate::api::{Api, ApiError};
+use crate::charts::bars::{Bar, BarChart};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::key_table::KeyTable;
+use crate::components::poll::use_visible_interval;
+use crate::components::schedule_editor::ScheduleEditor;
+use crate::components::task_status::{StatusBadge, TaskProgress};
+use crate::format::{duration_ms, local};
+use crate::keytable::KeyRow;
+use crate::lfu::accesses_label;
+use dcs_api::config::{is_lfu_policy, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
+use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskRecord};
+use dcs_api::{TaskStatus, Timestamp};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Analysis {
+    Hot,
+    Big,
+}
+
+impl Analysis {
+    /// The DCS path word.
+    fn wire(self) -> &'static str {
+        if self == Analysis::Hot { "hotkey" } else { "bigkey" }
+    }
+    fn route(self) -> &'static str {
+        if self == Analysis::Hot { "hotkeys" } else { "bigkeys" }
+    }
+    fn title(self) -> &'static str {
+        if self == Analysis::Hot { "Hot keys" } else { "Big keys" }
+    }
+}
+
+/// A task of either kind, as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskView {
+    pub id: String,
+    pub status: TaskStatus,
+    pub created_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    pub progress: Option<u8>,
+    pub scanned_keys: Option<u64>,
+    pub error_msg: Option<String>,
+    pub rows: Option<Vec<KeyRow>>,
+}
+
+impl<K> From<AnalysisTask<K>> for TaskView
+where
+    for<'a> KeyRow: From<&'a K>,
+{
+    fn from(t: AnalysisTask<K>) -> Self {
+        TaskView {
+            id: t.id,
+            status: t.status,
+            created_at: t.created_at,
+            started_at: t.started_at,
+            finished_at: t.finished_at,
+            progress: t.progress,
+            scanned_keys: t.scanned_keys,
+            error_msg: t.error_msg,
+            rows: t.keys.map(|k| k.iter().map(KeyRow::from).collect()),
+        }
+    }
+}
+
+async fn load_task(api: &Api, inst: &str, kind: Analysis, task: &str) -> Result<TaskView, ApiError> {
+    match kind {
+        Analysis::Hot => api.task::<HotkeyEntry>(inst, "hotkey", task).await.map(TaskView::from),
+        Analysis::Big => api.task::<BigkeyEntry>(inst, "bigkey", task).await.map(TaskView::from),
+    }
+}
+
+async fn create_task(api: &Api, inst: &str, kind: Analysis) -> Result<String, ApiError> {
+    match kind {
+        Analysis::Hot => api.create_task::<HotkeyEntry>(inst, "hotkey").await.map(|t| t.id),
+        Analysis::Big => api.create_task::<BigkeyEntry>(inst, "bigkey").await.map(|t| t.id),
+    }
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+#[component]
+pub fn KeysPage(kind: Analysis) -> impl IntoView {
+    let params = use_params_map();
+    let instance = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let task_param = Memo::new(move |_| params.read().get("task"));
+    let api = expect_context::<Api>();
+    let tick = RwSignal::new(0u32);
+    let now = RwSignal::new(now_ms());
+
+    let a = api.clone();
+    let configs = LocalResource::new(move || {
+        let (api, inst) = (a.clone(), instance.get());
+        async move { api.configs(&inst).await }
+    });
+    let a = api.clone();
+    let history = LocalResource::new(move || {
+        tick.track();
+        let (api, inst) = (a.clone(), instance.get());
+        async move { api.list_tasks(&inst, kind.wire()).await }
+    });
+    let selected = Memo::new(move |_| {
+        task_param.get().or_else(|| {
+            history.get().and_then(|h| h.ok()).and_then(|h| h.records.iter().find(|r| r.status == TaskStatus::Success).map(|r| r.id.clone()))
+        })
+    });
+    let a = api.clone();
+    let detail = LocalResource::new(move || {
+        tick.track();
+        let (api, inst, sel) = (a.clone(), instance.get(), selected.get());
+        async move {
+            match sel {
+                Some(t) => Some(load_task(&api, &inst, kind, &t).await),
+                None => None,
+            }
+        }
+    });
+    // Poll about once a second while anything is waiting or running; the timer itself pauses
+    // while the tab is hidden.
+    use_visible_interval(Duration::from_secs(1), move || {
+        now.set(now_ms());
+        let busy = history
+            .get_untracked()
+            .and_then(|h| h.ok())
+            .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()));
+        if busy {
+            tick.update(|t| *t += 1);
+        }
+    });
+
+    let log_factor = move || {
+        configs.get().and_then(|c| c.ok()).and_then(|c| c.param(LFU_LOG_FACTOR).and_then(|v| v.parse().ok())).unwrap_or(10u32)
+    };
+    // Why the start button is disabled, if it is.
+    let blocked = move || -> Option<String> {
+        match configs.get()? {
+            Err(e) => Some(format!("The instance cannot be analysed now: {}", e.message())),
+            Ok(c) if kind == Analysis::Hot => {
+                let policy = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
+                (!is_lfu_policy(&policy)).then(|| {
+                    format!("Hot-key analysis needs maxmemory-policy allkeys-lfu or volatile-lfu; this instance uses {policy}.")
+                })
+            }
+            Ok(_) => None,
+        }
+    };
+    let start_error = RwSignal::new(None::<ApiError>);
+    let starting = RwSignal::new(false);
+    let navigate = use_navigate();
+    let a = api.clone();
+    let start = move |_| {
+        let (api, inst, navigate) = (a.clone(), instance.get_untracked(), navigate.clone());
+        starting.set(true);
+        start_error.set(None);
+        leptos::task::spawn_local(async move {
+            match create_task(&api, &inst, kind).await {
+                Ok(id) => {
+                    tick.update(|t| *t += 1);
+                    navigate(&format!("/instances/{inst}/{}/{id}", kind.route()), Default::default());
+                }
+                Err(e) => start_error.set(Some(e)),
+            }
+            starting.set(false);
+        });
+    };
+    let a = api.clone();
+    let enable_lfu = move |_| {
+        let (api, inst) = (a.clone(), instance.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api.set_policy(&inst, "allkeys-lfu").await {
+                Ok(()) => configs.refetch(),
+                Err(e) => start_error.set(Some(e)),
+            }
+        });
+    };
+    let start_testid = if kind == Analysis::Hot { "start-hotkey-task" } else { "start-bigkey-task" };
+
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb"><A href="/">"Instances"</A>" / " {move || instance.get()}</nav>
+        <h1>{kind.title()}</h1>
+        <div class="actions">
+            <button class="button primary" data-testid=start_testid
+                disabled=move || blocked().is_some() || starting.get()
+                on:click=start>{if kind == Analysis::Hot { "Start hot-key analysis" } else { "Start big-key analysis" }}</button>
+            {move || blocked().map(|why| view! {
+                <span class="reason" role="note">{why}</span>
+                {(kind == Analysis::Hot).then(|| view! { <button class="button" on:click=enable_lfu.clone()>"Enable LFU (allkeys-lfu)"</button> })}
+            })}
+        </div>
+        {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
+        <section class="grid-2">
+            <div>
+                <h2>"Result"</h2>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || detail.get().map(|d| match d {
+                        None => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
+                        Some(Err(e)) => view! { <ErrorBanner error=e /> }.into_any(),
+                        Some(Ok(t)) => view! { <TaskDetail task=t kind=kind log_factor=log_factor() now=now.read_only() /> }.into_any(),
+                    })}
+                </Transition>
+            </div>
+            <div>
+                <h2>"History"</h2>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || history.get().map(|h| match h {
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                        Ok(h) => view! { <History records=h.records kind=kind instance=instance.get() selected=selected.get() /> }.into_any(),
+                    })}
+                </Transition>
+                {move || view! { <ScheduleEditor instance=instance.get() kind=kind.wire() /> }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn History(records: Vec<TaskRecord>, kind: Analysis, instance: String, selected: Option<String>) -> impl IntoView {
+    if records.is_empty() {
+        return view! { <p class="muted">"No analyses yet."</p> }.into_any();
+    }
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            let href = format!("/instances/{instance}/{}/{}", kind.route(), r.id);
+            let current = selected.as_deref() == Some(r.id.as_str());
+            let duration = match (r.started_at, r.finished_at) {
+                (Some(s), Some(f)) => duration_ms(f.millis() - s.millis()),
+                _ => "—".into(),
+            };
+            view! {
+                <tr class:current=current>
+                    <td><A href=href>{local(r.created_at)}</A></td>
+                    <td><StatusBadge status=r.status /></td>
+                    <td>{r.scan_type.as_str()}</td>
+                    <td>{r.started_at.map(local).unwrap_or_else(|| "—".into())}</td>
+                    <td>{r.finished_at.map(local).unwrap_or_else(|| "—".into())}</td>
+                    <td>{duration}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data compact">
+                <caption class="sr-only">"Analysis history, newest first (local time)"</caption>
+                <thead><tr><th scope="col">"Created"</th><th scope="col">"Status"</th><th scope="col">"Type"</th><th scope="col">"Started"</th><th scope="col">"Finished"</th><th scope="col">"Duration"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// Counts per label, largest first.
+fn breakdown(labels: impl Iterator<Item = String>) -> Vec<Bar> {
+    let mut counts: Vec<(String, u64)> = Vec::new();
+    for l in labels {
+        match counts.iter_mut().find(|(k, _)| *k == l) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((l, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts.into_iter().map(|(label, n)| Bar { label, value: n as f64, text: format!("{n} keys") }).collect()
+}
+
+#[component]
+fn TaskDetail(task: TaskView, kind: Analysis, log_factor: u32, now: ReadSignal<i64>) -> impl IntoView {
+    let head = view! {
+        <p class="task-head">
+            <StatusBadge status=task.status testid="task-status" />
+            " " {local(task.created_at)}
+            {task.scanned_keys.map(|n| view! { <span class="muted">" · "{n}" keys scanned"</span> })}
+        </p>
+    };
+    let body = match task.status {
+        TaskStatus::Waiting | TaskStatus::Running => {
+            view! { <TaskProgress status=task.status progress=task.progress since=task.created_at now_ms=now /> }.into_any()
+        }
+        TaskStatus::Failed => view! {
+            <div class="banner banner-error" role="alert" data-testid="error-banner"><strong>"The analysis failed"</strong>
+                <p>{task.error_msg.unwrap_or_else(|| "No reason was given.".into())}</p></div>
+        }
+        .into_any(),
+        TaskStatus::Success => {
+            let rows = task.rows.unwrap_or_default();
+            if rows.is_empty() {
+                view! { <p class="muted">"The analysis found no keys."</p> }.into_any()
+            } else {
+                let hot = kind == Analysis::Hot;
+                let bars: Vec<Bar> = rows
+                    .iter()
+                    .take(20)
+                    .map(|r| match r.freq {
+                        Some(f) => Bar { label: r.name.clone(), value: f as f64, text: format!("{f} · {} accesses", accesses_label(f, log_factor)) },
+                        None => Bar { label: r.name.clone(), value: r.size as f64, text: crate::format::size(r.size, r.unit) },
+                    })
+                    .collect();
+                let by_type = breakdown(rows.iter().map(|r| r.key_type.to_string()));
+                let by_shard = breakdown(rows.iter().map(|r| r.shard.clone()));
+                let chart_id = if hot { "hotkey-chart" } else { "bigkey-chart" };
+                let caption = if hot { "Top keys by LFU counter (freq)" } else { "Largest keys (bytes for strings, elements for collections)" };
+                let axis = if hot { "freq" } else { "size" };
+                view! {
+                    <BarChart bars=bars caption=caption testid=chart_id axis=axis />
+                    <div class="grid-2">
+                        <div><h3>"By type"</h3><BarChart bars=by_type caption="Keys by type" testid="by-type-chart" axis="keys" /></div>
+                        {(by_shard.len() > 1).then(|| view! {
+                            <div><h3>"By shard"</h3><BarChart bars=by_shard caption="Keys by shard" testid="by-shard-chart" axis="keys" /></div>
+                        })}
+                    </div>
+                    <KeyTable rows=rows hot=hot log_factor=log_factor />
+                }
+                .into_any()
+            }
+        }
+    };
+    view! { <div class="panel">{head}{body}</div> }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn breakdown_counts_and_orders() {
+        let b = super::breakdown(["string", "hash", "string"].into_iter().map(String::from));
+        assert_eq!(b.iter().map(|b| (b.label.as_str(), b.value)).collect::<Vec<_>>(), [("string", 2.0), ("hash", 1.0)]);
+    }
+}
