@@ -2,13 +2,17 @@
 //!
 //! Every JSON shape comes from `dcs-api`; this file only knows paths and transport.
 
-use dcs_api::config::{ListConfigurationsResponse, ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY};
-use dcs_api::expire::{ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask};
-use dcs_api::instance::{ListInstancesResponse, ShowInstanceResponse};
+use dcs_api::config::{
+    ListConfigurationsResponse, ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY,
+};
+use dcs_api::expire::{
+    ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
+};
+use dcs_api::instance::ListInstancesResponse;
 use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
 use dcs_api::task::{AnalysisTask, TaskList};
 use dcs_api::ErrorBody;
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -84,7 +88,12 @@ pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
         .send()
         .await
         .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-    read_json(resp).await
+    let status = resp.status();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    decode(status, &text)
 }
 
 /// Session-storage key of the console token (DESIGN §6).
@@ -129,35 +138,60 @@ impl Api {
         }
     }
 
-    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder, body: Option<String>) -> Result<T, ApiError> {
+    /// One request, not generic over the response type: every call shares this code, which
+    /// keeps the wasm small; [`decode`] then reads the body as the caller's type.
+    async fn fetch(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<(u16, String), ApiError> {
+        let url = self.url(path);
+        let req = match method {
+            "POST" => Request::post(&url),
+            "PUT" => Request::put(&url),
+            _ => Request::get(&url),
+        };
         let req = self.with_auth(req);
         let req = match body {
-            Some(b) => req.header("Content-Type", "application/json").body(b).map_err(|e| ApiError::Malformed(e.to_string()))?,
-            None => req.build().map_err(|e| ApiError::Malformed(e.to_string()))?,
-        };
-        let resp = req.send().await.map_err(|e| ApiError::Unreachable(e.to_string()))?;
-        read_json(resp).await
+            Some(b) => req.header("Content-Type", "application/json").body(b),
+            None => req.build(),
+        }
+        .map_err(|e| ApiError::Malformed(e.to_string()))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        let status = resp.status();
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        Ok((status, text))
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send(Request::get(&self.url(path)), None).await
+        let (status, text) = self.fetch("GET", path, None).await?;
+        decode(status, &text)
     }
 
     async fn post<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send(Request::post(&self.url(path)), None).await
+        let (status, text) = self.fetch("POST", path, None).await?;
+        decode(status, &text)
     }
 
-    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+    async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
         let json = serde_json::to_string(body).map_err(|e| ApiError::Malformed(e.to_string()))?;
-        self.send(Request::put(&self.url(path)), Some(json)).await
+        let (status, text) = self.fetch("PUT", path, Some(json)).await?;
+        decode(status, &text)
     }
 
     pub async fn list_instances(&self) -> Result<ListInstancesResponse, ApiError> {
         self.get("/instances").await
-    }
-
-    pub async fn show_instance(&self, id: &str) -> Result<ShowInstanceResponse, ApiError> {
-        self.get(&format!("/instances/{id}")).await
     }
 
     pub async fn configs(&self, id: &str) -> Result<ListConfigurationsResponse, ApiError> {
@@ -167,46 +201,80 @@ impl Api {
     /// Sets `maxmemory-policy` (where the proxy allows configuration changes).
     pub async fn set_policy(&self, id: &str, policy: &str) -> Result<(), ApiError> {
         let body = ModifyRedisConfigBody {
-            redis_config: vec![RedisConfig { param_id: "1".into(), param_name: MAXMEMORY_POLICY.into(), param_value: policy.into() }],
+            redis_config: vec![RedisConfig {
+                param_id: "1".into(),
+                param_name: MAXMEMORY_POLICY.into(),
+                param_value: policy.into(),
+            }],
         };
-        self.put::<_, Empty>(&format!("/instances/{id}/configs"), &body).await.map(drop)
+        self.put::<_, Empty>(&format!("/instances/{id}/configs"), &body)
+            .await
+            .map(drop)
     }
 
     /// `kind` is `hotkey` or `bigkey` (the DCS path word).
-    pub async fn create_task<K: DeserializeOwned>(&self, id: &str, kind: &str) -> Result<AnalysisTask<K>, ApiError> {
+    pub async fn create_task<K: DeserializeOwned>(
+        &self,
+        id: &str,
+        kind: &str,
+    ) -> Result<AnalysisTask<K>, ApiError> {
         self.post(&format!("/instances/{id}/{kind}-task")).await
     }
 
     pub async fn list_tasks(&self, id: &str, kind: &str) -> Result<TaskList, ApiError> {
-        self.get(&format!("/instances/{id}/{kind}-tasks?limit=100")).await
+        self.get(&format!("/instances/{id}/{kind}-tasks?limit=100"))
+            .await
     }
 
-    pub async fn task<K: DeserializeOwned>(&self, id: &str, kind: &str, task: &str) -> Result<AnalysisTask<K>, ApiError> {
-        self.get(&format!("/instances/{id}/{kind}-task/{task}")).await
+    pub async fn task<K: DeserializeOwned>(
+        &self,
+        id: &str,
+        kind: &str,
+        task: &str,
+    ) -> Result<AnalysisTask<K>, ApiError> {
+        self.get(&format!("/instances/{id}/{kind}-task/{task}"))
+            .await
     }
 
     pub async fn autoscan(&self, id: &str, kind: &str) -> Result<AutoscanConfig, ApiError> {
         self.get(&format!("/instances/{id}/{kind}/autoscan")).await
     }
 
-    pub async fn save_autoscan(&self, id: &str, kind: &str, body: &AutoscanConfigRequest) -> Result<AutoscanConfig, ApiError> {
-        self.put(&format!("/instances/{id}/{kind}/autoscan"), body).await
+    pub async fn save_autoscan(
+        &self,
+        id: &str,
+        kind: &str,
+        body: &AutoscanConfigRequest,
+    ) -> Result<AutoscanConfig, ApiError> {
+        self.put(&format!("/instances/{id}/{kind}/autoscan"), body)
+            .await
     }
 
     pub async fn create_expire_scan(&self, id: &str) -> Result<ExpireScanTask, ApiError> {
-        self.post(&format!("/instances/{id}/scan-expire-keys-task")).await
+        self.post(&format!("/instances/{id}/scan-expire-keys-task"))
+            .await
     }
 
     pub async fn expire_history(&self, id: &str) -> Result<ExpireScanHistory, ApiError> {
-        self.get(&format!("/instances/{id}/auto-expire/histories?limit=100")).await
+        self.get(&format!("/instances/{id}/auto-expire/histories?limit=100"))
+            .await
     }
 
     pub async fn expire_config(&self, id: &str) -> Result<ExpireAutoscanConfig, ApiError> {
-        self.get(&format!("/instances/{id}/scan-expire-keys/autoscan-config")).await
+        self.get(&format!("/instances/{id}/scan-expire-keys/autoscan-config"))
+            .await
     }
 
-    pub async fn save_expire_config(&self, id: &str, body: &ExpireAutoscanUpdate) -> Result<ExpireAutoscanConfig, ApiError> {
-        self.put(&format!("/instances/{id}/scan-expire-keys/autoscan-config"), body).await
+    pub async fn save_expire_config(
+        &self,
+        id: &str,
+        body: &ExpireAutoscanUpdate,
+    ) -> Result<ExpireAutoscanConfig, ApiError> {
+        self.put(
+            &format!("/instances/{id}/scan-expire-keys/autoscan-config"),
+            body,
+        )
+        .await
     }
 }
 
@@ -220,16 +288,6 @@ impl<'de> Deserialize<'de> for Empty {
 }
 
 /// Reads a successful body as `T`, or the error body as [`ApiError::Dcs`].
-async fn read_json<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
-    let status = resp.status();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-    decode(status, &text)
-}
-
-/// The pure half of [`read_json`], so it can be tested natively.
 pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
         // 204 and other empty successes read as JSON null.

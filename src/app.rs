@@ -16,21 +16,21 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     let config = LocalResource::new(api::load_config);
     view! {
-        <Router>
-            <Header />
-            <main id="main" class="page">
-                <Suspense fallback=|| view! { <p class="muted">"Loading configuration…"</p> }>
-                    {move || config.get().map(|loaded| match loaded {
-                        Ok(cfg) => {
-                            provide_context(Api::new(cfg));
-                            view! { <AppRoutes /> }.into_any()
-                        }
-                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                    })}
-                </Suspense>
-            </main>
-        </Router>
-    }
+            <Router>
+                <Header />
+                <main id="main" class="page">
+                    {move || match config.get() { None => view! { <p class="muted">"Loading configuration…"</p> }.into_any(), Some(loaded) =>
+                        match loaded {
+                            Ok(cfg) => {
+                                provide_context(Api::new(cfg));
+                                view! { <AppRoutes /> }.into_any()
+                            }
+                            Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                        },
+    }}
+                </main>
+            </Router>
+        }
 }
 
 #[component]

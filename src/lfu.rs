@@ -24,8 +24,8 @@ pub fn accesses_label(freq: u32, log_factor: u32) -> String {
 pub fn compact(n: u64) -> String {
     match n {
         0..=999 => n.to_string(),
-        1_000..=999_999 => format!("{:.1}K", n as f64 / 1e3),
-        _ => format!("{:.1}M", n as f64 / 1e6),
+        1_000..=999_999 => format!("{}K", crate::format::tenths(n / 100)),
+        _ => format!("{}M", crate::format::tenths(n / 100_000)),
     }
 }
 
@@ -46,7 +46,11 @@ mod tests {
         assert_eq!(estimated_accesses(0, 10), 0);
         assert_eq!(estimated_accesses(5, 10), 0);
         assert_eq!(estimated_accesses(6, 10), 1);
-        assert_eq!(estimated_accesses(25, 0), 20, "factor 0: one access per step");
+        assert_eq!(
+            estimated_accesses(25, 0),
+            20,
+            "factor 0: one access per step"
+        );
         assert_eq!(accesses_label(255, 10), "≥ ~1M");
         assert_eq!(accesses_label(18, 10), "≈ 793");
         assert_eq!(compact(1_234), "1.2K");

@@ -3,3 +3,20 @@
 
 pub mod bars;
 pub mod columns;
+
+/// Up to five distinct axis values from 0 to `max`.
+pub fn ticks(max: u64) -> Vec<u64> {
+    let mut t: Vec<u64> = (0..=4).map(|i| max * i / 4).collect();
+    t.dedup();
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ticks_are_distinct() {
+        assert_eq!(super::ticks(1), vec![0, 1]);
+        assert_eq!(super::ticks(100), vec![0, 25, 50, 75, 100]);
+        assert_eq!(super::ticks(3), vec![0, 1, 2, 3]);
+    }
+}

@@ -20,9 +20,22 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
         rows.with_value(|r| table_view(r, &needle.get(), key_type.get(), col, desc))
     });
     let columns: Vec<Column> = if hot {
-        vec![Column::Name, Column::Type, Column::Size, Column::Freq, Column::Db, Column::Shard]
+        vec![
+            Column::Name,
+            Column::Type,
+            Column::Size,
+            Column::Freq,
+            Column::Db,
+            Column::Shard,
+        ]
     } else {
-        vec![Column::Name, Column::Type, Column::Size, Column::Db, Column::Shard]
+        vec![
+            Column::Name,
+            Column::Type,
+            Column::Size,
+            Column::Db,
+            Column::Shard,
+        ]
     };
     let header = columns
         .into_iter()
@@ -82,9 +95,9 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                 </tbody>
             </table>
         </div>
-        <Show when=move || { visible.get().len() > shown.get() }>
+        {move || (visible.get().len() > shown.get()).then(|| view! {
             <button class="button" on:click=move |_| shown.update(|n| *n += PAGE)>"Show more"</button>
-        </Show>
+        })}
     }
 }
 
@@ -94,9 +107,17 @@ fn download(name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("text/csv;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Some(a) = document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
         a.set_href(&url);
         a.set_download(name);
         a.click();

@@ -5,8 +5,19 @@ use std::time::Duration;
 
 /// Calls `tick` every `every` while the page is visible, until the calling component unmounts.
 pub fn use_visible_interval(every: Duration, tick: impl Fn() + 'static) {
-    let visible = || web_sys::window().and_then(|w| w.document()).is_none_or(|d| !d.hidden());
-    if let Ok(handle) = set_interval_with_handle(move || if visible() { tick() }, every) {
+    let visible = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_none_or(|d| !d.hidden())
+    };
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if visible() {
+                tick()
+            }
+        },
+        every,
+    ) {
         on_cleanup(move || handle.clear());
     }
 }

@@ -9,7 +9,11 @@ use dcs_api::schedule::{validate_schedule_at, AutoscanConfigRequest};
 use leptos::prelude::*;
 
 fn parse_times(text: &str) -> Vec<String> {
-    text.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[component]
@@ -42,14 +46,24 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = AutoscanConfigRequest { enable_auto_scan: enabled.get_untracked(), schedule_at: parse_times(&times.get_untracked()) };
+        let body = AutoscanConfigRequest {
+            enable_auto_scan: enabled.get_untracked(),
+            schedule_at: parse_times(&times.get_untracked()),
+        };
         if let Err(e) = validate_schedule_at(body.enable_auto_scan, &body.schedule_at) {
-            message.set(Some(Err(ApiError::Dcs { status: 400, body: e.body() })));
+            message.set(Some(Err(ApiError::Dcs {
+                status: 400,
+                body: e.body(),
+            })));
             return;
         }
         let (api, inst) = (api.clone(), instance.clone());
         leptos::task::spawn_local(async move {
-            message.set(Some(api.save_autoscan(&inst, kind, &body).await.map(|c| format!("Saved: {}", c.schedule_at.join(", ")))));
+            message.set(Some(
+                api.save_autoscan(&inst, kind, &body)
+                    .await
+                    .map(|c| format!("Saved: {}", c.schedule_at.join(", "))),
+            ));
         });
     };
     view! {
@@ -72,7 +86,10 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
 mod tests {
     #[test]
     fn times_are_split_on_commas_and_spaces() {
-        assert_eq!(super::parse_times(" 21:00, 03:30  04:00,"), vec!["21:00", "03:30", "04:00"]);
+        assert_eq!(
+            super::parse_times(" 21:00, 03:30  04:00,"),
+            vec!["21:00", "03:30", "04:00"]
+        );
         assert!(super::parse_times("  ").is_empty());
     }
 }

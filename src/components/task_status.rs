@@ -13,14 +13,22 @@ pub fn badge_class(s: TaskStatus) -> &'static str {
 }
 
 #[component]
-pub fn StatusBadge(status: TaskStatus, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
+pub fn StatusBadge(
+    status: TaskStatus,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
     view! { <span class=badge_class(status) data-testid=testid>{status.as_str()}</span> }
 }
 
 /// While a task is waiting or running: a progress bar (indeterminate without `progress`) and
 /// the time since it was created, ticking every second.
 #[component]
-pub fn TaskProgress(status: TaskStatus, progress: Option<u8>, since: Timestamp, now_ms: ReadSignal<i64>) -> impl IntoView {
+pub fn TaskProgress(
+    status: TaskStatus,
+    progress: Option<u8>,
+    since: Timestamp,
+    now_ms: ReadSignal<i64>,
+) -> impl IntoView {
     let elapsed = move || duration_ms(now_ms.get() - since.millis());
     let label = match (status, progress) {
         (TaskStatus::Waiting, _) => "Waiting to start".to_string(),

@@ -11,7 +11,6 @@ use crate::format::{duration_ms, local};
 use dcs_api::expire::{ExpireAutoscanUpdate, ExpireScanTask};
 use dcs_api::Timestamp;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
@@ -30,7 +29,11 @@ pub fn ExpiredPage() -> impl IntoView {
     });
     use_visible_interval(Duration::from_secs(1), move || {
         now.set(js_sys::Date::now() as i64);
-        if history.get_untracked().and_then(|h| h.ok()).is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal())) {
+        if history
+            .get_untracked()
+            .and_then(|h| h.ok())
+            .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
+        {
             tick.update(|t| *t += 1);
         }
     });
@@ -47,24 +50,24 @@ pub fn ExpiredPage() -> impl IntoView {
         });
     };
     view! {
-        <nav class="crumbs" aria-label="Breadcrumb"><A href="/">"Instances"</A>" / " {move || instance.get()}</nav>
-        <h1>"Expired keys"</h1>
-        <p class="muted">"Redis frees expired keys lazily. A scan visits every key, which reclaims the memory of those that have expired."</p>
-        <div class="actions"><button class="button primary" data-testid="start-expired-scan" on:click=scan>"Scan now"</button></div>
-        {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
-        <section class="grid-2">
-            <div>
-                <h2>"Keys reclaimed per scan"</h2>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || history.get().map(|h| match h {
-                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                        Ok(h) => view! { <ExpiredHistory records=h.records now=now.read_only() /> }.into_any(),
-                    })}
-                </Transition>
-            </div>
-            <div>{move || view! { <AutoScanEditor instance=instance.get() /> }}</div>
-        </section>
-    }
+            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Instances"</a>" / " {move || instance.get()}</nav>
+            <h1>"Expired keys"</h1>
+            <p class="muted">"Redis frees expired keys lazily. A scan visits every key, which reclaims the memory of those that have expired."</p>
+            <div class="actions"><button class="button primary" data-testid="start-expired-scan" on:click=scan>"Scan now"</button></div>
+            {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
+            <section class="grid-2">
+                <div>
+                    <h2>"Keys reclaimed per scan"</h2>
+                    {move || match history.get() { None => view! { <p class="muted">"Loading…"</p> }.into_any(), Some(loaded) =>
+                        match loaded {
+                            Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                            Ok(h) => view! { <ExpiredHistory records=h.records now=now.read_only() /> }.into_any(),
+                        },
+    }}
+                </div>
+                <div>{move || view! { <AutoScanEditor instance=instance.get() /> }}</div>
+            </section>
+        }
 }
 
 #[component]
@@ -80,7 +83,11 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
         .map(|r| {
             let when = local(r.created_at);
             let n = r.num.unwrap_or(0);
-            Column { label: when[5..16].to_string(), value: n as f64, title: format!("{when}: {n} keys reclaimed") }
+            Column {
+                label: when[5..16].to_string(),
+                value: n,
+                title: format!("{when}: {n} keys reclaimed"),
+            }
         })
         .collect();
     let rows = records
@@ -119,13 +126,18 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
 
 /// `datetime-local` value (local time, minutes) ↔ UTC instant.
 fn local_input_to_utc(value: &str, offset_minutes: i32) -> Option<String> {
-    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
-    let utc = naive.and_utc() - chrono::Duration::minutes(offset_minutes as i64);
-    Some(dcs_api::time::format_timestamp(utc))
+    if value.len() != 16 {
+        return None;
+    }
+    let as_if_utc = dcs_api::time::parse_timestamp(&format!("{value}:00"))?;
+    Some(dcs_api::time::format_timestamp(
+        as_if_utc - chrono::Duration::minutes(offset_minutes as i64),
+    ))
 }
 
 fn utc_to_local_input(t: Timestamp, offset_minutes: i32) -> String {
-    (t.0 + chrono::Duration::minutes(offset_minutes as i64)).format("%Y-%m-%dT%H:%M").to_string()
+    // "YYYY-MM-DD HH:MM:SS" → "YYYY-MM-DDTHH:MM"
+    crate::format::local_time(t, offset_minutes)[..16].replacen(' ', "T", 1)
 }
 
 #[component]
@@ -146,7 +158,11 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(c)) = loaded.get() {
             enabled.set(c.enable_auto_scan);
-            first.set(c.first_scan_at.map(|t| utc_to_local_input(t, offset)).unwrap_or_default());
+            first.set(
+                c.first_scan_at
+                    .map(|t| utc_to_local_input(t, offset))
+                    .unwrap_or_default(),
+            );
             interval_min.set((c.interval / 60).to_string());
             timeout_min.set((c.timeout / 60).to_string());
             count.set(c.scan_keys_count.to_string());
@@ -163,13 +179,22 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
             scan_keys_count: count.get_untracked().trim().parse().ok(),
         };
         // The proxy's own rules, here, so nothing invalid is sent.
-        if let Err(e) = body.validate(Timestamp(chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default())) {
-            message.set(Some(Err(ApiError::Dcs { status: 400, body: e.body() })));
+        if let Err(e) = body.validate(Timestamp(
+            chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default(),
+        )) {
+            message.set(Some(Err(ApiError::Dcs {
+                status: 400,
+                body: e.body(),
+            })));
             return;
         }
         let (api, inst) = (api.clone(), instance.clone());
         leptos::task::spawn_local(async move {
-            message.set(Some(api.save_expire_config(&inst, &body).await.map(|_| "Saved.".to_string())));
+            message.set(Some(
+                api.save_expire_config(&inst, &body)
+                    .await
+                    .map(|_| "Saved.".to_string()),
+            ));
         });
     };
     view! {
@@ -199,8 +224,14 @@ mod tests {
 
     #[test]
     fn local_inputs_convert_to_utc_and_back() {
-        assert_eq!(local_input_to_utc("2030-01-02T08:30", 480).as_deref(), Some("2030-01-02T00:30:00.000Z"));
-        assert_eq!(local_input_to_utc("2030-01-02T08:30", -60).as_deref(), Some("2030-01-02T09:30:00.000Z"));
+        assert_eq!(
+            local_input_to_utc("2030-01-02T08:30", 480).as_deref(),
+            Some("2030-01-02T00:30:00.000Z")
+        );
+        assert_eq!(
+            local_input_to_utc("2030-01-02T08:30", -60).as_deref(),
+            Some("2030-01-02T09:30:00.000Z")
+        );
         assert_eq!(local_input_to_utc("tomorrow", 0), None);
         let t = Timestamp(dcs_api::time::parse_timestamp("2030-01-02T00:30:00.000Z").unwrap());
         assert_eq!(utc_to_local_input(t, 480), "2030-01-02T08:30");

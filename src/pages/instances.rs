@@ -5,7 +5,6 @@ use crate::components::error_banner::ErrorBanner;
 use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::instance::InstanceListInfo;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
@@ -15,17 +14,17 @@ pub fn InstancesPage() -> impl IntoView {
         async move { api.list_instances().await }
     });
     view! {
-        <h1>"Instances"</h1>
-        <Suspense fallback=|| view! { <p class="muted">"Loading instances…"</p> }>
-            {move || instances.get().map(|r| match r {
-                Ok(list) if list.instances.is_empty() => view! {
-                    <p class="muted">"No instances are configured."</p>
-                }.into_any(),
-                Ok(list) => view! { <InstanceTable rows=list.instances /> }.into_any(),
-                Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-            })}
-        </Suspense>
-    }
+            <h1>"Instances"</h1>
+            {move || match instances.get() { None => view! { <p class="muted">"Loading instances…"</p> }.into_any(), Some(loaded) =>
+                match loaded {
+                    Ok(list) if list.instances.is_empty() => view! {
+                        <p class="muted">"No instances are configured."</p>
+                    }.into_any(),
+                    Ok(list) => view! { <InstanceTable rows=list.instances /> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                },
+    }}
+        }
 }
 
 #[component]
@@ -58,24 +57,24 @@ fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
 fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
     let api = expect_context::<Api>();
     let id = info.instance_id.clone();
-    let (a, i) = (api.clone(), id.clone());
-    let show = LocalResource::new(move || {
-        let (api, id) = (a.clone(), i.clone());
-        async move { api.show_instance(&id).await }
-    });
     let configs = LocalResource::new(move || {
         let (api, id) = (api.clone(), id.clone());
         async move { api.configs(&id).await }
     });
-    let mode = move || match show.get() {
-        Some(Ok(s)) => s.cache_mode + &s.sharding_count.map(|n| format!(" ({n} shards)")).unwrap_or_default(),
-        Some(Err(_)) => "—".into(),
-        None => "…".into(),
-    };
+    // Local mode lists the mode; DCS only shows it per instance.
+    let mode = info.cache_mode.clone().unwrap_or_else(|| "—".into())
+        + &info
+            .sharding_count
+            .map(|n| format!(" ({n} shards)"))
+            .unwrap_or_default();
     let policy = move || match configs.get() {
         Some(Ok(c)) => {
             let p = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
-            let note = if is_lfu_policy(&p) { "all analyses available" } else { "hot keys need allkeys-lfu or volatile-lfu" };
+            let note = if is_lfu_policy(&p) {
+                "all analyses available"
+            } else {
+                "hot keys need allkeys-lfu or volatile-lfu"
+            };
             view! { <code>{p}</code><div class="muted small">{note}</div> }.into_any()
         }
         Some(Err(_)) => view! { <span class="muted">"unavailable"</span> }.into_any(),
@@ -103,9 +102,9 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
             <td>{format!("{} MB / {max}", info.used_memory)}</td>
             <td>
                 <div class="links">
-                    <A href=format!("{base}/hotkeys")>"Hot keys"</A>
-                    <A href=format!("{base}/bigkeys")>"Big keys"</A>
-                    <A href=format!("{base}/expired")>"Expired keys"</A>
+                    <a href=format!("{base}/hotkeys")>"Hot keys"</a>
+                    <a href=format!("{base}/bigkeys")>"Big keys"</a>
+                    <a href=format!("{base}/expired")>"Expired keys"</a>
                 </div>
             </td>
         </tr>

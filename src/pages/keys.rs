@@ -16,7 +16,6 @@ use dcs_api::config::{is_lfu_policy, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
 use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskRecord};
 use dcs_api::{TaskStatus, Timestamp};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use std::time::Duration;
 
@@ -29,13 +28,25 @@ pub enum Analysis {
 impl Analysis {
     /// The DCS path word.
     fn wire(self) -> &'static str {
-        if self == Analysis::Hot { "hotkey" } else { "bigkey" }
+        if self == Analysis::Hot {
+            "hotkey"
+        } else {
+            "bigkey"
+        }
     }
     fn route(self) -> &'static str {
-        if self == Analysis::Hot { "hotkeys" } else { "bigkeys" }
+        if self == Analysis::Hot {
+            "hotkeys"
+        } else {
+            "bigkeys"
+        }
     }
     fn title(self) -> &'static str {
-        if self == Analysis::Hot { "Hot keys" } else { "Big keys" }
+        if self == Analysis::Hot {
+            "Hot keys"
+        } else {
+            "Big keys"
+        }
     }
 }
 
@@ -72,17 +83,34 @@ where
     }
 }
 
-async fn load_task(api: &Api, inst: &str, kind: Analysis, task: &str) -> Result<TaskView, ApiError> {
+async fn load_task(
+    api: &Api,
+    inst: &str,
+    kind: Analysis,
+    task: &str,
+) -> Result<TaskView, ApiError> {
     match kind {
-        Analysis::Hot => api.task::<HotkeyEntry>(inst, "hotkey", task).await.map(TaskView::from),
-        Analysis::Big => api.task::<BigkeyEntry>(inst, "bigkey", task).await.map(TaskView::from),
+        Analysis::Hot => api
+            .task::<HotkeyEntry>(inst, "hotkey", task)
+            .await
+            .map(TaskView::from),
+        Analysis::Big => api
+            .task::<BigkeyEntry>(inst, "bigkey", task)
+            .await
+            .map(TaskView::from),
     }
 }
 
 async fn create_task(api: &Api, inst: &str, kind: Analysis) -> Result<String, ApiError> {
     match kind {
-        Analysis::Hot => api.create_task::<HotkeyEntry>(inst, "hotkey").await.map(|t| t.id),
-        Analysis::Big => api.create_task::<BigkeyEntry>(inst, "bigkey").await.map(|t| t.id),
+        Analysis::Hot => api
+            .create_task::<HotkeyEntry>(inst, "hotkey")
+            .await
+            .map(|t| t.id),
+        Analysis::Big => api
+            .create_task::<BigkeyEntry>(inst, "bigkey")
+            .await
+            .map(|t| t.id),
     }
 }
 
@@ -112,7 +140,12 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
     });
     let selected = Memo::new(move |_| {
         task_param.get().or_else(|| {
-            history.get().and_then(|h| h.ok()).and_then(|h| h.records.iter().find(|r| r.status == TaskStatus::Success).map(|r| r.id.clone()))
+            history.get().and_then(|h| h.ok()).and_then(|h| {
+                h.records
+                    .iter()
+                    .find(|r| r.status == TaskStatus::Success)
+                    .map(|r| r.id.clone())
+            })
         })
     });
     let a = api.clone();
@@ -140,12 +173,19 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
     });
 
     let log_factor = move || {
-        configs.get().and_then(|c| c.ok()).and_then(|c| c.param(LFU_LOG_FACTOR).and_then(|v| v.parse().ok())).unwrap_or(10u32)
+        configs
+            .get()
+            .and_then(|c| c.ok())
+            .and_then(|c| c.param(LFU_LOG_FACTOR).and_then(|v| v.parse().ok()))
+            .unwrap_or(10u32)
     };
     // Why the start button is disabled, if it is.
     let blocked = move || -> Option<String> {
         match configs.get()? {
-            Err(e) => Some(format!("The instance cannot be analysed now: {}", e.message())),
+            Err(e) => Some(format!(
+                "The instance cannot be analysed now: {}",
+                e.message()
+            )),
             Ok(c) if kind == Analysis::Hot => {
                 let policy = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
                 (!is_lfu_policy(&policy)).then(|| {
@@ -167,7 +207,10 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
             match create_task(&api, &inst, kind).await {
                 Ok(id) => {
                     tick.update(|t| *t += 1);
-                    navigate(&format!("/instances/{inst}/{}/{id}", kind.route()), Default::default());
+                    navigate(
+                        &format!("/instances/{inst}/{}/{id}", kind.route()),
+                        Default::default(),
+                    );
                 }
                 Err(e) => start_error.set(Some(e)),
             }
@@ -184,48 +227,57 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
             }
         });
     };
-    let start_testid = if kind == Analysis::Hot { "start-hotkey-task" } else { "start-bigkey-task" };
+    let start_testid = if kind == Analysis::Hot {
+        "start-hotkey-task"
+    } else {
+        "start-bigkey-task"
+    };
 
     view! {
-        <nav class="crumbs" aria-label="Breadcrumb"><A href="/">"Instances"</A>" / " {move || instance.get()}</nav>
-        <h1>{kind.title()}</h1>
-        <div class="actions">
-            <button class="button primary" data-testid=start_testid
-                disabled=move || blocked().is_some() || starting.get()
-                on:click=start>{if kind == Analysis::Hot { "Start hot-key analysis" } else { "Start big-key analysis" }}</button>
-            {move || blocked().map(|why| view! {
-                <span class="reason" role="note">{why}</span>
-                {(kind == Analysis::Hot).then(|| view! { <button class="button" on:click=enable_lfu.clone()>"Enable LFU (allkeys-lfu)"</button> })}
-            })}
-        </div>
-        {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
-        <section class="grid-2">
-            <div>
-                <h2>"Result"</h2>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || detail.get().map(|d| match d {
-                        None => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
-                        Some(Err(e)) => view! { <ErrorBanner error=e /> }.into_any(),
-                        Some(Ok(t)) => view! { <TaskDetail task=t kind=kind log_factor=log_factor() now=now.read_only() /> }.into_any(),
-                    })}
-                </Transition>
+            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Instances"</a>" / " {move || instance.get()}</nav>
+            <h1>{kind.title()}</h1>
+            <div class="actions">
+                <button class="button primary" data-testid=start_testid
+                    disabled=move || blocked().is_some() || starting.get()
+                    on:click=start>{if kind == Analysis::Hot { "Start hot-key analysis" } else { "Start big-key analysis" }}</button>
+                {move || blocked().map(|why| view! {
+                    <span class="reason" role="note">{why}</span>
+                    {(kind == Analysis::Hot).then(|| view! { <button class="button" on:click=enable_lfu.clone()>"Enable LFU (allkeys-lfu)"</button> })}
+                })}
             </div>
-            <div>
-                <h2>"History"</h2>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || history.get().map(|h| match h {
-                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                        Ok(h) => view! { <History records=h.records kind=kind instance=instance.get() selected=selected.get() /> }.into_any(),
-                    })}
-                </Transition>
-                {move || view! { <ScheduleEditor instance=instance.get() kind=kind.wire() /> }}
-            </div>
-        </section>
-    }
+            {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
+            <section class="grid-2">
+                <div>
+                    <h2>"Result"</h2>
+                    {move || match detail.get() { None => view! { <p class="muted">"Loading…"</p> }.into_any(), Some(loaded) =>
+                        match loaded {
+                            None => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
+                            Some(Err(e)) => view! { <ErrorBanner error=e /> }.into_any(),
+                            Some(Ok(t)) => view! { <TaskDetail task=t kind=kind log_factor=log_factor() now=now.read_only() /> }.into_any(),
+                        },
+    }}
+                </div>
+                <div>
+                    <h2>"History"</h2>
+                    {move || match history.get() { None => view! { <p class="muted">"Loading…"</p> }.into_any(), Some(loaded) =>
+                        match loaded {
+                            Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                            Ok(h) => view! { <History records=h.records kind=kind instance=instance.get() selected=selected.get() /> }.into_any(),
+                        },
+    }}
+                    {move || view! { <ScheduleEditor instance=instance.get() kind=kind.wire() /> }}
+                </div>
+            </section>
+        }
 }
 
 #[component]
-fn History(records: Vec<TaskRecord>, kind: Analysis, instance: String, selected: Option<String>) -> impl IntoView {
+fn History(
+    records: Vec<TaskRecord>,
+    kind: Analysis,
+    instance: String,
+    selected: Option<String>,
+) -> impl IntoView {
     if records.is_empty() {
         return view! { <p class="muted">"No analyses yet."</p> }.into_any();
     }
@@ -240,7 +292,7 @@ fn History(records: Vec<TaskRecord>, kind: Analysis, instance: String, selected:
             };
             view! {
                 <tr class:current=current>
-                    <td><A href=href>{local(r.created_at)}</A></td>
+                    <td><a href=href>{local(r.created_at)}</a></td>
                     <td><StatusBadge status=r.status /></td>
                     <td>{r.scan_type.as_str()}</td>
                     <td>{r.started_at.map(local).unwrap_or_else(|| "—".into())}</td>
@@ -271,12 +323,24 @@ fn breakdown(labels: impl Iterator<Item = String>) -> Vec<Bar> {
             None => counts.push((l, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    counts.into_iter().map(|(label, n)| Bar { label, value: n as f64, text: format!("{n} keys") }).collect()
+    counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
+        .into_iter()
+        .map(|(label, n)| Bar {
+            label,
+            value: n,
+            text: format!("{n} keys"),
+        })
+        .collect()
 }
 
 #[component]
-fn TaskDetail(task: TaskView, kind: Analysis, log_factor: u32, now: ReadSignal<i64>) -> impl IntoView {
+fn TaskDetail(
+    task: TaskView,
+    kind: Analysis,
+    log_factor: u32,
+    now: ReadSignal<i64>,
+) -> impl IntoView {
     let head = view! {
         <p class="task-head">
             <StatusBadge status=task.status testid="task-status" />
@@ -299,27 +363,54 @@ fn TaskDetail(task: TaskView, kind: Analysis, log_factor: u32, now: ReadSignal<i
                 view! { <p class="muted">"The analysis found no keys."</p> }.into_any()
             } else {
                 let hot = kind == Analysis::Hot;
-                let bars: Vec<Bar> = rows
-                    .iter()
-                    .take(20)
-                    .map(|r| match r.freq {
-                        Some(f) => Bar { label: r.name.clone(), value: f as f64, text: format!("{f} · {} accesses", accesses_label(f, log_factor)) },
-                        None => Bar { label: r.name.clone(), value: r.size as f64, text: crate::format::size(r.size, r.unit) },
-                    })
-                    .collect();
+                // Hot keys: one chart of the hottest. Big keys: sizes are comparable only within a
+                // type (bytes vs elements), so one chart per type.
+                let charts: Vec<(String, Vec<Bar>)> = if hot {
+                    let bars = rows.iter().take(20).map(|r| {
+                        let f = r.freq.unwrap_or(0);
+                        Bar { label: r.name.clone(), value: f as u64, text: format!("{f} ({})", accesses_label(f, log_factor)) }
+                    });
+                    vec![(String::new(), bars.collect())]
+                } else {
+                    dcs_api::KeyType::ALL
+                        .iter()
+                        .filter_map(|t| {
+                            let bars: Vec<Bar> = rows
+                                .iter()
+                                .filter(|r| r.key_type == *t)
+                                .take(10)
+                                .map(|r| Bar { label: r.name.clone(), value: r.size, text: crate::format::size(r.size, r.unit) })
+                                .collect();
+                            (!bars.is_empty()).then(|| (t.to_string(), bars))
+                        })
+                        .collect()
+                };
                 let by_type = breakdown(rows.iter().map(|r| r.key_type.to_string()));
                 let by_shard = breakdown(rows.iter().map(|r| r.shard.clone()));
                 let chart_id = if hot { "hotkey-chart" } else { "bigkey-chart" };
                 let caption = if hot { "Top keys by LFU counter (freq)" } else { "Largest keys (bytes for strings, elements for collections)" };
                 let axis = if hot { "freq" } else { "size" };
+                let charts = charts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (title, bars))| {
+                        let caption = if title.is_empty() { caption.to_string() } else { format!("{caption}: {title}") };
+                        // The first chart carries the stable test hook.
+                        let testid = if i == 0 { chart_id.to_string() } else { format!("{chart_id}-{title}") };
+                        view! {
+                            {(!title.is_empty()).then(|| view! { <h3>{title.clone()}</h3> })}
+                            <BarChart bars=bars caption=caption testid=testid axis=axis />
+                        }
+                    })
+                    .collect_view();
                 view! {
-                    <BarChart bars=bars caption=caption testid=chart_id axis=axis />
-                    <div class="grid-2">
-                        <div><h3>"By type"</h3><BarChart bars=by_type caption="Keys by type" testid="by-type-chart" axis="keys" /></div>
-                        {(by_shard.len() > 1).then(|| view! {
-                            <div><h3>"By shard"</h3><BarChart bars=by_shard caption="Keys by shard" testid="by-shard-chart" axis="keys" /></div>
-                        })}
-                    </div>
+                    {charts}
+                    <h3>"By type"</h3>
+                    <BarChart bars=by_type caption="Keys by type" testid="by-type-chart" axis="keys" />
+                    {(by_shard.len() > 1).then(|| view! {
+                        <h3>"By shard"</h3>
+                        <BarChart bars=by_shard caption="Keys by shard" testid="by-shard-chart" axis="keys" />
+                    })}
                     <KeyTable rows=rows hot=hot log_factor=log_factor />
                 }
                 .into_any()
@@ -334,6 +425,11 @@ mod tests {
     #[test]
     fn breakdown_counts_and_orders() {
         let b = super::breakdown(["string", "hash", "string"].into_iter().map(String::from));
-        assert_eq!(b.iter().map(|b| (b.label.as_str(), b.value)).collect::<Vec<_>>(), [("string", 2.0), ("hash", 1.0)]);
+        assert_eq!(
+            b.iter()
+                .map(|b| (b.label.as_str(), b.value))
+                .collect::<Vec<_>>(),
+            [("string", 2), ("hash", 1)]
+        );
     }
 }

@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {
         <h1>"Page not found"</h1>
-        <p>"There is nothing at this address. " <A href="/">"Back to the instances"</A></p>
+        <p>"There is nothing at this address. " <a href="/">"Back to the instances"</a></p>
     }
 }

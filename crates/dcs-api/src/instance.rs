@@ -40,6 +40,13 @@ pub struct InstanceListInfo {
     pub spec_code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `single`, `ha`, `cluster`, `proxy`, `ha_rw_split` in DCS; `single` or `cluster` locally.
+    /// DCS sends it from `ShowInstance`; the proxy in local mode lists it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_mode: Option<String>,
+    /// Number of shards (masters) of a cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharding_count: Option<u32>,
 }
 
 /// `GET /v2/{project_id}/instances`.
@@ -50,21 +57,13 @@ pub struct ListInstancesResponse {
     pub instances: Vec<InstanceListInfo>,
 }
 
-/// `GET /v2/{project_id}/instances/{instance_id}`: the list entry plus the deployment mode.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ShowInstanceResponse {
-    #[serde(flatten)]
-    pub info: InstanceListInfo,
-    /// `single`, `ha`, `cluster`, `proxy`, `ha_rw_split` in DCS; `single` or `cluster` locally.
-    pub cache_mode: String,
-    /// Number of shards (masters) of a cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sharding_count: Option<u32>,
-}
+/// `GET /v2/{project_id}/instances/{instance_id}`: the same record, where `cache_mode` is always
+/// present. (One struct rather than a flattened wrapper: `serde(flatten)` costs the console's
+/// wasm tens of KB.)
+pub type ShowInstanceResponse = InstanceListInfo;
 
-impl ShowInstanceResponse {
+impl InstanceListInfo {
     pub fn is_cluster(&self) -> bool {
-        self.cache_mode == "cluster"
+        self.cache_mode.as_deref() == Some("cluster")
     }
 }

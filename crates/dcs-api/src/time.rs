@@ -1,6 +1,6 @@
 //! Timestamps as DCS writes them: UTC, milliseconds, `Z` (`2020-06-15T02:21:18.669Z`).
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -20,20 +20,71 @@ impl Timestamp {
 }
 
 /// Formats an instant the way DCS does: `2020-06-15T02:21:18.669Z`.
+///
+/// Written out by hand rather than with chrono's `format`: the strftime machinery would add
+/// tens of KB to the console's wasm.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    let (d, tm) = (t.date_naive(), t.time());
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        d.year(),
+        d.month(),
+        d.day(),
+        tm.hour(),
+        tm.minute(),
+        tm.second(),
+        tm.nanosecond() / 1_000_000 % 1000
+    )
 }
 
-/// Parses what DCS sends: RFC 3339 with `Z` or an offset, or the same without any zone (then UTC),
-/// with or without fractional seconds.
+/// Parses what DCS sends: `YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z`, an offset
+/// (`+08:00`) or nothing (UTC). Surrounding blanks are ignored; `T` may be a space.
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
+    let b = s.as_bytes();
+    let digits = |from: usize, len: usize| -> Option<u32> {
+        let part = b.get(from..from + len)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + (d - b'0') as u32))
+    };
+    let seps = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if b.len() < 19 || seps.iter().any(|&(i, c)| b[i] != c) || !matches!(b[10], b'T' | b't' | b' ')
+    {
+        return None;
     }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|n| Utc.from_utc_datetime(&n))
+    let date = NaiveDate::from_ymd_opt(digits(0, 4)? as i32, digits(5, 2)?, digits(8, 2)?)?;
+    let mut rest = &b[19..];
+    let mut nanos = 0u32;
+    if let Some((b'.', frac)) = rest.split_first() {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        nanos = frac[..n.min(9)]
+            .iter()
+            .fold(0, |v, d| v * 10 + (d - b'0') as u32)
+            * 10u32.pow(9 - n.min(9) as u32);
+        rest = &frac[n..];
+    }
+    let offset_secs: i64 = match rest {
+        [] | [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) =>
+        {
+            let v = (((h1 - b'0') * 10 + (h2 - b'0')) as i64 * 60
+                + ((m1 - b'0') * 10 + (m2 - b'0')) as i64)
+                * 60;
+            if *sign == b'-' {
+                -v
+            } else {
+                v
+            }
+        }
+        _ => return None,
+    };
+    let local = date.and_hms_nano_opt(digits(11, 2)?, digits(14, 2)?, digits(17, 2)?, nanos)?;
+    Some(local.and_utc() - chrono::Duration::seconds(offset_secs))
 }
 
 impl fmt::Display for Timestamp {
@@ -104,7 +155,26 @@ mod tests {
             parse_timestamp("2020-06-15T02:21:18"),
             Some(Utc.with_ymd_and_hms(2020, 6, 15, 2, 21, 18).unwrap())
         );
-        for bad in ["", "2020-06-15", "2020-13-15T02:21:18Z", "yesterday"] {
+        assert_eq!(
+            parse_timestamp("2020-06-15 02:21:18Z"),
+            parse_timestamp("2020-06-15T02:21:18Z")
+        );
+        assert_eq!(
+            parse_timestamp("2020-06-15T02:21:18.123456789Z").map(|t| t.timestamp_subsec_nanos()),
+            Some(123_456_789)
+        );
+        for bad in [
+            "",
+            "2020-06-15",
+            "2020-13-15T02:21:18Z",
+            "yesterday",
+            "2020-06-15T02:21:18.Z",
+            "2020-06-15T02:21:18+8",
+            "2020-06-15T25:21:18Z",
+            "2020-02-30T00:00:00Z",
+            "+020-06-15T02:21:18Z",
+            "2020-06-15T02:21:18Zjunk",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }

@@ -8,7 +8,7 @@ use dcs_api::config::{
 use dcs_api::expire::{
     ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
 };
-use dcs_api::instance::{InstanceListInfo, ListInstancesResponse, ShowInstanceResponse};
+use dcs_api::instance::{InstanceListInfo, ListInstancesResponse};
 use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
 use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskList, TaskRecord};
 use dcs_api::{ErrorBody, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
@@ -80,7 +80,7 @@ pub const OPERATIONS: [Operation; 21] = [
         "Show one instance",
         None,
         200,
-        Some("ShowInstanceResponse"),
+        Some("InstanceListInfo"),
         false,
     ),
     op(
@@ -377,7 +377,6 @@ pub fn document() -> OpenApi {
         .schema_from::<AutoscanConfigRequest>()
         .schema_from::<InstanceListInfo>()
         .schema_from::<ListInstancesResponse>()
-        .schema_from::<ShowInstanceResponse>()
         .schema_from::<QueryRedisConfig>()
         .schema_from::<ListConfigurationsResponse>()
         .schema_from::<RedisConfig>()

@@ -47,7 +47,7 @@ fn first_addr(target: &Target) -> (String, u16) {
 pub fn describe(inst: &InstanceConfig, facts: Option<&InstanceFacts>) -> ShowInstanceResponse {
     let (ip, port) = first_addr(&inst.target);
     let max = facts.map_or(0, |f| f.maxmemory);
-    let info = InstanceListInfo {
+    InstanceListInfo {
         instance_id: inst.id.clone(),
         name: inst.name.clone(),
         engine: "Redis".into(),
@@ -71,15 +71,14 @@ pub fn describe(inst: &InstanceConfig, facts: Option<&InstanceFacts>) -> ShowIns
         }
         .into(),
         description: None,
-    };
-    ShowInstanceResponse {
-        info,
-        cache_mode: if matches!(inst.target, Target::Cluster(_)) {
-            "cluster"
-        } else {
-            "single"
-        }
-        .into(),
+        cache_mode: Some(
+            if matches!(inst.target, Target::Cluster(_)) {
+                "cluster"
+            } else {
+                "single"
+            }
+            .into(),
+        ),
         sharding_count: facts.filter(|f| f.cluster).map(|f| f.masters.len() as u32),
     }
 }
@@ -101,7 +100,7 @@ pub async fn list(State(state): State<AppState>) -> Json<ListInstancesResponse> 
         .instances
         .iter()
         .zip(&facts)
-        .map(|(i, f)| describe(i, f.as_ref()).info)
+        .map(|(i, f)| describe(i, f.as_ref()))
         .collect();
     Json(ListInstancesResponse {
         instance_num: instances.len() as u64,
