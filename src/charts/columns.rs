@@ -24,7 +24,8 @@ pub fn ColumnChart(
 ) -> impl IntoView {
     let max = columns.iter().map(|c| c.value).max().unwrap_or(0).max(1);
     let plot_h = HEIGHT - BOTTOM - 10;
-    let step = (WIDTH - LEFT) / columns.len().max(1) as u64;
+    // At most 60 units per column, so a short history does not draw slabs.
+    let step = ((WIDTH - LEFT) / columns.len().max(1) as u64).min(60);
     let summary = columns
         .iter()
         .map(|c| c.title.clone())
