@@ -84,7 +84,18 @@ impl fmt::Display for ApiError {
 
 /// Fetches `/config.json`.
 pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
-    let resp = Request::get("/config.json")
+    let (status, text) = send(
+        Request::get("/config.json")
+            .build()
+            .map_err(|e| ApiError::Malformed(e.to_string()))?,
+    )
+    .await?;
+    decode(status, &text)
+}
+
+/// Sends a request and reads the status and body text; no answer is `Unreachable`.
+async fn send(req: gloo_net::http::Request) -> Result<(u16, String), ApiError> {
+    let resp = req
         .send()
         .await
         .map_err(|e| ApiError::Unreachable(e.to_string()))?;
@@ -93,7 +104,7 @@ pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
         .text()
         .await
         .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-    decode(status, &text)
+    Ok((status, text))
 }
 
 /// Session-storage key of the console token (DESIGN §6).
@@ -158,16 +169,7 @@ impl Api {
             None => req.build(),
         }
         .map_err(|e| ApiError::Malformed(e.to_string()))?;
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-        let status = resp.status();
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-        Ok((status, text))
+        send(req).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {

@@ -99,14 +99,20 @@ fn canonical_query(query: &[(String, String)]) -> String {
 }
 
 impl SignedRequest<'_> {
-    /// The canonical request, exactly as SIGNING.md defines it.
-    pub fn canonical(&self) -> String {
+    /// The signed header names, lower-case and sorted.
+    fn signed_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .signed_headers
             .iter()
             .map(|h| h.to_ascii_lowercase())
             .collect();
         names.sort();
+        names
+    }
+
+    /// The canonical request, exactly as SIGNING.md defines it.
+    pub fn canonical(&self) -> String {
+        let names = self.signed_names();
         let headers: String = names
             .iter()
             .map(|n| {
@@ -148,12 +154,7 @@ impl SignedRequest<'_> {
 
     /// The `Authorization` header value.
     pub fn authorization(&self, ak: &str, sk: &str, sdk_date: &str) -> String {
-        let mut names: Vec<String> = self
-            .signed_headers
-            .iter()
-            .map(|h| h.to_ascii_lowercase())
-            .collect();
-        names.sort();
+        let names = self.signed_names();
         format!(
             "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={}",
             names.join(";"),

@@ -18,12 +18,7 @@ async fn official_python_sdk_drives_the_proxy() {
     );
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
-    let _: () = redis::cmd("DEBUG")
-        .arg("SET-ACTIVE-EXPIRE")
-        .arg(0)
-        .query_async(&mut c)
-        .await
-        .unwrap();
+    freeze_expiry(&mut c).await;
     let mut pipe = redis::pipe();
     pipe.cmd("SET").arg("sdk:hot").arg("v").ignore();
     pipe.cmd("SET")
@@ -42,13 +37,7 @@ async fn official_python_sdk_drives_the_proxy() {
             .ignore();
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
-    let start: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
-    loop {
-        let t: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
-        if t[0] * 1_000_000 + t[1] > start[0] * 1_000_000 + start[1] + 5000 {
-            break;
-        }
-    }
+    wait_keys_expired(&mut c).await;
     // The SDK signs with the real clock; the proxy's must agree.
     f.clock.set(chrono::Utc::now());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

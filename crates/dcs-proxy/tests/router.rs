@@ -279,12 +279,7 @@ async fn one_running_analysis_per_kind_and_delete_cancels() {
 async fn expired_scan_reclaims_and_lists_history() {
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
-    let _: () = redis::cmd("DEBUG")
-        .arg("SET-ACTIVE-EXPIRE")
-        .arg(0)
-        .query_async(&mut c)
-        .await
-        .unwrap();
+    freeze_expiry(&mut c).await;
     let mut pipe = redis::pipe();
     for i in 0..321 {
         pipe.cmd("SET")
@@ -296,13 +291,7 @@ async fn expired_scan_reclaims_and_lists_history() {
     }
     pipe.cmd("SET").arg("keep").arg("v").ignore();
     let _: () = pipe.query_async(&mut c).await.unwrap();
-    let start: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
-    loop {
-        let t: Vec<u64> = redis::cmd("TIME").query_async(&mut c).await.unwrap();
-        if (t[0] * 1_000_000 + t[1]) > (start[0] * 1_000_000 + start[1]) + 5000 {
-            break;
-        }
-    }
+    wait_keys_expired(&mut c).await;
     let (status, created) = f
         .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
         .await;

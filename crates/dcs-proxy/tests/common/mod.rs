@@ -179,6 +179,30 @@ impl Fixture {
     }
 }
 
+/// Turns active expiry off on the server behind `conn`, so keys that expire stay until touched.
+pub async fn freeze_expiry(conn: &mut redis::aio::MultiplexedConnection) {
+    let _: () = redis::cmd("DEBUG")
+        .arg("SET-ACTIVE-EXPIRE")
+        .arg(0)
+        .query_async(conn)
+        .await
+        .unwrap();
+}
+
+/// Waits (on the condition, with a deadline) until the server's clock is 5 ms past now, so that
+/// keys set with `PX 1` have expired; reading `TIME` touches no key.
+pub async fn wait_keys_expired(conn: &mut redis::aio::MultiplexedConnection) {
+    let micros = |t: Vec<u64>| t[0] * 1_000_000 + t[1];
+    let start = micros(redis::cmd("TIME").query_async(conn).await.unwrap());
+    let until = tokio::time::Instant::now() + Duration::from_secs(5);
+    while micros(redis::cmd("TIME").query_async(conn).await.unwrap()) <= start + 5000 {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the server clock did not advance"
+        );
+    }
+}
+
 /// Asserts a DCS error body.
 pub fn assert_dcs(got: (StatusCode, Value), status: u16, code: &str) {
     assert_eq!(
