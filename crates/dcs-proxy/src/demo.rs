@@ -94,11 +94,9 @@ async fn serve(config: Config) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     // The demo is a local sandbox: show the sign-in link every time.
     println!("dcs-proxy demo: console at http://{addr}/#token={token}  (Ctrl-C stops the demo)");
-    crate::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
+    crate::serve(listener, state, crate::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn connect(url: &str) -> redis::RedisResult<MultiplexedConnection> {

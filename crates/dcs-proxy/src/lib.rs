@@ -71,6 +71,28 @@ pub fn open_state(
     })
 }
 
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, so `kill` stops the proxy as cleanly as Ctrl-C
+/// (the demo's Redis children included).
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
 /// Serves `state` on `listener` until `shutdown` resolves, with the scheduler running.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -76,10 +76,7 @@ pub async fn run(config: Config, always_show_token: bool) -> Result<(), String> 
     } else {
         println!("dcs-proxy: console at http://{addr}/ (sign in with the token from your configuration or {})", dcs_proxy::token::token_path(&config.data_dir).display());
     }
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    dcs_proxy::serve(listener, state, shutdown)
+    dcs_proxy::serve(listener, state, dcs_proxy::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

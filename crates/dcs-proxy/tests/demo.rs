@@ -1,0 +1,92 @@
+//! `dcs-proxy demo` (what `make run` starts): it serves two instances with the documented data,
+//! refuses hot keys on the LRU one, and SIGTERM stops it with its Redis children.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn demo_serves_both_instances_and_stops_with_its_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = dcs_analyzer::server::free_port().unwrap();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_dcs-proxy"))
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--console-dir",
+        ])
+        .arg(dir.path())
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}/v2/{}", dcs_proxy::demo::PROJECT_ID);
+    let client = reqwest::Client::new();
+    let until = Instant::now() + Duration::from_secs(120);
+    let list: serde_json::Value = loop {
+        if let Ok(token) = std::fs::read_to_string(dir.path().join("data/console-token")) {
+            if let Ok(resp) = client
+                .get(format!("{base}/instances"))
+                .header("X-Auth-Token", token.trim())
+                .send()
+                .await
+            {
+                break resp.json().await.unwrap();
+            }
+        }
+        assert!(Instant::now() < until, "the demo did not come up");
+        assert!(demo.try_wait().unwrap().is_none(), "the demo exited early");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let token = std::fs::read_to_string(dir.path().join("data/console-token")).unwrap();
+    let ids: Vec<&str> = list["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["instance_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["orders-lfu", "sessions-lru"]);
+    assert!(
+        list["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "RUNNING"),
+        "{list}"
+    );
+    let ports: Vec<u64> = list["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["port"].as_u64().unwrap())
+        .collect();
+
+    let refused: serde_json::Value = client
+        .post(format!("{base}/instances/sessions-lru/hotkey-task"))
+        .header("X-Auth-Token", token.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["error_code"], "DCS.4922");
+
+    Command::new("kill")
+        .args(["-TERM", &demo.id().to_string()])
+        .status()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while demo.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < until, "the demo did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for p in ports {
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", p as u16)).is_err(),
+            "redis on {p} outlived the demo"
+        );
+    }
+}
