@@ -215,6 +215,68 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         == 0
 }
 
+/// Largest accepted difference between `X-Sdk-Date` and the verifier's clock.
+pub const MAX_SKEW_SECS: i64 = 15 * 60;
+
+/// Verifies a signed request (`authorization` is its `Authorization` header) against the
+/// configured key pairs: known AK, `X-Sdk-Date` signed and within ±15 minutes of `now`, and the
+/// signature over exactly these bytes. Errors: DCS.1001 (invalid), DCS.1002 (stale date).
+pub fn verify(
+    parts: &axum::http::request::Parts,
+    authorization: &str,
+    body: &[u8],
+    keys: &[crate::config::AccessKey],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), dcs_api::DcsError> {
+    use dcs_api::{DcsError, ErrorCode};
+    let invalid = |why: &str| {
+        DcsError::with_message(ErrorCode::InvalidToken, format!("Invalid token: {why}."))
+    };
+    let parsed = parse_authorization(authorization)
+        .ok_or_else(|| invalid("unsupported Authorization header"))?;
+    let key = keys
+        .iter()
+        .find(|k| constant_time_eq(k.ak.as_bytes(), parsed.access.as_bytes()))
+        .ok_or_else(|| invalid("unknown access key"))?;
+    if !parsed.signed_headers.iter().any(|h| h == "x-sdk-date") {
+        return Err(invalid("X-Sdk-Date must be signed"));
+    }
+    let get = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let date = get("x-sdk-date").ok_or_else(|| invalid("no X-Sdk-Date"))?;
+    let at = parse_sdk_date(date).ok_or_else(|| invalid("malformed X-Sdk-Date"))?;
+    if (now - at).num_seconds().abs() > MAX_SKEW_SECS {
+        return Err(DcsError::with_message(
+            ErrorCode::TokenExpired,
+            "Token expired: X-Sdk-Date is more than 15 minutes from the server's time.",
+        ));
+    }
+    let body_hash = match get("x-sdk-content-sha256") {
+        Some(UNSIGNED_PAYLOAD) => UNSIGNED_PAYLOAD.to_string(),
+        _ => sha256_hex(body),
+    };
+    let path = decode(parts.uri.path());
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: &path,
+        query: parse_query(parts.uri.query().unwrap_or("")),
+        headers: parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
+        signed_headers: parsed.signed_headers,
+        body_hash,
+    };
+    if constant_time_eq(
+        signed.signature(&key.sk, date).as_bytes(),
+        parsed.signature.as_bytes(),
+    ) {
+        Ok(())
+    } else {
+        Err(invalid("signature mismatch"))
+    }
+}
+
 /// `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`) as a UTC instant.
 pub fn parse_sdk_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
