@@ -27,6 +27,9 @@ pub struct RuntimeConfig {
     /// `local` or `cloud`.
     #[serde(default)]
     pub mode: Option<String>,
+    /// Cloud mode: the DCS region (e.g. `eu-de`).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// Why a call failed, in the terms the UI shows.
@@ -209,7 +212,7 @@ impl Api {
                 param_value: policy.into(),
             }],
         };
-        self.put::<_, Empty>(&format!("/instances/{id}/configs"), &body)
+        self.put::<_, serde::de::IgnoredAny>(&format!("/instances/{id}/configs"), &body)
             .await
             .map(drop)
     }
@@ -277,15 +280,6 @@ impl Api {
             body,
         )
         .await
-    }
-}
-
-/// A body-less success (204).
-struct Empty;
-
-impl<'de> Deserialize<'de> for Empty {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde::de::IgnoredAny::deserialize(d).map(|_| Empty)
     }
 }
 

@@ -10,6 +10,10 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
         return view! { <crate::components::sign_in::SignIn /> }.into_any();
     }
     let title = match &error {
+        // A DCS endpoint without this call (OTC lacks some) answers 404.
+        ApiError::Http { status: 404 } | ApiError::Dcs { status: 404, .. } => {
+            "Not available on this endpoint"
+        }
         ApiError::Unreachable(_) => "Cannot reach the API proxy",
         ApiError::Malformed(_) => "Unexpected response",
         _ => "The request failed",

@@ -24,6 +24,23 @@ struct RawConfig {
     auth: RawAuth,
     #[serde(default)]
     instances: Vec<RawInstance>,
+    cloud: Option<Spanned<RawCloud>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCloud {
+    endpoint: String,
+    iam_endpoint: Option<String>,
+    iam_user: Option<String>,
+    iam_domain: Option<String>,
+    iam_password_env: Option<String>,
+    #[serde(default = "default_timeout_secs")]
+    timeout_secs: u64,
+}
+
+fn default_timeout_secs() -> u64 {
+    30
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +94,61 @@ pub struct Config {
     pub token_file: Option<PathBuf>,
     pub access_keys: Vec<AccessKey>,
     pub instances: Vec<InstanceConfig>,
+    /// Cloud mode: forward to a real DCS endpoint instead of analysing `instances`.
+    pub cloud: Option<CloudConfig>,
+}
+
+/// `[cloud]`: the DCS endpoint and how to authenticate to it.
+#[derive(Clone)]
+pub struct CloudConfig {
+    /// `https://dcs.<region>.…`, without a trailing slash.
+    pub endpoint: String,
+    pub auth: CloudAuth,
+    /// Every upstream call must answer within this many seconds (default 30).
+    pub timeout_secs: u64,
+}
+
+/// Credentials for the DCS endpoint, from the environment.
+#[derive(Clone)]
+pub enum CloudAuth {
+    /// `CLOUD_SDK_AK` / `CLOUD_SDK_SK` (+ `CLOUD_SDK_SECURITY_TOKEN` for temporary keys).
+    AkSk {
+        ak: String,
+        sk: String,
+        security_token: Option<String>,
+    },
+    /// IAM password authentication for a project-scoped token.
+    Iam {
+        endpoint: String,
+        user: String,
+        domain: String,
+        password: String,
+    },
+}
+
+impl std::fmt::Debug for CloudConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = match &self.auth {
+            CloudAuth::AkSk { ak, .. } => format!("AK/SK ({ak})"),
+            CloudAuth::Iam { user, domain, .. } => format!("IAM ({user}@{domain})"),
+        };
+        write!(
+            f,
+            "CloudConfig {{ endpoint: {:?}, auth: {how} }}",
+            self.endpoint
+        )
+    }
+}
+
+/// An `https://` URL, or `http://` to a loopback address (tests), without a trailing slash.
+fn endpoint_url(url: &str) -> Option<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| {
+        let r = url.strip_prefix("http://")?;
+        let host = r.split(['/', ':']).next()?;
+        matches!(host, "127.0.0.1" | "localhost" | "[::1]").then_some(r)
+    })?;
+    (!rest.is_empty() && !rest.contains(['?', '#', '@'])).then(|| url.to_string())
 }
 
 /// An AK/SK pair SDK clients may sign with.
@@ -228,6 +300,44 @@ impl Config {
                 allow_config_changes: i.allow_config_changes,
             });
         }
+        let cloud = match raw.cloud {
+            None => None,
+            Some(c) => {
+                let span = c.span();
+                let c = c.into_inner();
+                if !instances.is_empty() {
+                    return Err(at(
+                        span,
+                        "use either [cloud] or [[instances]], not both".into(),
+                    ));
+                }
+                let endpoint = endpoint_url(&c.endpoint).ok_or_else(|| {
+                    at(
+                        span.clone(),
+                        format!("endpoint {:?} must be an https:// URL", c.endpoint),
+                    )
+                })?;
+                let auth = match (c.iam_endpoint, c.iam_user, c.iam_domain, c.iam_password_env) {
+                    (Some(iam), Some(user), Some(domain), Some(var)) => CloudAuth::Iam {
+                        endpoint: endpoint_url(&iam).ok_or_else(|| at(span.clone(), format!("iam_endpoint {iam:?} must be an https:// URL")))?,
+                        user,
+                        domain,
+                        password: env(&var).ok_or_else(|| at(span.clone(), format!("environment variable {var} (iam_password_env) is not set")))?,
+                    },
+                    (None, None, None, None) => CloudAuth::AkSk {
+                        ak: env("CLOUD_SDK_AK").ok_or_else(|| at(span.clone(), "set CLOUD_SDK_AK and CLOUD_SDK_SK, or configure iam_endpoint, iam_user, iam_domain and iam_password_env".into()))?,
+                        sk: env("CLOUD_SDK_SK").ok_or_else(|| at(span.clone(), "CLOUD_SDK_SK is not set".into()))?,
+                        security_token: env("CLOUD_SDK_SECURITY_TOKEN"),
+                    },
+                    _ => return Err(at(span, "IAM authentication needs all of iam_endpoint, iam_user, iam_domain and iam_password_env".into())),
+                };
+                Some(CloudConfig {
+                    endpoint,
+                    auth,
+                    timeout_secs: c.timeout_secs.clamp(1, 300),
+                })
+            }
+        };
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Config {
             listen: raw.listen,
@@ -238,6 +348,7 @@ impl Config {
             token_file: raw.auth.token_file.map(abs),
             access_keys,
             instances,
+            cloud,
         })
     }
 }
@@ -317,6 +428,70 @@ allow_config_changes = true
             !format!("{:?}", c).contains("secret-key") && !format!("{:?}", c).contains("p%40ss"),
             "secrets stay out of Debug"
         );
+    }
+
+    #[test]
+    fn cloud_section() {
+        let base =
+            "project_id = \"p1\"\n[cloud]\nendpoint = \"https://dcs.eu-de.otc.t-systems.com/\"\n";
+        let env = |k: &str| match k {
+            "CLOUD_SDK_AK" => Some("AK".to_string()),
+            "CLOUD_SDK_SK" => Some("SK".to_string()),
+            "IAM_PW" => Some("pw".to_string()),
+            _ => None,
+        };
+        let c = Config::parse(base, "c.toml", Path::new("/"), &env)
+            .unwrap()
+            .cloud
+            .unwrap();
+        assert_eq!(c.endpoint, "https://dcs.eu-de.otc.t-systems.com");
+        assert!(
+            matches!(c.auth, CloudAuth::AkSk { ref ak, ref sk, security_token: None } if ak == "AK" && sk == "SK")
+        );
+        assert!(!format!("{c:?}").contains("SK\""), "no secret in Debug");
+        let iam = format!("{base}iam_endpoint = \"https://iam.eu-de.otc.t-systems.com\"\niam_user = \"u\"\niam_domain = \"d\"\niam_password_env = \"IAM_PW\"\n");
+        assert!(matches!(
+            Config::parse(&iam, "c.toml", Path::new("/"), &env)
+                .unwrap()
+                .cloud
+                .unwrap()
+                .auth,
+            CloudAuth::Iam { .. }
+        ));
+        let no_keys = Config::parse(base, "c.toml", Path::new("/"), &|_| None)
+            .unwrap_err()
+            .0;
+        assert!(
+            no_keys.starts_with("c.toml:2: set CLOUD_SDK_AK"),
+            "{no_keys}"
+        );
+        let plain = base.replace(
+            "https://dcs.eu-de.otc.t-systems.com/",
+            "http://dcs.example.com",
+        );
+        assert!(Config::parse(&plain, "c.toml", Path::new("/"), &env)
+            .unwrap_err()
+            .0
+            .contains("must be an https:// URL"));
+        let local = base.replace(
+            "https://dcs.eu-de.otc.t-systems.com/",
+            "http://127.0.0.1:9000",
+        );
+        assert_eq!(
+            Config::parse(&local, "c.toml", Path::new("/"), &env)
+                .unwrap()
+                .cloud
+                .unwrap()
+                .endpoint,
+            "http://127.0.0.1:9000"
+        );
+        let both = format!(
+            "{base}[[instances]]\nid = \"a\"\nname = \"a\"\nurl = \"redis://127.0.0.1:1\"\n"
+        );
+        assert!(Config::parse(&both, "c.toml", Path::new("/"), &env)
+            .unwrap_err()
+            .0
+            .contains("either [cloud] or [[instances]]"));
     }
 
     #[test]

@@ -18,14 +18,25 @@ use tower_http::services::{ServeDir, ServeFile};
 pub struct ConsoleConfig {
     pub api_base: String,
     pub project_id: String,
+    /// `local` or `cloud`.
     pub mode: String,
+    /// Cloud mode: the endpoint's region (e.g. `eu-de`), when its name tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
-pub fn routes(console_dir: &Path, project_id: &str) -> Router {
+/// `cloud_endpoint` is set in cloud mode.
+pub fn routes(console_dir: &Path, project_id: &str, cloud_endpoint: Option<&str>) -> Router {
     let config = ConsoleConfig {
         api_base: String::new(),
         project_id: project_id.to_string(),
-        mode: "local".into(),
+        mode: if cloud_endpoint.is_some() {
+            "cloud"
+        } else {
+            "local"
+        }
+        .into(),
+        region: cloud_endpoint.and_then(crate::cloud::region),
     };
     let files = ServeDir::new(console_dir).fallback(ServeFile::new(console_dir.join("index.html")));
     Router::new()

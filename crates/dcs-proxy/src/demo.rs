@@ -74,6 +74,7 @@ pub async fn run(
                 allow_config_changes: true,
             },
         ],
+        cloud: None,
     };
     let result = crate::demo::serve(config).await;
     traffic.abort();

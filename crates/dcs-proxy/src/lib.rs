@@ -13,6 +13,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod cloud;
 pub mod config;
 pub mod console;
 pub mod demo;
@@ -38,10 +39,29 @@ use tower_http::compression::CompressionLayer;
 
 /// The whole HTTP surface: `/v2` (authenticated), `/config.json` and the console.
 pub fn app(state: AppState) -> Router {
-    api::router(state.clone())
-        .route("/openapi.json", axum::routing::get(openapi::serve))
-        .merge(console::routes(&state.console_dir, &state.project_id))
+    let v2 = if state.cloud.is_some() {
+        cloud_router(state.clone())
+    } else {
+        api::router(state.clone())
+    };
+    v2.route("/openapi.json", axum::routing::get(openapi::serve))
+        .merge(console::routes(
+            &state.console_dir,
+            &state.project_id,
+            state.cloud.as_ref().map(|c| c.endpoint()),
+        ))
         .layer(CompressionLayer::new())
+}
+
+/// Cloud mode's `/v2`: authenticated like local mode, then forwarded (or refused) as a whole.
+fn cloud_router(state: AppState) -> Router {
+    Router::new()
+        .nest("/v2", Router::new().fallback(cloud::forward::forward))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_auth,
+        ))
+        .with_state(state)
 }
 
 /// Opens the store (failing tasks a previous run left unfinished) and wires the state.
@@ -56,7 +76,16 @@ pub fn open_state(
     let store =
         Arc::new(Store::open(&db, clock.now_ms()).map_err(|e| format!("{}: {e}", db.display()))?);
     let opts = dcs_analyzer::ScanOptions::default();
+    let cloud = match &config.cloud {
+        Some(c) => Some(Arc::new(cloud::forward::Forwarder::new(
+            c,
+            &config.project_id,
+            clock.clone(),
+        )?)),
+        None => None,
+    };
     Ok(AppState {
+        cloud,
         project_id: config.project_id.clone(),
         console_dir: config.console_dir.clone(),
         instances: Arc::new(config.instances.clone()),

@@ -29,6 +29,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Timeouts and batch sizes for everything that talks to Redis.
     pub opts: ScanOptions,
+    /// Cloud mode: the DCS endpoint every allowed call goes to.
+    pub cloud: Option<Arc<crate::cloud::forward::Forwarder>>,
 }
 
 impl AppState {

@@ -58,6 +58,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 allow_config_changes: true,
             },
         ],
+        cloud: None,
     }
 }
 
