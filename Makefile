@@ -6,14 +6,15 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PROXY := target/release/dcs-proxy
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test setup console proxy test-native test-wasm size fmt lint bench
+.PHONY: run test setup console proxy test-native test-wasm e2e size fmt lint bench
 
 ## Set up, build the console and the proxy, and start the demo (Redis children with data and traffic).
 run: console proxy
 	$(PROXY) demo --listen $(LISTEN) --console-dir dist --data-dir data/demo
 
-## Set up, then every test: formatting and lints, native tests, the console's wasm build.
-test: setup lint test-native test-wasm
+## Set up, then every test: formatting and lints, the console's release build and its size, then
+## every native test, the browser end-to-end suite (e2e/, which drives that build) included.
+test: setup lint test-wasm test-native
 
 setup:
 	scripts/setup
@@ -29,9 +30,14 @@ proxy:
 test-native:
 	cargo test --workspace --locked
 
-## Building the console for wasm32 catches wasm-only compile errors; the release build is what ships.
+## The release console: what ships, what the e2e suite drives, and what the size budget is about.
 test-wasm: console
 	scripts/size
+
+## Only the browser flows (Chromium driving the release console, the real proxy and Redis).
+e2e: console
+	cargo build --locked -p dcs-proxy
+	cargo test --locked -p e2e
 
 ## Raw, gzip and brotli size of the release .wasm (budget: 250 KB gzip).
 size: console

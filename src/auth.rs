@@ -16,10 +16,10 @@ pub fn token_from_fragment(hash: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Takes a token from the URL fragment, if there is one.
-pub fn adopt_token_from_url() {
+/// Takes a token from the URL fragment, if there is one, and says whether it did.
+pub fn adopt_token_from_url() -> bool {
     let Some(window) = web_sys::window() else {
-        return;
+        return false;
     };
     let location = window.location();
     let Some(token) = location
@@ -28,7 +28,7 @@ pub fn adopt_token_from_url() {
         .as_deref()
         .and_then(token_from_fragment)
     else {
-        return;
+        return false;
     };
     save_token(&token);
     let clean = format!(
@@ -38,6 +38,25 @@ pub fn adopt_token_from_url() {
     );
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+    }
+    true
+}
+
+/// A console link pasted into an open tab only changes the fragment (no page load): adopt its
+/// token then, and start afresh with it.
+pub fn adopt_token_on_hash_change() {
+    let listener = leptos::prelude::window_event_listener(leptos::ev::hashchange, |_| {
+        if adopt_token_from_url() {
+            reload();
+        }
+    });
+    // For the page's whole life.
+    std::mem::forget(listener);
+}
+
+pub fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
     }
 }
 

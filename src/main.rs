@@ -15,5 +15,6 @@ mod pages;
 fn main() {
     console_error_panic_hook::set_once();
     auth::adopt_token_from_url();
+    auth::adopt_token_on_hash_change();
     leptos::mount::mount_to_body(app::App);
 }

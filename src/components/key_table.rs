@@ -62,7 +62,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
     view! {
         <div class="toolbar">
             <label class="inline">"Filter by name"
-                <input type="search" placeholder="substring" prop:value=move || needle.get() on:input=move |ev| needle.set(event_target_value(&ev)) />
+                <input type="search" placeholder="substring" data-testid="key-table-filter" prop:value=move || needle.get() on:input=move |ev| needle.set(event_target_value(&ev)) />
             </label>
             <label class="inline">"Type"
                 <select on:change=move |ev| key_type.set(event_target_value(&ev).parse().ok())>
@@ -85,7 +85,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                                 <td class="muted">{i + 1}</td>
                                 <th scope="row" class="key-name"><code>{r.name.clone()}</code></th>
                                 <td>{r.key_type.as_str()}</td>
-                                <td>{crate::format::size(r.size, r.unit)}</td>
+                                <td title=(r.unit == dcs_api::KeyUnit::Byte).then(|| format!("{} bytes", r.size))>{crate::format::size(r.size, r.unit)}</td>
                                 {freq.map(|f| view! { <td>{f}</td> })}
                                 <td>{r.db}</td>
                                 <td><code>{r.shard.clone()}</code></td>

@@ -1,5 +1,6 @@
 //! A repeating timer that does nothing while the tab is hidden and stops with its owner.
 
+use crate::api::ApiError;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -19,5 +20,15 @@ pub fn use_visible_interval(every: Duration, tick: impl Fn() + 'static) {
         every,
     ) {
         on_cleanup(move || handle.clear());
+    }
+}
+
+/// Whether a poller should fetch again: something is still in progress, or the proxy could not
+/// be reached (so a page left open through a proxy restart recovers by itself).
+pub fn should_poll<T>(last: Option<Result<T, ApiError>>, busy: impl Fn(&T) -> bool) -> bool {
+    match last {
+        Some(Ok(v)) => busy(&v),
+        Some(Err(ApiError::Unreachable(_))) => true,
+        _ => false,
     }
 }

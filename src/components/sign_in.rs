@@ -1,6 +1,6 @@
 //! Shown instead of a page when the API answers 401: asks for the console token.
 
-use crate::auth::save_token;
+use crate::auth::{reload, save_token};
 use leptos::prelude::*;
 
 #[component]
@@ -10,9 +10,7 @@ pub fn SignIn() -> impl IntoView {
         ev.prevent_default();
         if !token.get_untracked().trim().is_empty() {
             save_token(&token.get_untracked());
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().reload();
-            }
+            reload();
         }
     };
     view! {

@@ -5,7 +5,7 @@
 use crate::api::{Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
 use crate::components::error_banner::ErrorBanner;
-use crate::components::poll::use_visible_interval;
+use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::task_status::{StatusBadge, TaskProgress};
 use crate::format::{duration_ms, local};
 use dcs_api::expire::{ExpireAutoscanUpdate, ExpireScanTask};
@@ -29,11 +29,9 @@ pub fn ExpiredPage() -> impl IntoView {
     });
     use_visible_interval(Duration::from_secs(1), move || {
         now.set(js_sys::Date::now() as i64);
-        if history
-            .get_untracked()
-            .and_then(|h| h.ok())
-            .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
-        {
+        if should_poll(history.get_untracked(), |h| {
+            h.records.iter().any(|r| !r.status.is_terminal())
+        }) {
             tick.update(|t| *t += 1);
         }
     });
@@ -102,7 +100,7 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
                     <td>{local(r.created_at)}</td>
                     <td><StatusBadge status=r.status testid="task-status" /></td>
                     <td>{r.scan_type.as_str()}</td>
-                    <td>{r.num.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
+                    <td data-testid="expired-reclaimed">{r.num.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                     <td>{r.scanned_keys.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                     <td>{duration}</td>
                     <td class="muted small">{r.error_msg.unwrap_or_default()}</td>

@@ -6,7 +6,7 @@ use crate::api::{Api, ApiError};
 use crate::charts::bars::{Bar, BarChart};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::key_table::KeyTable;
-use crate::components::poll::use_visible_interval;
+use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::schedule_editor::ScheduleEditor;
 use crate::components::task_status::{StatusBadge, TaskProgress};
 use crate::format::{duration_ms, local};
@@ -163,11 +163,9 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
     // while the tab is hidden.
     use_visible_interval(Duration::from_secs(1), move || {
         now.set(now_ms());
-        let busy = history
-            .get_untracked()
-            .and_then(|h| h.ok())
-            .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()));
-        if busy {
+        if should_poll(history.get_untracked(), |h| {
+            h.records.iter().any(|r| !r.status.is_terminal())
+        }) {
             tick.update(|t| *t += 1);
         }
     });

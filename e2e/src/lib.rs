@@ -1,0 +1,435 @@
+//! Browser end-to-end harness: real `redis-server` processes (an `allkeys-lfu` one, an
+//! `allkeys-lru` one and a 3-master cluster), the real `dcs-proxy serve` binary with a generated
+//! configuration, `chromedriver` with headless Debian Chromium, and the release console from
+//! `dist/` (built by `make console` before the tests run).
+//!
+//! Every wait is on a condition with a deadline. A failing flow leaves a screenshot and the page
+//! HTML under `target/e2e-artifacts/`. Every process started is owned by a guard that kills it on
+//! drop, so nothing outlives a test, even one that panics.
+
+use dcs_analyzer::server::{free_port, RedisCluster, RedisProcess};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+pub const TOKEN: &str = "e2e-console-token";
+/// How long any one condition may take to become true.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub type Flow = Result<(), String>;
+
+/// `ensure!(cond, "message {}", x)` for flows.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+/// Turns any displayable error into a flow error that says what was being done.
+pub trait Context<T> {
+    fn ctx(self, what: &str) -> Result<T, String>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
+    fn ctx(self, what: &str) -> Result<T, String> {
+        self.map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Kills a child process (and, for a group leader, its whole process group) when dropped.
+struct Guard {
+    child: Child,
+    group: bool,
+}
+
+impl Guard {
+    fn stop(&mut self) {
+        if self.group {
+            // `--` so that the negative process-group id is not read as an option.
+            let pgid = format!("-{}", self.child.id());
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &pgid])
+                .status();
+        } else {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub struct Stack {
+    pub browser: Client,
+    pub base: String,
+    pub lfu: RedisProcess,
+    pub lru: RedisProcess,
+    pub cluster: RedisCluster,
+    /// Where the browser saves downloads.
+    pub downloads: PathBuf,
+    proxy: Guard,
+    driver: Guard,
+    config: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Stack {
+    /// The three instances (`lfu`: allkeys-lfu with deterministic counters and active expiry
+    /// off; `lru`; `cluster`: 3 masters, allkeys-lfu), the proxy and a browser.
+    pub async fn start() -> Stack {
+        let dist = workspace_root().join("dist");
+        assert!(
+            dist.join("index.html").exists(),
+            "{} has no console: run `make console` first",
+            dist.display()
+        );
+        let lfu_args = [
+            "--maxmemory-policy",
+            "allkeys-lfu",
+            "--lfu-log-factor",
+            "0",
+            "--lfu-decay-time",
+            "0",
+            "--enable-debug-command",
+            "local",
+        ];
+        let lfu = RedisProcess::start(&lfu_args).expect("redis-server (lfu)");
+        let lru = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru"])
+            .expect("redis-server (lru)");
+        let cluster = RedisCluster::start(3, &lfu_args[..6]).expect("redis cluster");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port().unwrap();
+        let nodes: Vec<String> = cluster.urls().iter().map(|u| format!("{u:?}")).collect();
+        let config = dir.path().join("proxy.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:{port}\"\nproject_id = \"{PROJECT}\"\n\
+                 data_dir = {data:?}\nconsole_dir = {dist:?}\n[auth]\ntoken = \"{TOKEN}\"\n\
+                 [[instances]]\nid = \"lfu\"\nname = \"lfu-cache\"\nurl = \"{}\"\n\
+                 [[instances]]\nid = \"lru\"\nname = \"lru-cache\"\nurl = \"{}\"\n\
+                 [[instances]]\nid = \"cluster\"\nname = \"cluster-cache\"\ncluster = [{}]\n",
+                lfu.url(),
+                lru.url(),
+                nodes.join(", "),
+                data = dir.path().join("data"),
+                dist = dist,
+            ),
+        )
+        .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let proxy = start_proxy(&config, &base).await;
+        let downloads = dir.path().join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
+        let (driver, browser) = start_browser(dir.path(), &downloads).await;
+        Stack {
+            browser,
+            base,
+            lfu,
+            lru,
+            cluster,
+            downloads,
+            proxy,
+            driver,
+            config,
+            dir,
+        }
+    }
+
+    pub async fn redis(&self, url: &str) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(url)
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+
+    /// Kills the proxy (SIGKILL: no chance to tidy up) and starts it again on the same port
+    /// with the same configuration and data directory.
+    pub async fn restart_proxy(&mut self) {
+        self.proxy.stop();
+        self.proxy = start_proxy(&self.config, &self.base).await;
+    }
+
+    /// Kills the proxy without restarting it.
+    pub fn kill_proxy(&mut self) {
+        self.proxy.stop();
+    }
+
+    /// Starts the proxy again after [`Stack::kill_proxy`].
+    pub async fn start_proxy(&mut self) {
+        self.proxy = start_proxy(&self.config, &self.base).await;
+    }
+
+    /// Calls the proxy's API directly (as an SDK would) and returns status and JSON body.
+    pub async fn api(&self, method: reqwest::Method, path: &str) -> (u16, serde_json::Value) {
+        let resp = reqwest::Client::new()
+            .request(method, format!("{}/v2/{PROJECT}{path}", self.base))
+            .header("X-Auth-Token", TOKEN)
+            .send()
+            .await
+            .expect("the proxy answers");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Runs a flow; on failure saves a screenshot and the HTML, then fails the test. The
+    /// browser session is closed and every process stopped either way.
+    pub async fn run(mut self, name: &str, flow: impl AsyncFnOnce(&mut Stack) -> Flow) {
+        let result = flow(&mut self).await;
+        if let Err(why) = &result {
+            let out = target_dir().join("e2e-artifacts");
+            let _ = std::fs::create_dir_all(&out);
+            if let Ok(png) = self.browser.screenshot().await {
+                let _ = std::fs::write(out.join(format!("{name}.png")), png);
+            }
+            if let Ok(html) = self.browser.source().await {
+                let _ = std::fs::write(out.join(format!("{name}.html")), html);
+            }
+            eprintln!("{name} failed: {why} (artifacts in {})", out.display());
+        }
+        let Stack {
+            browser,
+            driver,
+            proxy,
+            lfu,
+            lru,
+            cluster,
+            dir,
+            ..
+        } = self;
+        // The session closes only once no other handle exists, so this is the last one.
+        let _ = tokio::time::timeout(Duration::from_secs(10), browser.close()).await;
+        drop((driver, proxy, lfu, lru, cluster, dir));
+        if let Err(why) = result {
+            panic!("{name}: {why}");
+        }
+    }
+
+    pub async fn goto(&self, path: &str) -> Flow {
+        self.browser
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .ctx(&format!("goto {path}"))
+    }
+
+    /// Waits until the element exists and its text satisfies `ok`; returns the text.
+    pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> Result<String, String> {
+        let mut last = String::from("(no element)");
+        let found = wait_until(async || {
+            let text = self
+                .browser
+                .find(Locator::Css(css))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            let done = ok(&text);
+            last = text.clone();
+            done.then_some(text)
+        })
+        .await;
+        found
+            .ok_or_else(|| format!("{css}: condition not met within {WAIT:?}; last text: {last:?}"))
+    }
+
+    /// Waits until an input's value satisfies `ok`; returns the value.
+    pub async fn wait_text_value(
+        &self,
+        css: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> Result<String, String> {
+        let mut last = String::from("(no element)");
+        let found = wait_until(async || {
+            let value = self
+                .browser
+                .find(Locator::Css(css))
+                .await
+                .ok()?
+                .prop("value")
+                .await
+                .ok()??;
+            let done = ok(&value);
+            last = value.clone();
+            done.then_some(value)
+        })
+        .await;
+        found.ok_or_else(|| {
+            format!("{css}: value condition not met within {WAIT:?}; last value: {last:?}")
+        })
+    }
+
+    /// Waits until the number of matching elements satisfies `ok`; returns it.
+    pub async fn wait_count(&self, css: &str, ok: impl Fn(usize) -> bool) -> Result<usize, String> {
+        let mut last = 0;
+        let found = wait_until(async || {
+            last = self
+                .browser
+                .find_all(Locator::Css(css))
+                .await
+                .map(|v| v.len())
+                .unwrap_or(0);
+            ok(last).then_some(last)
+        })
+        .await;
+        found.ok_or_else(|| {
+            format!("{css}: count condition not met within {WAIT:?}; last count {last}")
+        })
+    }
+
+    /// The texts of every element matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for el in self.browser.find_all(Locator::Css(css)).await.ctx(css)? {
+            out.push(el.text().await.ctx(css)?);
+        }
+        Ok(out)
+    }
+
+    pub async fn click(&self, css: &str) -> Flow {
+        let el = self
+            .browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .ctx(css)?;
+        el.click().await.ctx(&format!("click {css}"))
+    }
+
+    /// Replaces an input's value by typing, as a user would.
+    pub async fn fill(&self, css: &str, value: &str) -> Flow {
+        let el = self
+            .browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .ctx(css)?;
+        el.clear().await.ctx(&format!("clear {css}"))?;
+        el.send_keys(value).await.ctx(&format!("type into {css}"))
+    }
+
+    /// An input's current value (the property, not the attribute).
+    pub async fn value(&self, css: &str) -> Result<String, String> {
+        let el = self
+            .browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .ctx(css)?;
+        Ok(el.prop("value").await.ctx(css)?.unwrap_or_default())
+    }
+
+    pub async fn current_url(&self) -> String {
+        self.browser
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Polls `probe` every 50 ms until it returns `Some` or [`WAIT`] passes.
+pub async fn wait_until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> Option<T> {
+    let until = Instant::now() + WAIT;
+    loop {
+        if let Some(v) = probe().await {
+            return Some(v);
+        }
+        if Instant::now() > until {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Starts `dcs-proxy serve` (the binary `cargo test --workspace` builds) and waits until it
+/// answers.
+async fn start_proxy(config: &Path, base: &str) -> Guard {
+    let bin = target_dir().join("debug/dcs-proxy");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p dcs-proxy` first",
+        bin.display()
+    );
+    let child = Command::new(bin)
+        .args(["serve", "--config"])
+        .arg(config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("dcs-proxy starts");
+    let proxy = Guard {
+        child,
+        group: false,
+    };
+    let client = reqwest::Client::new();
+    let up = wait_until(async || client.get(format!("{base}/config.json")).send().await.ok()).await;
+    assert!(up.is_some(), "the proxy did not answer at {base}");
+    proxy
+}
+
+async fn start_browser(dir: &Path, downloads: &Path) -> (Guard, Client) {
+    let port = free_port().unwrap();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // chromedriver and the Chromium it starts share this group: stopped together.
+        .process_group(0)
+        .spawn()
+        .expect("chromedriver (scripts/setup installs chromium-driver)");
+    let driver = Guard { child, group: true };
+    let url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let ready = wait_until(async || client.get(format!("{url}/status")).send().await.ok()).await;
+    assert!(ready.is_some(), "chromedriver did not start");
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900", "--lang=en-US",
+                format!("--user-data-dir={}", dir.join("chromium").display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads,
+                "download.prompt_for_download": false,
+                "intl.accept_languages": "en-US",
+            }
+        }
+    });
+    let caps: fantoccini::wd::Capabilities =
+        caps.as_object().unwrap().clone().into_iter().collect();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let browser = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&url)
+        .await
+        .expect("a browser session");
+    (driver, browser)
+}

@@ -1,0 +1,11 @@
+//! Every console flow of issue #6 in real Chromium against the real proxy and real Redis. One
+//! test binary (one link) with a module per area; each test owns its whole stack.
+
+mod appearance;
+mod big_keys;
+mod expired;
+mod hot_keys;
+mod restart;
+mod schedules;
+mod seed;
+mod sign_in;
