@@ -2,15 +2,10 @@
 //!
 //! Every JSON shape comes from `dcs-api`; this file only knows paths and transport.
 
-use dcs_api::config::{
-    ListConfigurationsResponse, ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY,
-};
-use dcs_api::expire::{
-    ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
-};
-use dcs_api::instance::ListInstancesResponse;
+use dcs_api::config::{ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY};
+use dcs_api::expire::{ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanTask};
 use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
-use dcs_api::task::{AnalysisTask, TaskList};
+use dcs_api::task::AnalysisTask;
 use dcs_api::ErrorBody;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -154,7 +149,7 @@ impl Api {
 
     /// One request, not generic over the response type: every call shares this code, which
     /// keeps the wasm small; [`decode`] then reads the body as the caller's type.
-    async fn fetch(
+    pub(crate) async fn fetch(
         &self,
         method: &'static str,
         path: &str,
@@ -175,11 +170,6 @@ impl Api {
         send(req).await
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let (status, text) = self.fetch("GET", path, None).await?;
-        decode(status, &text)
-    }
-
     async fn post<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         let (status, text) = self.fetch("POST", path, None).await?;
         decode(status, &text)
@@ -193,14 +183,6 @@ impl Api {
         let json = serde_json::to_string(body).map_err(|e| ApiError::Malformed(e.to_string()))?;
         let (status, text) = self.fetch("PUT", path, Some(json)).await?;
         decode(status, &text)
-    }
-
-    pub async fn list_instances(&self) -> Result<ListInstancesResponse, ApiError> {
-        self.get("/instances").await
-    }
-
-    pub async fn configs(&self, id: &str) -> Result<ListConfigurationsResponse, ApiError> {
-        self.get(&format!("/instances/{id}/configs")).await
     }
 
     /// Sets `maxmemory-policy` (where the proxy allows configuration changes).
@@ -226,25 +208,6 @@ impl Api {
         self.post(&format!("/instances/{id}/{kind}-task")).await
     }
 
-    pub async fn list_tasks(&self, id: &str, kind: &str) -> Result<TaskList, ApiError> {
-        self.get(&format!("/instances/{id}/{kind}-tasks?limit=100"))
-            .await
-    }
-
-    pub async fn task<K: DeserializeOwned>(
-        &self,
-        id: &str,
-        kind: &str,
-        task: &str,
-    ) -> Result<AnalysisTask<K>, ApiError> {
-        self.get(&format!("/instances/{id}/{kind}-task/{task}"))
-            .await
-    }
-
-    pub async fn autoscan(&self, id: &str, kind: &str) -> Result<AutoscanConfig, ApiError> {
-        self.get(&format!("/instances/{id}/{kind}/autoscan")).await
-    }
-
     pub async fn save_autoscan(
         &self,
         id: &str,
@@ -257,16 +220,6 @@ impl Api {
 
     pub async fn create_expire_scan(&self, id: &str) -> Result<ExpireScanTask, ApiError> {
         self.post(&format!("/instances/{id}/scan-expire-keys-task"))
-            .await
-    }
-
-    pub async fn expire_history(&self, id: &str) -> Result<ExpireScanHistory, ApiError> {
-        self.get(&format!("/instances/{id}/auto-expire/histories?limit=100"))
-            .await
-    }
-
-    pub async fn expire_config(&self, id: &str) -> Result<ExpireAutoscanConfig, ApiError> {
-        self.get(&format!("/instances/{id}/scan-expire-keys/autoscan-config"))
             .await
     }
 
@@ -283,17 +236,54 @@ impl Api {
     }
 }
 
+/// API paths (after `/v2/{project_id}`) of the GETs pages load through [`crate::fetch`].
+pub mod paths {
+    pub fn instances() -> String {
+        "/instances".into()
+    }
+    pub fn configs(id: &str) -> String {
+        format!("/instances/{id}/configs")
+    }
+    /// `kind` is `hotkey` or `bigkey` (the DCS path word).
+    pub fn tasks(id: &str, kind: &str) -> String {
+        format!("/instances/{id}/{kind}-tasks?limit=100")
+    }
+    pub fn task(id: &str, kind: &str, task: &str) -> String {
+        format!("/instances/{id}/{kind}-task/{task}")
+    }
+    pub fn autoscan(id: &str, kind: &str) -> String {
+        format!("/instances/{id}/{kind}/autoscan")
+    }
+    pub fn expire_history(id: &str) -> String {
+        format!("/instances/{id}/auto-expire/histories?limit=100")
+    }
+    pub fn expire_config(id: &str) -> String {
+        format!("/instances/{id}/scan-expire-keys/autoscan-config")
+    }
+}
+
 /// Reads a successful body as `T`, or the error body as [`ApiError::Dcs`].
 pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(success_body(status, text)?).map_err(malformed)
+}
+
+/// The part of [`decode`] that does not depend on `T`, kept out of line so each response type
+/// does not carry its own copy of the error handling (it is a few KB of wasm each).
+#[inline(never)]
+fn success_body(status: u16, text: &str) -> Result<&str, ApiError> {
     if (200..300).contains(&status) {
         // 204 and other empty successes read as JSON null.
-        let text = if text.trim().is_empty() { "null" } else { text };
-        return serde_json::from_str(text).map_err(|e| ApiError::Malformed(e.to_string()));
+        return Ok(if text.trim().is_empty() { "null" } else { text });
     }
-    match serde_json::from_str::<ErrorBody>(text) {
-        Ok(body) => Err(ApiError::Dcs { status, body }),
-        Err(_) => Err(ApiError::Http { status }),
-    }
+    Err(match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => ApiError::Dcs { status, body },
+        Err(_) => ApiError::Http { status },
+    })
+}
+
+#[inline(never)]
+fn malformed(e: serde_json::Error) -> ApiError {
+    ApiError::Malformed(e.to_string())
 }
 
 #[cfg(test)]

@@ -7,13 +7,13 @@ mod app;
 mod auth;
 mod charts;
 mod components;
+mod fetch;
 mod format;
 mod keytable;
 mod lfu;
 mod pages;
 
 fn main() {
-    console_error_panic_hook::set_once();
     auth::adopt_token_from_url();
     auth::adopt_token_on_hash_change();
     leptos::mount::mount_to_body(app::App);

@@ -53,7 +53,7 @@ pub fn BarChart(
             view! {
                 <g class="bar-row">
                     <title>{tip}</title>
-                    <text x=LABEL_W - 8 y=y + 16 text-anchor="end" class="bar-label">{truncate(&b.label, 32)}</text>
+                    <text x=LABEL_W - 8 y=y + 16 text-anchor="end" class="bar-label" translate="no">{truncate(&b.label, 32)}</text>
                     <rect x=LABEL_W y=y + 4 width=w height=ROW - 8 rx="3" class="bar" />
                     <text x=LABEL_W + w + 6 y=y + 16 class="bar-value">{b.text}</text>
                 </g>

@@ -1,5 +1,6 @@
-//! The top bar: product name and navigation.
+//! The top bar: product name, navigation, language and theme.
 
+use crate::components::preferences::Preferences;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,6 +17,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/">"Instances"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
+            <Preferences />
         </header>
     }
 }

@@ -15,6 +15,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
     let key_type = RwSignal::new(None::<KeyType>);
     let sort = RwSignal::new((if hot { Column::Freq } else { Column::Size }, true));
     let shown = RwSignal::new(PAGE);
+    let copied = RwSignal::new(None::<String>);
     let visible = Memo::new(move |_| {
         let (col, desc) = sort.get();
         rows.with_value(|r| table_view(r, &needle.get(), key_type.get(), col, desc))
@@ -83,7 +84,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                         view! {
                             <tr>
                                 <td class="muted">{i + 1}</td>
-                                <th scope="row" class="key-name"><code>{r.name.clone()}</code></th>
+                                <th scope="row" class="key-name"><code>{r.name.clone()}</code><CopyButton name=r.name.clone() copied /></th>
                                 <td>{r.key_type.as_str()}</td>
                                 <td title=(r.unit == dcs_api::KeyUnit::Byte).then(|| format!("{} bytes", r.size))>{crate::format::size(r.size, r.unit)}</td>
                                 {freq.map(|f| view! { <td>{f}</td> })}
@@ -98,6 +99,29 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
         {move || (visible.get().len() > shown.get()).then(|| view! {
             <button class="button" on:click=move |_| shown.update(|n| *n += PAGE)>"Show more"</button>
         })}
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(
+    inline_js = "export function copy_text(t) { if (navigator.clipboard) navigator.clipboard.writeText(t); }"
+)]
+extern "C" {
+    /// The asynchronous clipboard API, through a one-line binding (web-sys's costs more).
+    fn copy_text(text: &str);
+}
+
+/// Copies a key name; the button then says "Copied".
+#[component]
+fn CopyButton(name: String, copied: RwSignal<Option<String>>) -> impl IntoView {
+    let name = StoredValue::new(name);
+    let copy = move |_| {
+        copy_text(&name.read_value());
+        copied.set(Some(name.get_value()));
+    };
+    view! {
+        <button class="copy" title="Copy key name" aria-label="Copy key name" on:click=copy>
+            {move || if copied.read().as_deref() == Some(name.read_value().as_str()) { "Copied" } else { "Copy" }}
+        </button>
     }
 }
 

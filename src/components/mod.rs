@@ -4,6 +4,7 @@ pub mod error_banner;
 pub mod header;
 pub mod key_table;
 pub mod poll;
+pub mod preferences;
 pub mod schedule_editor;
 pub mod sign_in;
 pub mod task_status;

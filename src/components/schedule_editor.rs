@@ -2,10 +2,11 @@
 //! the viewer's time with the UTC value beside them. Checked in the browser with the same rule
 //! the proxy applies (`dcs_api::schedule::validate_schedule_at`) before anything is sent.
 
-use crate::api::{Api, ApiError};
+use crate::api::{paths, Api, ApiError};
 use crate::components::error_banner::ErrorBanner;
+use crate::fetch::fetch;
 use crate::format::{utc_hhmm_to_local, viewer_offset_minutes};
-use dcs_api::schedule::{validate_schedule_at, AutoscanConfigRequest};
+use dcs_api::schedule::{validate_schedule_at, AutoscanConfig, AutoscanConfigRequest};
 use leptos::prelude::*;
 
 fn parse_times(text: &str) -> Vec<String> {
@@ -22,11 +23,8 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
     let enabled = RwSignal::new(false);
     let times = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, ApiError>>);
-    let (api2, inst2) = (api.clone(), instance.clone());
-    let loaded = LocalResource::new(move || {
-        let (api, inst) = (api2.clone(), inst2.clone());
-        async move { api.autoscan(&inst, kind).await }
-    });
+    let inst = instance.clone();
+    let loaded = fetch::<AutoscanConfig>(move || Some(paths::autoscan(&inst, kind)));
     Effect::new(move |_| {
         if let Some(Ok(c)) = loaded.get() {
             enabled.set(c.enable_auto_scan);

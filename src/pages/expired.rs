@@ -2,13 +2,16 @@
 //! table), and the auto-scan editor — checked in the browser with DCS's own rules and messages
 //! (`ExpireAutoscanUpdate::validate`, DCS.4819–4822) before anything is sent.
 
-use crate::api::{Api, ApiError};
+use crate::api::{paths, Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::task_status::{StatusBadge, TaskProgress};
+use crate::fetch::fetch;
 use crate::format::{duration_ms, local};
-use dcs_api::expire::{ExpireAutoscanUpdate, ExpireScanTask};
+use dcs_api::expire::{
+    ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
+};
 use dcs_api::Timestamp;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -21,11 +24,9 @@ pub fn ExpiredPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let tick = RwSignal::new(0u32);
     let now = RwSignal::new(js_sys::Date::now() as i64);
-    let a = api.clone();
-    let history = LocalResource::new(move || {
+    let history = fetch::<ExpireScanHistory>(move || {
         tick.track();
-        let (api, inst) = (a.clone(), instance.get());
-        async move { api.expire_history(&inst).await }
+        Some(paths::expire_history(&instance.get()))
     });
     use_visible_interval(Duration::from_secs(1), move || {
         now.set(js_sys::Date::now() as i64);
@@ -148,11 +149,8 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     let timeout_min = RwSignal::new(String::from("2880"));
     let count = RwSignal::new(String::from("10"));
     let message = RwSignal::new(None::<Result<String, ApiError>>);
-    let (a, inst) = (api.clone(), instance.clone());
-    let loaded = LocalResource::new(move || {
-        let (api, inst) = (a.clone(), inst.clone());
-        async move { api.expire_config(&inst).await }
-    });
+    let inst = instance.clone();
+    let loaded = fetch::<ExpireAutoscanConfig>(move || Some(paths::expire_config(&inst)));
     Effect::new(move |_| {
         if let Some(Ok(c)) = loaded.get() {
             enabled.set(c.enable_auto_scan);

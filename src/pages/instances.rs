@@ -1,18 +1,17 @@
 //! `/`: the instances this console can analyse.
 
-use crate::api::Api;
+use crate::api::paths;
 use crate::components::error_banner::ErrorBanner;
+use crate::fetch::fetch;
+use dcs_api::config::ListConfigurationsResponse;
 use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::instance::InstanceListInfo;
+use dcs_api::instance::ListInstancesResponse;
 use leptos::prelude::*;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
-    let api = expect_context::<Api>();
-    let instances = LocalResource::new(move || {
-        let api = api.clone();
-        async move { api.list_instances().await }
-    });
+    let instances = fetch::<ListInstancesResponse>(|| Some(paths::instances()));
     view! {
             <h1>"Instances"</h1>
             {move || match instances.get() { None => view! { <p class="muted">"Loading instances…"</p> }.into_any(), Some(loaded) =>
@@ -55,12 +54,8 @@ fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
 
 #[component]
 fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
-    let api = expect_context::<Api>();
     let id = info.instance_id.clone();
-    let configs = LocalResource::new(move || {
-        let (api, id) = (api.clone(), id.clone());
-        async move { api.configs(&id).await }
-    });
+    let configs = fetch::<ListConfigurationsResponse>(move || Some(paths::configs(&id)));
     // Local mode lists the mode; DCS only shows it per instance.
     let mode = info.cache_mode.clone().unwrap_or_else(|| "—".into())
         + &info

@@ -2,21 +2,25 @@
 //! follow it live, browse the history, edit the schedule, and read the result (chart, breakdowns,
 //! table). The selected task is the one in the URL, else the latest successful one.
 
-use crate::api::{Api, ApiError};
+use crate::api::{decode, paths, Api, ApiError};
 use crate::charts::bars::{Bar, BarChart};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::key_table::KeyTable;
 use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::schedule_editor::ScheduleEditor;
 use crate::components::task_status::{StatusBadge, TaskProgress};
+use crate::fetch::{fetch, fetch_with};
 use crate::format::{duration_ms, local};
 use crate::keytable::KeyRow;
 use crate::lfu::accesses_label;
-use dcs_api::config::{is_lfu_policy, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
-use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskRecord};
+use dcs_api::config::{
+    is_lfu_policy, ListConfigurationsResponse, LFU_LOG_FACTOR, MAXMEMORY_POLICY,
+};
+use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskList, TaskRecord};
 use dcs_api::{TaskStatus, Timestamp};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,22 +87,12 @@ where
     }
 }
 
-async fn load_task(
-    api: &Api,
-    inst: &str,
-    kind: Analysis,
-    task: &str,
-) -> Result<TaskView, ApiError> {
-    match kind {
-        Analysis::Hot => api
-            .task::<HotkeyEntry>(inst, "hotkey", task)
-            .await
-            .map(TaskView::from),
-        Analysis::Big => api
-            .task::<BigkeyEntry>(inst, "bigkey", task)
-            .await
-            .map(TaskView::from),
-    }
+/// A task's answer as the page's view of it.
+fn read_task<K: DeserializeOwned>(status: u16, text: &str) -> Result<TaskView, ApiError>
+where
+    for<'a> KeyRow: From<&'a K>,
+{
+    decode::<AnalysisTask<K>>(status, text).map(TaskView::from)
 }
 
 async fn create_task(api: &Api, inst: &str, kind: Analysis) -> Result<String, ApiError> {
@@ -127,16 +121,11 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let now = RwSignal::new(now_ms());
 
-    let a = api.clone();
-    let configs = LocalResource::new(move || {
-        let (api, inst) = (a.clone(), instance.get());
-        async move { api.configs(&inst).await }
-    });
-    let a = api.clone();
-    let history = LocalResource::new(move || {
+    let configs =
+        fetch::<ListConfigurationsResponse>(move || Some(paths::configs(&instance.get())));
+    let history = fetch::<TaskList>(move || {
         tick.track();
-        let (api, inst) = (a.clone(), instance.get());
-        async move { api.list_tasks(&inst, kind.wire()).await }
+        Some(paths::tasks(&instance.get(), kind.wire()))
     });
     let selected = Memo::new(move |_| {
         task_param.get().or_else(|| {
@@ -148,17 +137,18 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
             })
         })
     });
-    let a = api.clone();
-    let detail = LocalResource::new(move || {
-        tick.track();
-        let (api, inst, sel) = (a.clone(), instance.get(), selected.get());
-        async move {
-            match sel {
-                Some(t) => Some(load_task(&api, &inst, kind, &t).await),
-                None => None,
-            }
-        }
-    });
+    let detail = fetch_with(
+        move || {
+            tick.track();
+            selected
+                .get()
+                .map(|t| paths::task(&instance.get(), kind.wire(), &t))
+        },
+        match kind {
+            Analysis::Hot => read_task::<HotkeyEntry>,
+            Analysis::Big => read_task::<BigkeyEntry>,
+        },
+    );
     // Poll about once a second while anything is waiting or running; the timer itself pauses
     // while the tab is hidden.
     use_visible_interval(Duration::from_secs(1), move || {
@@ -247,7 +237,7 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
             <section class="grid-2">
                 <div>
                     <h2>"Result"</h2>
-                    {move || match detail.get() { None => view! { <p class="muted">"Loading…"</p> }.into_any(), Some(loaded) =>
+                    {move || match detail.get_optional() { None => view! { <p class="muted">"Loading…"</p> }.into_any(), Some(loaded) =>
                         match loaded {
                             None => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
                             Some(Err(e)) => view! { <ErrorBanner error=e /> }.into_any(),

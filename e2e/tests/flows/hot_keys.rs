@@ -84,7 +84,9 @@ async fn hot_key_analysis_progress_csv_and_deep_link() {
                     bars.first().map(String::as_str) == Some("hot:first"),
                     "bars: {bars:?}"
                 );
-                let names = s.texts("[data-testid=key-table] tbody .key-name").await?;
+                let names = s
+                    .texts("[data-testid=key-table] tbody .key-name code")
+                    .await?;
                 ensure!(
                     names[..3] == ["hot:first", "hot:second", "hot:third"],
                     "table order: {names:?}"
