@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PROXY := target/release/dcs-proxy
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test setup console proxy test-native test-wasm e2e size fmt lint bench
+.PHONY: run test setup console proxy test-native test-wasm e2e docs size fmt lint bench
 
 ## Set up, build the console and the proxy, and start the demo (Redis children with data and traffic).
 run: console proxy
@@ -38,6 +38,10 @@ test-wasm: console
 e2e: console
 	cargo build --locked -p dcs-proxy
 	cargo test --locked -p e2e
+
+## The README's screenshots (docs/screenshots/), taken from the real demo in headless Chromium.
+docs: console proxy
+	cargo run --locked -q -p e2e --bin docs-screenshots
 
 ## Raw, gzip and brotli size of the release .wasm (budget: 250 KB gzip).
 size: console

@@ -39,6 +39,15 @@ pub fn size(n: u64, unit: KeyUnit) -> String {
     }
 }
 
+/// "1 key", "2 keys".
+pub fn keys(n: u64) -> String {
+    if n == 1 {
+        "1 key".into()
+    } else {
+        format!("{n} keys")
+    }
+}
+
 /// 3_723_000 ms → "1h 2m 3s"; under a minute with one decimal.
 pub fn duration_ms(ms: i64) -> String {
     let ms = ms.max(0);
@@ -95,6 +104,14 @@ pub fn utc_hhmm_to_local(hhmm: &str, offset_minutes: i32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_counts_are_singular_or_plural() {
+        assert_eq!(
+            (keys(1), keys(0), keys(12)),
+            ("1 key".into(), "0 keys".into(), "12 keys".into())
+        );
+    }
 
     #[test]
     fn sizes() {

@@ -46,14 +46,14 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// Kills a child process (and, for a group leader, its whole process group) when dropped.
-struct Guard {
+pub struct Guard {
     child: Child,
     group: bool,
 }
@@ -392,7 +392,16 @@ async fn start_proxy(config: &Path, base: &str) -> Guard {
     proxy
 }
 
-async fn start_browser(dir: &Path, downloads: &Path) -> (Guard, Client) {
+/// `child`, stopped when the guard drops.
+pub fn guard(child: Child) -> Guard {
+    Guard {
+        child,
+        group: false,
+    }
+}
+
+/// chromedriver with a headless Chromium session (profile and downloads under `dir`).
+pub async fn start_browser(dir: &Path, downloads: &Path) -> (Guard, Client) {
     let port = free_port().unwrap();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))

@@ -71,7 +71,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                     {KeyType::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
                 </select>
             </label>
-            <span class="muted">{move || format!("{} keys", visible.get().len())}</span>
+            <span class="muted">{move || crate::format::keys(visible.get().len() as u64)}</span>
             <button class="button" data-testid="export-csv" on:click=export>"Export CSV"</button>
         </div>
         <div class="table-wrap">

@@ -317,7 +317,7 @@ fn breakdown(labels: impl Iterator<Item = String>) -> Vec<Bar> {
         .map(|(label, n)| Bar {
             label,
             value: n,
-            text: format!("{n} keys"),
+            text: crate::format::keys(n),
         })
         .collect()
 }

@@ -1,0 +1,196 @@
+//! `make docs`: the README's screenshots, taken from the real demo (`dcs-proxy demo`) in
+//! headless Chromium after running one analysis of each kind. Writes `docs/screenshots/*.png`.
+
+use e2e::{guard, start_browser, wait_until, workspace_root, Context};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
+struct Shot {
+    file: &'static str,
+    path: &'static str,
+    /// Shown once the page has what the picture is about.
+    ready: &'static str,
+    width: u32,
+    height: u32,
+    theme: &'static str,
+    lang: &'static str,
+}
+
+const SHOTS: &[Shot] = &[
+    Shot {
+        file: "instances.png",
+        path: "/",
+        ready: "[data-testid=instance-row]",
+        width: 1280,
+        height: 520,
+        theme: "light",
+        lang: "en",
+    },
+    Shot {
+        file: "hot-keys.png",
+        path: "/instances/orders-lfu/hotkeys",
+        ready: "[data-testid=hotkey-chart]",
+        width: 1280,
+        height: 1400,
+        theme: "light",
+        lang: "en",
+    },
+    Shot {
+        file: "big-keys-dark.png",
+        path: "/instances/orders-lfu/bigkeys",
+        ready: "[data-testid=bigkey-chart]",
+        width: 1280,
+        height: 1400,
+        theme: "dark",
+        lang: "en",
+    },
+    Shot {
+        file: "expired-keys.png",
+        path: "/instances/orders-lfu/expired",
+        ready: "[data-testid=expired-chart]",
+        width: 1280,
+        height: 800,
+        theme: "light",
+        lang: "en",
+    },
+    Shot {
+        file: "hot-keys-zh-cn.png",
+        path: "/instances/orders-lfu/hotkeys",
+        ready: "[data-testid=hotkey-chart]",
+        width: 1280,
+        height: 1000,
+        theme: "light",
+        lang: "zh-CN",
+    },
+    Shot {
+        file: "phone-hot-keys-dark.png",
+        path: "/instances/orders-lfu/hotkeys",
+        ready: "[data-testid=hotkey-chart]",
+        width: 390,
+        height: 1600,
+        theme: "dark",
+        lang: "en",
+    },
+];
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let root = workspace_root();
+    let dir = tempfile::tempdir().ctx("temp dir")?;
+    let port = dcs_analyzer::server::free_port().ctx("port")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let _demo = guard(
+        Command::new(e2e::target_dir().join("release/dcs-proxy"))
+            .args([
+                "demo",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--console-dir",
+            ])
+            .arg(root.join("dist"))
+            .arg("--data-dir")
+            .arg(dir.path().join("demo"))
+            .stdout(Stdio::null())
+            .spawn()
+            .ctx("start the demo (make proxy builds it)")?,
+    );
+    let token_file = dir.path().join("demo/console-token");
+    let http = reqwest::Client::new();
+    let token = wait_until(async || {
+        let token = std::fs::read_to_string(&token_file).ok()?;
+        let url = format!("{base}/v2/{PROJECT}/instances");
+        let ok = http
+            .get(url)
+            .header("X-Auth-Token", token.trim())
+            .send()
+            .await
+            .ok()?
+            .status()
+            .is_success();
+        ok.then(|| token.trim().to_string())
+    })
+    .await
+    .ok_or("the demo did not come up")?;
+    let api = async |method: reqwest::Method, path: &str| -> Value {
+        let resp = http
+            .request(
+                method,
+                format!("{base}/v2/{PROJECT}/instances/orders-lfu{path}"),
+            )
+            .header("X-Auth-Token", &token)
+            .send()
+            .await;
+        match resp {
+            Ok(r) => r.json().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        }
+    };
+    for (create, list) in [
+        ("/hotkey-task", "/hotkey-tasks"),
+        ("/bigkey-task", "/bigkey-tasks"),
+        ("/scan-expire-keys-task", "/auto-expire/histories"),
+    ] {
+        api(reqwest::Method::POST, create).await;
+        let done = wait_until(async || {
+            let l = api(reqwest::Method::GET, list).await;
+            (l["records"][0]["status"] == "success").then_some(())
+        })
+        .await;
+        done.ok_or(format!("{create} did not succeed"))?;
+    }
+
+    let out = root.join("docs/screenshots");
+    std::fs::create_dir_all(&out).ctx("docs/screenshots")?;
+    let (_driver, browser) = start_browser(dir.path(), dir.path()).await;
+    browser
+        .goto(&format!("{base}/#token={token}"))
+        .await
+        .ctx("sign in")?;
+    for shot in SHOTS {
+        take(&browser, &base, shot, &out.join(shot.file)).await?;
+        println!("docs/screenshots/{}", shot.file);
+    }
+    let _ = browser.close().await;
+    Ok(())
+}
+
+async fn take(
+    browser: &Client,
+    base: &str,
+    shot: &Shot,
+    file: &std::path::Path,
+) -> Result<(), String> {
+    browser
+        .set_window_size(shot.width, shot.height)
+        .await
+        .ctx("window size")?;
+    let prefs = format!(
+        "localStorage.setItem('dcs-console-theme', '{}'); localStorage.setItem('dcs-console-lang', '{}');",
+        shot.theme, shot.lang
+    );
+    browser.execute(&prefs, vec![]).await.ctx("preferences")?;
+    browser
+        .goto(&format!("{base}{}", shot.path))
+        .await
+        .ctx(shot.path)?;
+    browser
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(shot.ready))
+        .await
+        .ctx(shot.ready)?;
+    // Fonts and the last chart layout settle within a frame or two; wait for two frames.
+    browser
+        .execute_async(
+            "requestAnimationFrame(() => requestAnimationFrame(arguments[0]))",
+            vec![],
+        )
+        .await
+        .ctx("frames")?;
+    let png = browser.screenshot().await.ctx("screenshot")?;
+    std::fs::write(file, png).ctx("write")
+}
