@@ -6,15 +6,16 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PROXY := target/release/dcs-proxy
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test setup console proxy test-native test-wasm e2e docs size fmt lint bench
+.PHONY: run test setup console proxy test-native test-wasm test-components e2e docs size fmt lint bench
 
 ## Set up, build the console and the proxy, and start the demo (Redis children with data and traffic).
 run: console proxy
 	$(PROXY) demo --listen $(LISTEN) --console-dir dist --data-dir data/demo
 
-## Set up, then every test: formatting and lints, the console's release build and its size, then
-## every native test, the browser end-to-end suite (e2e/, which drives that build) included.
-test: setup lint test-wasm test-native
+## Set up, then every test: formatting and lints, the console's release build and its size, the
+## console's component tests and render benchmark in Chromium, then every native test, the browser
+## end-to-end suite (e2e/, which drives that release build) included.
+test: setup lint test-wasm test-components test-native
 
 setup:
 	scripts/setup
@@ -33,6 +34,12 @@ test-native:
 ## The release console: what ships, what the e2e suite drives, and what the size budget is about.
 test-wasm: console
 	scripts/size
+
+## Component tests and the render benchmark (src/browser_tests.rs), size-optimised as shipped,
+## in headless Chromium through wasm-bindgen-test-runner (flags in webdriver.json).
+test-components: setup
+	CHROMEDRIVER=$$(command -v chromedriver) cargo test --locked --profile wasm-release \
+	  --target wasm32-unknown-unknown --bin dcs-console -- --nocapture
 
 ## Only the browser flows (Chromium driving the release console, the real proxy and Redis).
 e2e: console
@@ -53,6 +60,7 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy --locked --target wasm32-unknown-unknown --bin dcs-console --tests -- -D warnings
 
 ## Hot-key analysis vs redis-cli --hotkeys on 1M keys (figures go in BENCHMARKS.md).
 bench: setup

@@ -13,6 +13,9 @@ mod keytable;
 mod lfu;
 mod pages;
 
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;
+
 fn main() {
     auth::adopt_token_from_url();
     auth::adopt_token_on_hash_change();

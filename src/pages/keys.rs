@@ -167,27 +167,12 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
             .and_then(|c| c.param(LFU_LOG_FACTOR).and_then(|v| v.parse().ok()))
             .unwrap_or(10u32)
     };
-    // Why the start button is disabled, if it is.
-    let blocked = move || -> Option<String> {
-        match configs.get()? {
-            Err(e) => Some(format!(
-                "The instance cannot be analysed now: {}",
-                e.message()
-            )),
-            Ok(c) if kind == Analysis::Hot => {
-                let policy = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
-                (!is_lfu_policy(&policy)).then(|| {
-                    format!("Hot-key analysis needs maxmemory-policy allkeys-lfu or volatile-lfu; this instance uses {policy}.")
-                })
-            }
-            Ok(_) => None,
-        }
-    };
+    let blocked = Signal::derive(move || blocked_reason(kind, configs.get()));
     let start_error = RwSignal::new(None::<ApiError>);
     let starting = RwSignal::new(false);
     let navigate = use_navigate();
     let a = api.clone();
-    let start = move |_| {
+    let start = move || {
         let (api, inst, navigate) = (a.clone(), instance.get_untracked(), navigate.clone());
         starting.set(true);
         start_error.set(None);
@@ -206,7 +191,7 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
         });
     };
     let a = api.clone();
-    let enable_lfu = move |_| {
+    let enable_lfu = move || {
         let (api, inst) = (a.clone(), instance.get_untracked());
         leptos::task::spawn_local(async move {
             match api.set_policy(&inst, "allkeys-lfu").await {
@@ -215,24 +200,11 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
             }
         });
     };
-    let start_testid = if kind == Analysis::Hot {
-        "start-hotkey-task"
-    } else {
-        "start-bigkey-task"
-    };
 
     view! {
             <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Instances"</a>" / " {move || instance.get()}</nav>
             <h1>{kind.title()}</h1>
-            <div class="actions">
-                <button class="button primary" data-testid=start_testid
-                    disabled=move || blocked().is_some() || starting.get()
-                    on:click=start>{if kind == Analysis::Hot { "Start hot-key analysis" } else { "Start big-key analysis" }}</button>
-                {move || blocked().map(|why| view! {
-                    <span class="reason" role="note">{why}</span>
-                    {(kind == Analysis::Hot).then(|| view! { <button class="button" on:click=enable_lfu.clone()>"Enable LFU (allkeys-lfu)"</button> })}
-                })}
-            </div>
+            <StartBar kind blocked busy=starting.into() on_start=Callback::new(move |()| start()) on_enable_lfu=Callback::new(move |()| enable_lfu()) />
             {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
             <section class="grid-2">
                 <div>
@@ -322,8 +294,57 @@ fn breakdown(labels: impl Iterator<Item = String>) -> Vec<Bar> {
         .collect()
 }
 
+/// Why an analysis cannot start, if it cannot: the instance's configuration could not be read,
+/// or (hot keys) its `maxmemory-policy` is not an LFU one.
+pub fn blocked_reason(
+    kind: Analysis,
+    configs: Option<Result<ListConfigurationsResponse, ApiError>>,
+) -> Option<String> {
+    match configs? {
+        Err(e) => Some(format!(
+            "The instance cannot be analysed now: {}",
+            e.message()
+        )),
+        Ok(c) if kind == Analysis::Hot => {
+            let policy = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
+            (!is_lfu_policy(&policy)).then(|| {
+                format!("Hot-key analysis needs maxmemory-policy allkeys-lfu or volatile-lfu; this instance uses {policy}.")
+            })
+        }
+        Ok(_) => None,
+    }
+}
+
+/// The start button, disabled with the reason beside it when the analysis cannot run (and, for
+/// hot keys, the offer to switch the instance to LFU).
 #[component]
-fn TaskDetail(
+pub fn StartBar(
+    kind: Analysis,
+    blocked: Signal<Option<String>>,
+    busy: Signal<bool>,
+    on_start: Callback<()>,
+    on_enable_lfu: Callback<()>,
+) -> impl IntoView {
+    let testid = if kind == Analysis::Hot {
+        "start-hotkey-task"
+    } else {
+        "start-bigkey-task"
+    };
+    view! {
+        <div class="actions">
+            <button class="button primary" data-testid=testid
+                disabled=move || blocked.get().is_some() || busy.get()
+                on:click=move |_| on_start.run(())>{if kind == Analysis::Hot { "Start hot-key analysis" } else { "Start big-key analysis" }}</button>
+            {move || blocked.get().map(|why| view! {
+                <span class="reason" role="note">{why}</span>
+                {(kind == Analysis::Hot).then(|| view! { <button class="button" on:click=move |_| on_enable_lfu.run(())>"Enable LFU (allkeys-lfu)"</button> })}
+            })}
+        </div>
+    }
+}
+
+#[component]
+pub fn TaskDetail(
     task: TaskView,
     kind: Analysis,
     log_factor: u32,

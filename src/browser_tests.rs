@@ -1,0 +1,215 @@
+//! Component tests and the render benchmark, in headless Chromium (`make test-components`):
+//! real components mounted into the page, read back through the DOM.
+
+use crate::api::{decode, ApiError};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::poll::should_poll;
+use crate::keytable::KeyRow;
+use crate::pages::keys::{blocked_reason, Analysis, StartBar, TaskDetail, TaskView};
+use dcs_api::config::ListConfigurationsResponse;
+use dcs_api::task::TaskList;
+use dcs_api::{KeyType, KeyUnit, TaskStatus, Timestamp};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts `view` into a fresh element of the page and returns that element.
+fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::HtmlElement {
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(host.clone(), view).forget();
+    host
+}
+
+fn find(host: &web_sys::HtmlElement, css: &str) -> Option<web_sys::Element> {
+    host.query_selector(css).unwrap()
+}
+
+fn configs(policy: &str) -> ListConfigurationsResponse {
+    serde_json::from_value(serde_json::json!({
+        "instance_id": "lru",
+        "redis_config": [{ "param_id": "1", "param_name": "maxmemory-policy", "param_value": policy }]
+    }))
+    .unwrap()
+}
+
+fn time(s: &str) -> Timestamp {
+    Timestamp(dcs_api::time::parse_timestamp(s).unwrap())
+}
+
+fn task(status: TaskStatus, keys: usize) -> TaskView {
+    TaskView {
+        id: "t1".into(),
+        status,
+        created_at: time("2026-11-23T08:00:00.000Z"),
+        started_at: Some(time("2026-11-23T08:00:01.000Z")),
+        finished_at: status
+            .is_terminal()
+            .then(|| time("2026-11-23T08:00:03.000Z")),
+        progress: (status == TaskStatus::Running).then_some(40),
+        scanned_keys: Some(keys as u64 * 10),
+        error_msg: None,
+        rows: (status == TaskStatus::Success).then(|| rows(keys)),
+    }
+}
+
+fn rows(n: usize) -> Vec<KeyRow> {
+    (0..n)
+        .map(|i| KeyRow {
+            name: format!("key:{i:05}"),
+            key_type: [KeyType::String, KeyType::Hash, KeyType::List][i % 3],
+            shard: format!("10.0.0.{}:6379", i % 3 + 1),
+            db: 0,
+            size: 100 + i as u64,
+            unit: KeyUnit::Byte,
+            freq: Some(255 - (i * 250 / n.max(1)) as u32),
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn start_is_disabled_with_the_reason_on_an_lru_instance() {
+    let host = mount(|| {
+        view! {
+            <StartBar kind=Analysis::Hot
+                blocked=Signal::derive(|| blocked_reason(Analysis::Hot, Some(Ok(configs("allkeys-lru")))))
+                busy=Signal::derive(|| false) on_start=Callback::new(|()| ()) on_enable_lfu=Callback::new(|()| ()) />
+        }
+    });
+    leptos::task::tick().await;
+    let button = find(&host, "[data-testid=start-hotkey-task]").expect("start button");
+    assert!(button.has_attribute("disabled"), "start must be disabled");
+    let reason = find(&host, ".reason")
+        .expect("a reason")
+        .text_content()
+        .unwrap();
+    assert!(
+        reason.contains("allkeys-lru") && reason.contains("allkeys-lfu"),
+        "{reason}"
+    );
+
+    // The same bar on an LFU instance is enabled and says nothing.
+    let host = mount(|| {
+        view! {
+            <StartBar kind=Analysis::Hot
+                blocked=Signal::derive(|| blocked_reason(Analysis::Hot, Some(Ok(configs("allkeys-lfu")))))
+                busy=Signal::derive(|| false) on_start=Callback::new(|()| ()) on_enable_lfu=Callback::new(|()| ()) />
+        }
+    });
+    leptos::task::tick().await;
+    assert!(!find(&host, "[data-testid=start-hotkey-task]")
+        .unwrap()
+        .has_attribute("disabled"));
+    assert!(find(&host, ".reason").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn progress_shows_while_running_and_stops_at_a_terminal_state() {
+    let shown = RwSignal::new(task(TaskStatus::Running, 0));
+    let (now, _) = signal(0i64);
+    let host = mount(move || {
+        view! { {move || view! { <TaskDetail task=shown.get() kind=Analysis::Hot log_factor=10 now /> }} }
+    });
+    leptos::task::tick().await;
+    assert!(
+        find(&host, "[data-testid=task-progress] progress").is_some(),
+        "a progress bar while running"
+    );
+    // The documented DCS example list, with the status under test.
+    let list = |status: &str| -> Option<Result<TaskList, ApiError>> {
+        let body = include_str!("../../shared/api/list-hotkey-tasks.200.json")
+            .replace("\"success\"", &format!("\"{status}\""));
+        Some(decode::<TaskList>(200, &body))
+    };
+    let busy = |l: &TaskList| l.records.iter().any(|r| !r.status.is_terminal());
+    assert!(should_poll(list("running"), busy), "polls while running");
+
+    shown.set(task(TaskStatus::Success, 20));
+    leptos::task::tick().await;
+    assert!(
+        find(&host, "[data-testid=task-progress]").is_none(),
+        "no progress bar after success"
+    );
+    assert!(
+        find(&host, "[data-testid=hotkey-chart]").is_some(),
+        "the result is drawn"
+    );
+    assert!(
+        !should_poll(list("success"), busy),
+        "polling stops at success"
+    );
+    assert!(
+        !should_poll(list("failed"), busy),
+        "polling stops at failed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_response_shows_the_error_banner() {
+    let error = decode::<TaskList>(200, "{\"count\": \"many\"").unwrap_err();
+    assert!(matches!(error, ApiError::Malformed(_)), "{error:?}");
+    let host = mount(move || view! { <ErrorBanner error /> });
+    leptos::task::tick().await;
+    let banner = find(&host, "[data-testid=error-banner]")
+        .expect("the banner")
+        .text_content()
+        .unwrap();
+    assert!(banner.contains("Unexpected response"), "{banner}");
+}
+
+/// Render benchmark: mount a finished hot-key result (chart + table) of `n` keys and wait for
+/// layout. Medians of 5, printed; BENCHMARKS.md records them. Budgets: 1,000 keys < 100 ms.
+#[wasm_bindgen_test]
+async fn render_benchmark() {
+    let perf = window().performance().unwrap();
+    // The first mount warms the JIT up; it is not counted.
+    for n in [100, 1_000, 10_000] {
+        let mut mounts = Vec::new();
+        let mut sorts = Vec::new();
+        for _ in 0..5 {
+            let t = task(TaskStatus::Success, n);
+            let (now, _) = signal(0i64);
+            let start = perf.now();
+            let host =
+                mount(move || view! { <TaskDetail task=t kind=Analysis::Hot log_factor=10 now /> });
+            let _ = host.offset_height(); // forces style and layout
+            mounts.push(perf.now() - start);
+            // What was measured: the chart, and the table's first page (the rest on demand).
+            let shown = host
+                .query_selector_all("[data-testid=key-table] tbody tr")
+                .unwrap()
+                .length();
+            assert_eq!(
+                shown as usize,
+                n.min(200),
+                "{n} keys: rows rendered at first"
+            );
+            assert!(find(&host, "[data-testid=hotkey-chart] .bar").is_some());
+            // Re-sort all n keys by name (a header click) and lay out again.
+            let header: web_sys::HtmlElement =
+                find(&host, "[data-testid=key-table] thead .th-button")
+                    .unwrap()
+                    .unchecked_into();
+            let start = perf.now();
+            header.click();
+            leptos::task::tick().await;
+            let _ = host.offset_height();
+            sorts.push(perf.now() - start);
+            host.remove();
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        if n == 100 {
+            continue;
+        }
+        console_log!(
+            "render benchmark: {n} keys: mount + layout {:.1} ms, re-sort {:.1} ms (medians of 5)",
+            median(&mut mounts),
+            median(&mut sorts)
+        );
+    }
+}
