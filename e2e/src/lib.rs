@@ -7,7 +7,8 @@
 //! HTML under `target/e2e-artifacts/`. Every process started is owned by a guard that kills it on
 //! drop, so nothing outlives a test, even one that panics.
 
-use dcs_analyzer::server::{free_port, RedisCluster, RedisProcess};
+use dcs_analyzer::server::{free_port, RedisCluster, RedisProcess, DETERMINISTIC_LFU};
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -103,20 +104,12 @@ impl Stack {
             "{} has no console: run `make console` first",
             dist.display()
         );
-        let lfu_args = [
-            "--maxmemory-policy",
-            "allkeys-lfu",
-            "--lfu-log-factor",
-            "0",
-            "--lfu-decay-time",
-            "0",
-            "--enable-debug-command",
-            "local",
-        ];
+        let mut lfu_args = DETERMINISTIC_LFU.to_vec();
+        lfu_args.extend(["--enable-debug-command", "local"]);
         let lfu = RedisProcess::start(&lfu_args).expect("redis-server (lfu)");
         let lru = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru"])
             .expect("redis-server (lru)");
-        let cluster = RedisCluster::start(3, &lfu_args[..6]).expect("redis cluster");
+        let cluster = RedisCluster::start(3, &DETERMINISTIC_LFU).expect("redis cluster");
         let dir = tempfile::tempdir().unwrap();
         let port = free_port().unwrap();
         let nodes: Vec<String> = cluster.urls().iter().map(|u| format!("{u:?}")).collect();
@@ -235,23 +228,8 @@ impl Stack {
 
     /// Waits until the element exists and its text satisfies `ok`; returns the text.
     pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> Result<String, String> {
-        let mut last = String::from("(no element)");
-        let found = wait_until(async || {
-            let text = self
-                .browser
-                .find(Locator::Css(css))
-                .await
-                .ok()?
-                .text()
-                .await
-                .ok()?;
-            let done = ok(&text);
-            last = text.clone();
-            done.then_some(text)
-        })
-        .await;
-        found
-            .ok_or_else(|| format!("{css}: condition not met within {WAIT:?}; last text: {last:?}"))
+        self.wait_read(css, "text", async |el| el.text().await.ok(), ok)
+            .await
     }
 
     /// Waits until an input's value satisfies `ok`; returns the value.
@@ -260,23 +238,29 @@ impl Stack {
         css: &str,
         ok: impl Fn(&str) -> bool,
     ) -> Result<String, String> {
+        self.wait_read(css, "value", async |el| el.prop("value").await.ok()?, ok)
+            .await
+    }
+
+    /// Waits until the element exists and what `read` reads of it satisfies `ok`.
+    async fn wait_read(
+        &self,
+        css: &str,
+        what: &str,
+        read: impl AsyncFn(Element) -> Option<String>,
+        ok: impl Fn(&str) -> bool,
+    ) -> Result<String, String> {
         let mut last = String::from("(no element)");
         let found = wait_until(async || {
-            let value = self
-                .browser
-                .find(Locator::Css(css))
-                .await
-                .ok()?
-                .prop("value")
-                .await
-                .ok()??;
-            let done = ok(&value);
-            last = value.clone();
-            done.then_some(value)
+            let el = self.browser.find(Locator::Css(css)).await.ok()?;
+            let got = read(el).await?;
+            let done = ok(&got);
+            last = got.clone();
+            done.then_some(got)
         })
         .await;
         found.ok_or_else(|| {
-            format!("{css}: value condition not met within {WAIT:?}; last value: {last:?}")
+            format!("{css}: {what} condition not met within {WAIT:?}; last {what}: {last:?}")
         })
     }
 

@@ -103,11 +103,12 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(
-    inline_js = "export function copy_text(t) { if (navigator.clipboard) navigator.clipboard.writeText(t); }"
+    inline_js = "export function copy_text(t) { if (!navigator.clipboard) return false; navigator.clipboard.writeText(t); return true; }"
 )]
 extern "C" {
-    /// The asynchronous clipboard API, through a one-line binding (web-sys's costs more).
-    fn copy_text(text: &str);
+    /// The asynchronous clipboard API, through a one-line binding (web-sys's costs more);
+    /// `false` where there is none (pages not served over https or from localhost).
+    fn copy_text(text: &str) -> bool;
 }
 
 /// Copies a key name; the button then says "Copied".
@@ -115,8 +116,9 @@ extern "C" {
 fn CopyButton(name: String, copied: RwSignal<Option<String>>) -> impl IntoView {
     let name = StoredValue::new(name);
     let copy = move |_| {
-        copy_text(&name.read_value());
-        copied.set(Some(name.get_value()));
+        if copy_text(&name.read_value()) {
+            copied.set(Some(name.get_value()));
+        }
     };
     view! {
         <button class="copy" title="Copy key name" aria-label="Copy key name" on:click=copy>

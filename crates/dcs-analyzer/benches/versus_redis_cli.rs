@@ -21,15 +21,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     // lfu-log-factor 0 makes each access add exactly 1, so the hot set's order is known.
-    let server = RedisProcess::start(&[
-        "--maxmemory-policy",
-        "allkeys-lfu",
-        "--lfu-log-factor",
-        "0",
-        "--lfu-decay-time",
-        "0",
-    ])
-    .expect("redis-server");
+    let server =
+        RedisProcess::start(&dcs_analyzer::server::DETERMINISTIC_LFU).expect("redis-server");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let seeded = Instant::now();
     rt.block_on(seed(&server.url(), keys));

@@ -9,6 +9,17 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Arguments for an `allkeys-lfu` server whose counters tests can predict: with
+/// `lfu-log-factor 0` every access adds exactly 1 (from 5), and `lfu-decay-time 0` never decays.
+pub const DETERMINISTIC_LFU: [&str; 6] = [
+    "--maxmemory-policy",
+    "allkeys-lfu",
+    "--lfu-log-factor",
+    "0",
+    "--lfu-decay-time",
+    "0",
+];
+
 /// How long a server may take to start answering.
 const START_TIMEOUT: Duration = Duration::from_secs(15);
 

@@ -9,31 +9,13 @@ use std::time::{Duration, Instant};
 /// A standalone LFU server whose counters are deterministic: with `lfu-log-factor 0` every access
 /// adds exactly 1 to the counter (which starts at 5), and `lfu-decay-time 0` never decays it.
 pub fn lfu_server(extra: &[&str]) -> RedisProcess {
-    let mut args = vec![
-        "--maxmemory-policy",
-        "allkeys-lfu",
-        "--lfu-log-factor",
-        "0",
-        "--lfu-decay-time",
-        "0",
-    ];
+    let mut args = dcs_analyzer::server::DETERMINISTIC_LFU.to_vec();
     args.extend_from_slice(extra);
     RedisProcess::start(&args).expect("start redis-server")
 }
 
 pub fn lfu_cluster() -> RedisCluster {
-    RedisCluster::start(
-        3,
-        &[
-            "--maxmemory-policy",
-            "allkeys-lfu",
-            "--lfu-log-factor",
-            "0",
-            "--lfu-decay-time",
-            "0",
-        ],
-    )
-    .expect("start cluster")
+    RedisCluster::start(3, &dcs_analyzer::server::DETERMINISTIC_LFU).expect("start cluster")
 }
 
 pub async fn connect(url: &str, db: i64) -> MultiplexedConnection {

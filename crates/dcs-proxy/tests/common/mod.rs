@@ -64,17 +64,9 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
 
 impl Fixture {
     pub fn new() -> Fixture {
-        let lfu = RedisProcess::start(&[
-            "--maxmemory-policy",
-            "allkeys-lfu",
-            "--lfu-log-factor",
-            "0",
-            "--lfu-decay-time",
-            "0",
-            "--enable-debug-command",
-            "yes",
-        ])
-        .unwrap();
+        let mut lfu_args = dcs_analyzer::server::DETERMINISTIC_LFU.to_vec();
+        lfu_args.extend(["--enable-debug-command", "yes"]);
+        let lfu = RedisProcess::start(&lfu_args).unwrap();
         let lru = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru"]).unwrap();
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("dist")).unwrap();
