@@ -291,39 +291,31 @@ impl Stack {
         Ok(out)
     }
 
-    pub async fn click(&self, css: &str) -> Flow {
-        let el = self
-            .browser
+    /// The element, once it exists.
+    pub async fn element(&self, css: &str) -> Result<Element, String> {
+        self.browser
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(css))
             .await
-            .ctx(css)?;
+            .ctx(css)
+    }
+
+    pub async fn click(&self, css: &str) -> Flow {
+        let el = self.element(css).await?;
         el.click().await.ctx(&format!("click {css}"))
     }
 
     /// Replaces an input's value by typing, as a user would.
     pub async fn fill(&self, css: &str, value: &str) -> Flow {
-        let el = self
-            .browser
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .ctx(css)?;
+        let el = self.element(css).await?;
         el.clear().await.ctx(&format!("clear {css}"))?;
         el.send_keys(value).await.ctx(&format!("type into {css}"))
     }
 
     /// An input's current value (the property, not the attribute).
     pub async fn value(&self, css: &str) -> Result<String, String> {
-        let el = self
-            .browser
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .ctx(css)?;
+        let el = self.element(css).await?;
         Ok(el.prop("value").await.ctx(css)?.unwrap_or_default())
     }
 
