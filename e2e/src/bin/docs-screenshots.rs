@@ -10,7 +10,7 @@ use std::time::Duration;
 const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
 struct Shot {
-    file: &'static str,
+    file: String,
     path: &'static str,
     /// Shown once the page has what the picture is about.
     ready: &'static str,
@@ -20,62 +20,107 @@ struct Shot {
     lang: &'static str,
 }
 
-const SHOTS: &[Shot] = &[
-    Shot {
-        file: "instances.png",
-        path: "/",
-        ready: "[data-testid=instance-row]",
-        width: 1280,
-        height: 520,
-        theme: "light",
-        lang: "en",
-    },
-    Shot {
-        file: "hot-keys.png",
-        path: "/instances/orders-lfu/hotkeys",
-        ready: "[data-testid=hotkey-chart]",
-        width: 1280,
-        height: 1400,
-        theme: "light",
-        lang: "en",
-    },
-    Shot {
-        file: "big-keys-dark.png",
-        path: "/instances/orders-lfu/bigkeys",
-        ready: "[data-testid=bigkey-chart]",
-        width: 1280,
-        height: 1400,
-        theme: "dark",
-        lang: "en",
-    },
-    Shot {
-        file: "expired-keys.png",
-        path: "/instances/orders-lfu/expired",
-        ready: "[data-testid=expired-chart]",
-        width: 1280,
-        height: 800,
-        theme: "light",
-        lang: "en",
-    },
-    Shot {
-        file: "hot-keys-zh-cn.png",
-        path: "/instances/orders-lfu/hotkeys",
-        ready: "[data-testid=hotkey-chart]",
-        width: 1280,
-        height: 1000,
-        theme: "light",
-        lang: "zh-CN",
-    },
-    Shot {
-        file: "phone-hot-keys-dark.png",
-        path: "/instances/orders-lfu/hotkeys",
-        ready: "[data-testid=hotkey-chart]",
-        width: 390,
-        height: 1600,
-        theme: "dark",
-        lang: "en",
-    },
-];
+fn docs_shots() -> Vec<Shot> {
+    vec![
+        Shot {
+            file: "instances.png".into(),
+            path: "/",
+            ready: "[data-testid=instance-row]",
+            width: 1280,
+            height: 520,
+            theme: "light",
+            lang: "en",
+        },
+        Shot {
+            file: "hot-keys.png".into(),
+            path: "/instances/orders-lfu/hotkeys",
+            ready: "[data-testid=hotkey-chart]",
+            width: 1280,
+            height: 1400,
+            theme: "light",
+            lang: "en",
+        },
+        Shot {
+            file: "big-keys-dark.png".into(),
+            path: "/instances/orders-lfu/bigkeys",
+            ready: "[data-testid=bigkey-chart]",
+            width: 1280,
+            height: 1400,
+            theme: "dark",
+            lang: "en",
+        },
+        Shot {
+            file: "expired-keys.png".into(),
+            path: "/instances/orders-lfu/expired",
+            ready: "[data-testid=expired-chart]",
+            width: 1280,
+            height: 800,
+            theme: "light",
+            lang: "en",
+        },
+        Shot {
+            file: "hot-keys-zh-cn.png".into(),
+            path: "/instances/orders-lfu/hotkeys",
+            ready: "[data-testid=hotkey-chart]",
+            width: 1280,
+            height: 1000,
+            theme: "light",
+            lang: "zh-CN",
+        },
+        Shot {
+            file: "phone-hot-keys-dark.png".into(),
+            path: "/instances/orders-lfu/hotkeys",
+            ready: "[data-testid=hotkey-chart]",
+            width: 390,
+            height: 1600,
+            theme: "dark",
+            lang: "en",
+        },
+    ]
+}
+
+/// `--review DIR`: every page in light and dark, at desktop and phone width, for a person to look
+/// at before a change lands (not committed).
+fn review_shots() -> Vec<Shot> {
+    let pages = [
+        ("instances", "/", "[data-testid=instance-row]"),
+        (
+            "hot-keys",
+            "/instances/orders-lfu/hotkeys",
+            "[data-testid=hotkey-chart]",
+        ),
+        ("hot-keys-lru", "/instances/sessions-lru/hotkeys", ".reason"),
+        (
+            "big-keys",
+            "/instances/orders-lfu/bigkeys",
+            "[data-testid=bigkey-chart]",
+        ),
+        (
+            "expired",
+            "/instances/orders-lfu/expired",
+            "[data-testid=expired-chart]",
+        ),
+        ("settings", "/settings", "dl"),
+        ("not-found", "/nowhere", "h1"),
+    ];
+    let mut shots = Vec::new();
+    for (name, path, ready) in pages {
+        for theme in ["light", "dark"] {
+            for (width, height) in [(1280, 1000), (390, 1400)] {
+                shots.push(Shot {
+                    file: format!("{name}-{theme}-{width}.png"),
+                    path,
+                    ready,
+                    width,
+                    height,
+                    theme,
+                    lang: "en",
+                });
+            }
+        }
+    }
+    shots
+}
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
@@ -143,16 +188,24 @@ async fn main() -> Result<(), String> {
         done.ok_or(format!("{create} did not succeed"))?;
     }
 
-    let out = root.join("docs/screenshots");
+    // `--review DIR` writes the review set there; otherwise the README's pictures.
+    let args: Vec<String> = std::env::args().collect();
+    let (out, shots) = match args.get(1).map(String::as_str) {
+        Some("--review") => (
+            std::path::PathBuf::from(args.get(2).ok_or("--review DIR")?),
+            review_shots(),
+        ),
+        _ => (root.join("docs/screenshots"), docs_shots()),
+    };
     std::fs::create_dir_all(&out).ctx("docs/screenshots")?;
     let (_driver, browser) = start_browser(dir.path(), dir.path()).await;
     browser
         .goto(&format!("{base}/#token={token}"))
         .await
         .ctx("sign in")?;
-    for shot in SHOTS {
-        take(&browser, &base, shot, &out.join(shot.file)).await?;
-        println!("docs/screenshots/{}", shot.file);
+    for shot in &shots {
+        take(&browser, &base, shot, &out.join(&shot.file)).await?;
+        println!("{}", out.join(&shot.file).display());
     }
     let _ = browser.close().await;
     Ok(())
