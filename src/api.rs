@@ -57,6 +57,15 @@ impl ApiError {
         }
     }
 
+    /// A rule of the proxy's, checked here before sending: shown exactly as the proxy would
+    /// answer it.
+    pub fn refused_here(e: &dcs_api::DcsError) -> ApiError {
+        ApiError::Dcs {
+            status: 400,
+            body: e.body(),
+        }
+    }
+
     /// 401: the token is missing or wrong.
     pub fn is_unauthorized(&self) -> bool {
         matches!(

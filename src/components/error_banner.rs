@@ -31,3 +31,14 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
     }
     .into_any()
 }
+
+/// What came of a save: a status line, or the error; nothing before the first save.
+#[component]
+pub fn SaveOutcome(message: RwSignal<Option<Result<String, ApiError>>>) -> impl IntoView {
+    move || {
+        message.get().map(|m| match m {
+            Ok(text) => view! { <p class="ok-text" role="status">{text}</p> }.into_any(),
+            Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+        })
+    }
+}

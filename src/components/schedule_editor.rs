@@ -3,7 +3,7 @@
 //! the proxy applies (`dcs_api::schedule::validate_schedule_at`) before anything is sent.
 
 use crate::api::{paths, Api, ApiError};
-use crate::components::error_banner::ErrorBanner;
+use crate::components::error_banner::SaveOutcome;
 use crate::fetch::fetch;
 use crate::format::{utc_hhmm_to_local, viewer_offset_minutes};
 use dcs_api::schedule::{validate_schedule_at, AutoscanConfig, AutoscanConfigRequest};
@@ -49,10 +49,7 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
             schedule_at: parse_times(&times.get_untracked()),
         };
         if let Err(e) = validate_schedule_at(body.enable_auto_scan, &body.schedule_at) {
-            message.set(Some(Err(ApiError::Dcs {
-                status: 400,
-                body: e.body(),
-            })));
+            message.set(Some(Err(ApiError::refused_here(&e))));
             return;
         }
         let (api, inst) = (api.clone(), instance.clone());
@@ -72,10 +69,7 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
             <input id=format!("{kind}-times") type="text" placeholder="21:00, 03:30" prop:value=move || times.get() on:input=move |ev| times.set(event_target_value(&ev)) />
             <p class="muted small">{preview}</p>
             <button type="submit" class="button primary" data-testid="schedule-save">"Save schedule"</button>
-            {move || message.get().map(|m| match m {
-                Ok(text) => view! { <p class="ok-text" role="status">{text}</p> }.into_any(),
-                Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-            })}
+            <SaveOutcome message />
         </form>
     }
 }

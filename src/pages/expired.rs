@@ -4,7 +4,7 @@
 
 use crate::api::{paths, Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
-use crate::components::error_banner::ErrorBanner;
+use crate::components::error_banner::{ErrorBanner, SaveOutcome};
 use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::task_status::{StatusBadge, TaskProgress};
 use crate::fetch::fetch;
@@ -178,10 +178,7 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
         if let Err(e) = body.validate(Timestamp(
             chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default(),
         )) {
-            message.set(Some(Err(ApiError::Dcs {
-                status: 400,
-                body: e.body(),
-            })));
+            message.set(Some(Err(ApiError::refused_here(&e))));
             return;
         }
         let (api, inst) = (api.clone(), instance.clone());
@@ -206,10 +203,7 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
             <label for="count">"Keys per SCAN call (10–1000)"</label>
             <input id="count" type="number" min="10" max="1000" prop:value=move || count.get() on:input=move |ev| count.set(event_target_value(&ev)) />
             <button type="submit" class="button primary" data-testid="schedule-save">"Save"</button>
-            {move || message.get().map(|m| match m {
-                Ok(text) => view! { <p class="ok-text" role="status">{text}</p> }.into_any(),
-                Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-            })}
+            <SaveOutcome message />
         </form>
     }
 }

@@ -104,6 +104,16 @@ pub async fn list(
     }))
 }
 
+/// The task id in the path, named as DCS names it in its errors.
+fn validate_task_id(kind: Kind, task: &str) -> Result<(), dcs_api::DcsError> {
+    let name = if kind == Kind::Hotkey {
+        "hotkey_id"
+    } else {
+        "bigkey_id"
+    };
+    dcs_api::validate::validate_id(name, task)
+}
+
 pub async fn show(
     state: AppState,
     id: String,
@@ -111,14 +121,7 @@ pub async fn show(
     kind: Kind,
 ) -> Result<Response, AppError> {
     let inst = state.instance(&id)?;
-    dcs_api::validate::validate_id(
-        if kind == Kind::Hotkey {
-            "hotkey_id"
-        } else {
-            "bigkey_id"
-        },
-        &task,
-    )?;
+    validate_task_id(kind, &task)?;
     let row = state
         .store
         .get(&inst.id, kind, &task)
@@ -134,14 +137,7 @@ pub async fn delete(
     kind: Kind,
 ) -> Result<Response, AppError> {
     let inst = state.instance(&id)?;
-    dcs_api::validate::validate_id(
-        if kind == Kind::Hotkey {
-            "hotkey_id"
-        } else {
-            "bigkey_id"
-        },
-        &task,
-    )?;
+    validate_task_id(kind, &task)?;
     state.runner.cancel(&inst.id, kind, &task);
     match state
         .store
