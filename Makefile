@@ -6,16 +6,16 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PROXY := target/release/dcs-proxy
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test setup console proxy test-native test-wasm test-components e2e docs size fmt lint bench
+.PHONY: run test setup console proxy release test-native test-wasm test-components e2e docs size fmt lint bench
 
 ## Set up, build the console and the proxy, and start the demo (Redis children with data and traffic).
 run: console proxy
 	$(PROXY) demo --listen $(LISTEN) --console-dir dist --data-dir data/demo
 
 ## Set up, then every test: formatting and lints, the console's release build and its size, the
-## console's component tests and render benchmark in Chromium, then every native test, the browser
-## end-to-end suite (e2e/, which drives that release build) included.
-test: setup lint test-wasm test-components test-native
+## console's component tests and render benchmark in Chromium, the release proxy, then every
+## native test, the browser end-to-end suite (e2e/, which drives both release builds) included.
+test: setup lint test-wasm test-components release test-native
 
 setup:
 	scripts/setup
@@ -25,8 +25,10 @@ console: setup
 	cargo fetch --locked
 	trunk build --release --offline
 
-proxy:
-	cargo build --release --locked -p dcs-proxy
+## The release proxy with the release console built in: one file to deploy (README, Deploy).
+release proxy: console
+	cargo build --release --locked -p dcs-proxy --features embed-console
+	@echo "make release: $(PROXY) (console built in)"
 
 test-native:
 	cargo test --workspace --locked
@@ -42,7 +44,7 @@ test-components: setup
 	  --target wasm32-unknown-unknown --bin dcs-console -- --nocapture
 
 ## Only the browser flows (Chromium driving the release console, the real proxy and Redis).
-e2e: console
+e2e: release
 	cargo build --locked -p dcs-proxy
 	cargo test --locked -p e2e
 
@@ -60,6 +62,7 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy -p dcs-proxy --all-targets --features embed-console --locked -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown --bin dcs-console --tests -- -D warnings
 
 ## Hot-key analysis vs redis-cli --hotkeys on 1M keys (figures go in BENCHMARKS.md).

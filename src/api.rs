@@ -89,7 +89,8 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// Fetches `/config.json`.
+/// Fetches `/config.json` (from the proxy, or a file beside `index.html` on static hosting) and
+/// checks it, so a wrong one is reported as such rather than as failing API calls later.
 pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
     let (status, text) = send(
         Request::get("/config.json")
@@ -97,7 +98,26 @@ pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
             .map_err(|e| ApiError::Malformed(e.to_string()))?,
     )
     .await?;
-    decode(status, &text)
+    decode::<RuntimeConfig>(status, &text)?.checked()
+}
+
+impl RuntimeConfig {
+    /// `project_id` a DCS id; `api_base` empty or an `http(s)://` address.
+    fn checked(self) -> Result<RuntimeConfig, ApiError> {
+        let base = &self.api_base;
+        if !dcs_api::validate::is_valid_id(&self.project_id) {
+            return Err(ApiError::Malformed(format!(
+                "config.json: project_id {:?} must be 1-36 characters of A-Z, a-z, 0-9 and -",
+                self.project_id
+            )));
+        }
+        if !(base.is_empty() || base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(ApiError::Malformed(format!(
+                "config.json: api_base {base:?} must be empty or start with https:// or http://"
+            )));
+        }
+        Ok(self)
+    }
 }
 
 /// Sends a request and reads the status and body text; no answer is `Unreachable`.
@@ -114,7 +134,7 @@ async fn send(req: gloo_net::http::Request) -> Result<(u16, String), ApiError> {
     Ok((status, text))
 }
 
-/// Session-storage key of the console token (DESIGN §6).
+/// Session-storage key of the console token (docs/ARCHITECTURE.md §6).
 pub const TOKEN_KEY: &str = "dcs-console-token";
 
 fn stored_token() -> Option<String> {
@@ -321,6 +341,19 @@ mod tests {
             decode::<RuntimeConfig>(200, "{\"project_id\":1}"),
             Err(ApiError::Malformed(_))
         ));
+        let config = |base: &str, project: &str| RuntimeConfig {
+            api_base: base.into(),
+            project_id: project.into(),
+            mode: None,
+            region: None,
+        };
+        assert!(config("", "p1").checked().is_ok());
+        assert!(config("https://proxy.example.com:8080", "p1")
+            .checked()
+            .is_ok());
+        assert!(config("proxy.example.com", "p1").checked().is_err());
+        assert!(config("", "").checked().is_err());
+        assert!(config("", "a/b").checked().is_err());
         assert!(decode::<RuntimeConfig>(
             401,
             r#"{"error_code":"DCS.1003","error_msg":"No token"}"#

@@ -1,7 +1,7 @@
-//! The router and the shell around every page (DESIGN §5): routes are deep-linkable.
+//! The router and the shell around every page (docs/ARCHITECTURE.md §5): routes are deep-linkable.
 
 use crate::api::{self, Api};
-use crate::components::error_banner::ErrorBanner;
+use crate::components::config_problem::ConfigProblem;
 use crate::components::header::Header;
 use crate::pages::expired::ExpiredPage;
 use crate::pages::keys::{Analysis, KeysPage};
@@ -25,7 +25,7 @@ pub fn App() -> impl IntoView {
                                 provide_context(Api::new(cfg));
                                 view! { <AppRoutes /> }.into_any()
                             }
-                            Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                            Err(e) => view! { <ConfigProblem error=e /> }.into_any(),
                         },
     }}
                 </main>

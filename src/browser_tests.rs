@@ -119,7 +119,7 @@ async fn progress_shows_while_running_and_stops_at_a_terminal_state() {
     );
     // The documented DCS example list, with the status under test.
     let list = |status: &str| -> Option<Result<TaskList, ApiError>> {
-        let body = include_str!("../../shared/api/list-hotkey-tasks.200.json")
+        let body = include_str!("../crates/dcs-api/tests/fixtures/list-hotkey-tasks.200.json")
             .replace("\"success\"", &format!("\"{status}\""));
         Some(decode::<TaskList>(200, &body))
     };

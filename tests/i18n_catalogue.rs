@@ -6,7 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Rendered texts that stay as they are in every language.
-const UNTRANSLATED: &[&str] = &["English", "简体中文", "maxmemory-policy", "#", "…", "◆"];
+const UNTRANSLATED: &[&str] = &[
+    "English",
+    "简体中文",
+    "maxmemory-policy",
+    "api_base",
+    "project_id",
+    "#",
+    "…",
+    "◆",
+];
 
 fn catalogue() -> BTreeMap<String, String> {
     let text =

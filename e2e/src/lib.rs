@@ -7,6 +7,8 @@
 //! HTML under `target/e2e-artifacts/`. Every process started is owned by a guard that kills it on
 //! drop, so nothing outlives a test, even one that panics.
 
+pub mod static_host;
+
 use dcs_analyzer::server::{free_port, RedisCluster, RedisProcess, DETERMINISTIC_LFU};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -80,9 +82,23 @@ impl Drop for Guard {
     }
 }
 
+/// How a [`Stack`] differs from the usual one.
+#[derive(Default)]
+pub struct Options {
+    /// The proxy's `allowed_origins`.
+    pub allowed_origins: Vec<String>,
+    /// Deploy this proxy binary as the README says: copied into an empty folder and started
+    /// there with a config that has no `console_dir` (so it serves its built-in console). By
+    /// default the debug build serves the workspace's `dist/`.
+    pub deployed_binary: Option<PathBuf>,
+}
+
 pub struct Stack {
     pub browser: Client,
+    /// The proxy's address.
     pub base: String,
+    /// Where [`Stack::goto`] loads the console from: the proxy, unless a test hosts it elsewhere.
+    pub console: String,
     pub lfu: RedisProcess,
     pub lru: RedisProcess,
     pub cluster: RedisCluster,
@@ -90,14 +106,19 @@ pub struct Stack {
     pub downloads: PathBuf,
     proxy: Guard,
     driver: Guard,
+    proxy_bin: PathBuf,
     config: PathBuf,
-    dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 impl Stack {
     /// The three instances (`lfu`: allkeys-lfu with deterministic counters and active expiry
     /// off; `lru`; `cluster`: 3 masters, allkeys-lfu), the proxy and a browser.
     pub async fn start() -> Stack {
+        Stack::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> Stack {
         let dist = workspace_root().join("dist");
         assert!(
             dist.join("index.html").exists(),
@@ -113,12 +134,28 @@ impl Stack {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port().unwrap();
         let nodes: Vec<String> = cluster.urls().iter().map(|u| format!("{u:?}")).collect();
-        let config = dir.path().join("proxy.toml");
+        // A deployed binary runs in a folder of its own holding only itself and its config.
+        let (proxy_bin, config, console_dir) = match options.deployed_binary {
+            Some(bin) => {
+                let home = dir.path().join("deployed");
+                std::fs::create_dir(&home).unwrap();
+                let copy = home.join("dcs-proxy");
+                std::fs::copy(&bin, &copy)
+                    .unwrap_or_else(|e| panic!("{}: {e} (run `make release`)", bin.display()));
+                (copy, home.join("proxy.toml"), String::new())
+            }
+            None => (
+                target_dir().join("debug/dcs-proxy"),
+                dir.path().join("proxy.toml"),
+                format!("console_dir = {dist:?}\n"),
+            ),
+        };
         std::fs::write(
             &config,
             format!(
                 "listen = \"127.0.0.1:{port}\"\nproject_id = \"{PROJECT}\"\n\
-                 data_dir = {data:?}\nconsole_dir = {dist:?}\n[auth]\ntoken = \"{TOKEN}\"\n\
+                 data_dir = {data:?}\n{console_dir}allowed_origins = {origins:?}\n\
+                 [auth]\ntoken = \"{TOKEN}\"\n\
                  [[instances]]\nid = \"lfu\"\nname = \"lfu-cache\"\nurl = \"{}\"\n\
                  [[instances]]\nid = \"lru\"\nname = \"lru-cache\"\nurl = \"{}\"\n\
                  [[instances]]\nid = \"cluster\"\nname = \"cluster-cache\"\ncluster = [{}]\n",
@@ -126,17 +163,18 @@ impl Stack {
                 lru.url(),
                 nodes.join(", "),
                 data = dir.path().join("data"),
-                dist = dist,
+                origins = options.allowed_origins,
             ),
         )
         .unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let proxy = start_proxy(&config, &base).await;
+        let proxy = start_proxy(&proxy_bin, &config, &base).await;
         let downloads = dir.path().join("downloads");
         std::fs::create_dir_all(&downloads).unwrap();
         let (driver, browser) = start_browser(dir.path(), &downloads).await;
         Stack {
             browser,
+            console: base.clone(),
             base,
             lfu,
             lru,
@@ -144,9 +182,15 @@ impl Stack {
             downloads,
             proxy,
             driver,
+            proxy_bin,
             config,
             dir,
         }
+    }
+
+    /// The proxy's configuration file.
+    pub fn config_path(&self) -> &Path {
+        &self.config
     }
 
     pub async fn redis(&self, url: &str) -> redis::aio::MultiplexedConnection {
@@ -161,7 +205,7 @@ impl Stack {
     /// with the same configuration and data directory.
     pub async fn restart_proxy(&mut self) {
         self.proxy.stop();
-        self.proxy = start_proxy(&self.config, &self.base).await;
+        self.proxy = start_proxy(&self.proxy_bin, &self.config, &self.base).await;
     }
 
     /// Kills the proxy without restarting it.
@@ -171,7 +215,7 @@ impl Stack {
 
     /// Starts the proxy again after [`Stack::kill_proxy`].
     pub async fn start_proxy(&mut self) {
-        self.proxy = start_proxy(&self.config, &self.base).await;
+        self.proxy = start_proxy(&self.proxy_bin, &self.config, &self.base).await;
     }
 
     /// Calls the proxy's API directly (as an SDK would) and returns status and JSON body.
@@ -221,7 +265,7 @@ impl Stack {
 
     pub async fn goto(&self, path: &str) -> Flow {
         self.browser
-            .goto(&format!("{}{path}", self.base))
+            .goto(&format!("{}{path}", self.console))
             .await
             .ctx(&format!("goto {path}"))
     }
@@ -342,16 +386,16 @@ pub async fn wait_until<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> Option<
     }
 }
 
-/// Starts `dcs-proxy serve` (the binary `cargo test --workspace` builds) and waits until it
-/// answers.
-async fn start_proxy(config: &Path, base: &str) -> Guard {
-    let bin = target_dir().join("debug/dcs-proxy");
+/// Starts `bin serve --config config` in the config's folder (the debug binary is the one
+/// `cargo test --workspace` builds) and waits until it answers.
+async fn start_proxy(bin: &Path, config: &Path, base: &str) -> Guard {
     assert!(
         bin.exists(),
         "{} is missing: run `cargo build -p dcs-proxy` first",
         bin.display()
     );
     let child = Command::new(bin)
+        .current_dir(config.parent().expect("the config is in a folder"))
         .args(["serve", "--config"])
         .arg(config)
         .stdout(Stdio::null())

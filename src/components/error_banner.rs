@@ -20,7 +20,7 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
     };
     let code = error.code().map(str::to_string);
     let hint = matches!(error, ApiError::Unreachable(_))
-        .then_some("Check that dcs-proxy is running and that this page was opened from it.");
+        .then_some("Check that dcs-proxy is running and, when this console is hosted elsewhere, that the proxy's allowed_origins lists this page's origin.");
     view! {
         <div class="banner banner-error" role="alert" data-testid="error-banner">
             <strong>{title}</strong>

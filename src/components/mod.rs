@@ -1,5 +1,6 @@
 //! Building blocks shared by pages.
 
+pub mod config_problem;
 pub mod error_banner;
 pub mod header;
 pub mod key_table;

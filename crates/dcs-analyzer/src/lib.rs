@@ -1,5 +1,5 @@
 //! The analysis engine: hot keys, big keys and expired-key reclamation over Redis standalone
-//! servers and Redis Cluster (DESIGN §4).
+//! servers and Redis Cluster (docs/ARCHITECTURE.md §4).
 //!
 //! Layout:
 //! * [`target`] — what to analyse: a standalone URL or cluster seeds, and master discovery.

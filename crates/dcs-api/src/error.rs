@@ -1,6 +1,6 @@
 //! DCS error codes and the error body every failed call returns.
 //!
-//! See `shared/api/ERRORS.md`. The HTTP status belongs to the code, so a caller cannot pair a
+//! See `docs/dcs/ERRORS.md`. The HTTP status belongs to the code, so a caller cannot pair a
 //! code with the wrong status.
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -1,7 +1,7 @@
 //! Wire types of the DCS v2 cache-analysis API, shared by the console and the proxy.
 //!
 //! This crate is the single source of truth for every JSON shape the console and proxy exchange
-//! (DESIGN §2–§3). It does no I/O and builds for both `wasm32-unknown-unknown` and native targets.
+//! (docs/ARCHITECTURE.md §2–§3). It does no I/O and builds for both `wasm32-unknown-unknown` and native targets.
 //!
 //! Layout:
 //! * [`error`] — DCS error codes and the `{error_code, error_msg, error_ext_msg}` body.

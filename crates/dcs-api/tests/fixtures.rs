@@ -1,5 +1,5 @@
-//! Every documented example body in `shared/api/` deserialises into its wire type and serialises
-//! back to equal JSON.
+//! Every documented DCS example body in `tests/fixtures/` (copied from DCS's API reference)
+//! deserialises into its wire type and serialises back to equal JSON.
 
 use dcs_api::expire::{ExpireAutoscanConfig, ExpireScanTask};
 use dcs_api::schedule::AutoscanConfig;
@@ -10,13 +10,9 @@ use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// `shared/` sits beside the repository root (the work tree and CI's clone alike); the
-/// `DCS_SHARED_DIR` variable overrides it.
+/// The example bodies; the proxy's cloud tests and the console's component tests use them too.
 fn api_dir() -> PathBuf {
-    std::env::var_os("DCS_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("api")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 fn round_trip<T: DeserializeOwned + Serialize>(file: &str) -> T {

@@ -1,4 +1,4 @@
-//! Authentication of every `/v2` call (DESIGN §6): the console's `X-Auth-Token`, or an AK/SK
+//! Authentication of every `/v2` call (docs/ARCHITECTURE.md §6): the console's `X-Auth-Token`, or an AK/SK
 //! signature (SDK-HMAC-SHA256) from a configured key pair, within ±15 minutes of our clock. Then
 //! the path's project id must be ours. Missing → DCS.1003, wrong → DCS.1001, stale → DCS.1002,
 //! other project → DCS.1004. Secrets are compared in constant time and never logged.

@@ -17,9 +17,9 @@ struct RawConfig {
     listen: SocketAddr,
     #[serde(default = "default_data_dir")]
     data_dir: PathBuf,
-    #[serde(default = "default_console_dir")]
-    console_dir: PathBuf,
+    console_dir: Option<PathBuf>,
     project_id: Spanned<String>,
+    allowed_origins: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     auth: RawAuth,
     #[serde(default)]
@@ -78,8 +78,72 @@ fn default_listen() -> SocketAddr {
 fn default_data_dir() -> PathBuf {
     "data".into()
 }
-fn default_console_dir() -> PathBuf {
-    "dist".into()
+
+/// Where the console's files come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleSource {
+    /// A folder with `index.html` (Trunk's `dist/`).
+    Dir(PathBuf),
+    /// The release console compiled into the binary (`make release`, feature `embed-console`).
+    Embedded,
+}
+
+impl ConsoleSource {
+    /// `console_dir` when the file sets it; otherwise the built-in console where there is one,
+    /// else `dist` beside the file.
+    fn resolve(configured: Option<PathBuf>, base: &Path) -> ConsoleSource {
+        match configured {
+            Some(dir) => ConsoleSource::Dir(base.join(dir)),
+            None if cfg!(feature = "embed-console") => ConsoleSource::Embedded,
+            None => ConsoleSource::Dir(base.join("dist")),
+        }
+    }
+}
+
+/// `https://console.example.com` or `http://127.0.0.1:8081`: what a browser sends as `Origin`
+/// (scheme, host and an optional port; nothing else), lower-cased as browsers send it.
+fn origin(text: &str) -> Result<String, String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "allowed_origins: {text:?} {why}; write scheme://host[:port], e.g. \"https://console.example.com\""
+        ))
+    };
+    let lower = text.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return bad("must start with https:// or http://");
+    };
+    if rest.contains('*') {
+        return bad("is a wildcard, which the proxy never allows");
+    }
+    // An IPv6 host is bracketed: `[::1]:8081`.
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, "")) => (addr, None),
+            Some((addr, p)) => (addr, p.strip_prefix(':').or(Some(""))),
+            None => ("", None),
+        },
+        None => match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        },
+    };
+    let v6 = rest.starts_with('[');
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || (v6 && b == b':'));
+    if !host_ok {
+        return bad("has no valid host (a path, query or trailing slash is not part of an origin)");
+    }
+    if let Some(p) = port {
+        if p.parse::<u16>().map_or(true, |p| p == 0) {
+            return bad("has an invalid port");
+        }
+    }
+    Ok(lower)
 }
 
 /// The checked configuration.
@@ -87,8 +151,11 @@ fn default_console_dir() -> PathBuf {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
-    pub console_dir: PathBuf,
+    pub console: ConsoleSource,
     pub project_id: String,
+    /// Origins whose pages may call `/v2` from a browser (CORS), e.g. a console on static
+    /// hosting. Empty: same-origin only.
+    pub allowed_origins: Vec<String>,
     /// The console token, when configured (otherwise generated in `data_dir`).
     pub token: Option<String>,
     pub token_file: Option<PathBuf>,
@@ -203,7 +270,11 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // `proxy.toml` alone has the parent "", which names no folder: it is the current one.
+        let base = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         Config::parse(&text, &path.display().to_string(), &base, &|k| {
             std::env::var(k).ok()
         })
@@ -338,12 +409,24 @@ impl Config {
                 })
             }
         };
+        let mut allowed_origins = Vec::new();
+        let (origins_span, origins) = raw
+            .allowed_origins
+            .map(|o| (o.span(), o.into_inner()))
+            .unwrap_or_default();
+        for o in origins {
+            let o = origin(&o).map_err(|e| at(origins_span.clone(), e))?;
+            if !allowed_origins.contains(&o) {
+                allowed_origins.push(o);
+            }
+        }
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Config {
             listen: raw.listen,
             data_dir: abs(raw.data_dir),
-            console_dir: abs(raw.console_dir),
+            console: ConsoleSource::resolve(raw.console_dir, base),
             project_id: raw.project_id.into_inner(),
+            allowed_origins,
             token: raw.auth.token,
             token_file: raw.auth.token_file.map(abs),
             access_keys,
@@ -417,6 +500,13 @@ allow_config_changes = true
         let c = parse(GOOD).unwrap();
         assert_eq!(c.listen.port(), 9000);
         assert_eq!(c.data_dir, PathBuf::from("/etc/dcs/data"));
+        let default_console = if cfg!(feature = "embed-console") {
+            ConsoleSource::Embedded
+        } else {
+            ConsoleSource::Dir("/etc/dcs/dist".into())
+        };
+        assert_eq!(c.console, default_console);
+        assert!(c.allowed_origins.is_empty());
         assert_eq!(c.access_keys[0].sk, "secret-key");
         assert_eq!(
             c.instances[0].target,
@@ -537,5 +627,54 @@ allow_config_changes = true
             let got = parse(&text).unwrap_err().0;
             assert!(got.starts_with(want), "want {want:?}, got {got:?}");
         }
+    }
+
+    #[test]
+    fn allowed_origins_are_exact_origins() {
+        let with = |origins: &str| {
+            parse(&GOOD.replace(
+                "listen = \"127.0.0.1:9000\"",
+                &format!("listen = \"127.0.0.1:9000\"\nallowed_origins = {origins}"),
+            ))
+        };
+        let c = with(r#"["https://Console.Example.com", "http://127.0.0.1:8081", "http://[::1]:81", "https://console.example.com"]"#)
+            .unwrap();
+        assert_eq!(
+            c.allowed_origins,
+            [
+                "https://console.example.com",
+                "http://127.0.0.1:8081",
+                "http://[::1]:81"
+            ],
+            "lower-cased as browsers send them, duplicates dropped"
+        );
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "console.example.com",
+            "https://console.example.com/",
+            "https://console.example.com/app",
+            "https://console.example.com:0",
+            "https://console.example.com:99999",
+            "ftp://console.example.com",
+            "https://",
+            "https://user@console.example.com",
+        ] {
+            let got = with(&format!("[{bad:?}]")).unwrap_err().0;
+            assert!(
+                got.starts_with("proxy.toml:3: allowed_origins: ") && got.contains("scheme://host"),
+                "{bad}: {got}"
+            );
+        }
+    }
+
+    #[test]
+    fn console_dir_is_relative_to_the_file() {
+        let c = parse(&GOOD.replace(
+            "listen = \"127.0.0.1:9000\"",
+            "listen = \"127.0.0.1:9000\"\nconsole_dir = \"web\"",
+        ))
+        .unwrap();
+        assert_eq!(c.console, ConsoleSource::Dir("/etc/dcs/web".into()));
     }
 }

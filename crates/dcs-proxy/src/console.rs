@@ -1,8 +1,10 @@
-//! The console's static files, with a fallback to `index.html` so deep links such as
-//! `/instances/x/hotkeys/y` load the app, and `/config.json` for its runtime settings.
+//! The console's static files (a folder, or the copy built into the binary), with a fallback to
+//! `index.html` so deep links such as `/instances/x/hotkeys/y` load the app, and `/config.json`
+//! for its runtime settings.
 //! Trunk names assets with a content hash, so those are cached for a year; everything else
 //! (index.html above all) is revalidated.
 
+use crate::config::ConsoleSource;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -10,7 +12,6 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// `/config.json` as the console reads it (`src/api.rs`, `RuntimeConfig`).
@@ -26,7 +27,7 @@ pub struct ConsoleConfig {
 }
 
 /// `cloud_endpoint` is set in cloud mode.
-pub fn routes(console_dir: &Path, project_id: &str, cloud_endpoint: Option<&str>) -> Router {
+pub fn routes(console: &ConsoleSource, project_id: &str, cloud_endpoint: Option<&str>) -> Router {
     let config = ConsoleConfig {
         api_base: String::new(),
         project_id: project_id.to_string(),
@@ -38,17 +39,22 @@ pub fn routes(console_dir: &Path, project_id: &str, cloud_endpoint: Option<&str>
         .into(),
         region: cloud_endpoint.and_then(crate::cloud::region),
     };
-    let files = ServeDir::new(console_dir).fallback(ServeFile::new(console_dir.join("index.html")));
-    Router::new()
-        .route(
-            "/config.json",
-            get(move || {
-                let config = config.clone();
-                async move { Json(config) }
-            }),
-        )
-        .fallback_service(files)
-        .layer(axum::middleware::from_fn(cache_headers))
+    let router = Router::new().route(
+        "/config.json",
+        get(move || {
+            let config = config.clone();
+            async move { Json(config) }
+        }),
+    );
+    let router = match console {
+        ConsoleSource::Dir(dir) => router
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        #[cfg(feature = "embed-console")]
+        ConsoleSource::Embedded => router.fallback(crate::embedded::serve),
+        #[cfg(not(feature = "embed-console"))]
+        ConsoleSource::Embedded => router,
+    };
+    router.layer(axum::middleware::from_fn(cache_headers))
 }
 
 /// `name-0123456789abcdef.ext` (Trunk's hashed names).

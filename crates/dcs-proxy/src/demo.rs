@@ -9,7 +9,7 @@
 //!   that reads `product:1` … `product:10` with Zipf-like skew (`product:1` hottest).
 //! * `sessions-lru` — `allkeys-lru` with 10,000 keys, to show why hot-key analysis is refused.
 
-use crate::config::{Config, InstanceConfig};
+use crate::config::{Config, ConsoleSource, InstanceConfig};
 use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::Target;
 use redis::aio::MultiplexedConnection;
@@ -55,7 +55,8 @@ pub async fn run(
     let config = Config {
         listen,
         data_dir,
-        console_dir,
+        console: ConsoleSource::Dir(console_dir),
+        allowed_origins: vec![],
         project_id: PROJECT_ID.into(),
         token: None,
         token_file: None,

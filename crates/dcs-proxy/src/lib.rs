@@ -1,22 +1,29 @@
-//! `dcs-proxy`: the server the console talks to (DESIGN §2, §3, §6).
+//! `dcs-proxy`: the server the console talks to (docs/ARCHITECTURE.md §2, §3, §6).
 //!
 //! Layout:
-//! * [`config`] — the TOML configuration; [`token`] — the console token.
+//! * [`config`] — the TOML configuration, [`check`] — `dcs-proxy check`; [`token`] — the
+//!   console token.
 //! * [`api`] — the DCS v2 routes, one file per resource; [`auth`] — token and AK/SK checks
 //!   ([`signing`] holds SDK-HMAC-SHA256); [`extract`] and [`error`] make every failure a DCS body.
 //! * [`runner`] — analyses as tasks; [`store`] — SQLite history and schedules; [`records`] —
 //!   stored tasks as wire types; [`scheduler`] — `auto` scans; [`clock`] — injectable time.
-//! * [`console`] — the static console, `/config.json`; [`demo`] — `dcs-proxy demo`.
+//! * [`console`] — the static console, `/config.json` ([`embedded`] with the `embed-console`
+//!   feature: the console built into the binary); [`cors`] — `/v2` for allowed other origins;
+//!   [`demo`] — `dcs-proxy demo`.
 //!
 //! [`app`] builds the whole router so tests can drive it with `tower::ServiceExt::oneshot`.
 
 pub mod api;
 pub mod auth;
+pub mod check;
 pub mod clock;
 pub mod cloud;
 pub mod config;
 pub mod console;
+pub mod cors;
 pub mod demo;
+#[cfg(feature = "embed-console")]
+pub mod embedded;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -44,13 +51,24 @@ pub fn app(state: AppState) -> Router {
     } else {
         api::router(state.clone())
     };
-    v2.route("/openapi.json", axum::routing::get(openapi::serve))
+    let app = v2
+        .route("/openapi.json", axum::routing::get(openapi::serve))
         .merge(console::routes(
-            &state.console_dir,
+            &state.console,
             &state.project_id,
             state.cloud.as_ref().map(|c| c.endpoint()),
+        ));
+    // Outermost, so that a preflight never meets authentication and a 401 is readable
+    // cross-origin (the console then shows its sign-in prompt).
+    let app = if state.allowed_origins.is_empty() {
+        app
+    } else {
+        app.layer(axum::middleware::from_fn_with_state(
+            state.allowed_origins.clone(),
+            cors::cors,
         ))
-        .layer(CompressionLayer::new())
+    };
+    app.layer(CompressionLayer::new())
 }
 
 /// Cloud mode's `/v2`: authenticated like local mode, then forwarded (or refused) as a whole.
@@ -87,7 +105,8 @@ pub fn open_state(
     Ok(AppState {
         cloud,
         project_id: config.project_id.clone(),
-        console_dir: config.console_dir.clone(),
+        console: config.console.clone(),
+        allowed_origins: Arc::new(config.allowed_origins.clone()),
         instances: Arc::new(config.instances.clone()),
         runner: Runner::new(store.clone(), clock.clone(), opts.clone()),
         store,

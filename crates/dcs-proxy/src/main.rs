@@ -1,4 +1,4 @@
-//! The `dcs-proxy` command line: `serve --config FILE` and `demo`.
+//! The `dcs-proxy` command line: `serve --config FILE`, `check --config FILE` and `demo`.
 
 use clap::{Parser, Subcommand};
 use dcs_proxy::clock::SystemClock;
@@ -19,6 +19,11 @@ struct Cli {
 enum Command {
     /// Serve the console and the API for the instances in a config file.
     Serve {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Check a config file without starting: exit status 0 and a summary, or 1 and the error.
+    Check {
         #[arg(long)]
         config: PathBuf,
     },
@@ -43,6 +48,7 @@ async fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Serve { config } => serve(config).await,
+        Command::Check { config } => check(config),
         Command::Demo {
             listen,
             data_dir,
@@ -60,7 +66,19 @@ async fn main() -> ExitCode {
 
 async fn serve(path: PathBuf) -> Result<(), String> {
     let config = Config::load(&path).map_err(|e| e.to_string())?;
+    // The same checks as `check`, so serve never starts with what check refuses.
+    dcs_proxy::check::summary(&config)?;
     run(config, false).await
+}
+
+fn check(path: PathBuf) -> Result<(), String> {
+    let config = Config::load(&path).map_err(|e| e.to_string())?;
+    let lines = dcs_proxy::check::summary(&config)?;
+    println!("dcs-proxy: {} is valid", path.display());
+    for line in lines {
+        println!("  {line}");
+    }
+    Ok(())
 }
 
 /// Binds, prints the console URL, serves until Ctrl-C. `always_show_token` is for the demo.

@@ -1,4 +1,4 @@
-//! AK/SK request signing, SDK-HMAC-SHA256 (`shared/api/SIGNING.md`): the proxy verifies it in
+//! AK/SK request signing, SDK-HMAC-SHA256 (`docs/dcs/SIGNING.md`): the proxy verifies it in
 //! local mode (so the official SDKs can call it) and produces it in cloud mode.
 
 use hmac::{Hmac, Mac};

@@ -6,7 +6,6 @@ use crate::runner::Runner;
 use crate::store::Store;
 use dcs_analyzer::ScanOptions;
 use dcs_api::{DcsError, ErrorCode};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Credentials `/v2` accepts.
@@ -21,7 +20,9 @@ pub struct Credentials {
 #[derive(Clone)]
 pub struct AppState {
     pub project_id: String,
-    pub console_dir: PathBuf,
+    pub console: crate::config::ConsoleSource,
+    /// Origins allowed to call `/v2` from a browser (see [`crate::cors`]).
+    pub allowed_origins: crate::cors::AllowedOrigins,
     pub instances: Arc<Vec<InstanceConfig>>,
     pub store: Arc<Store>,
     pub runner: Runner,

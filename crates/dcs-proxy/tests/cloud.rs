@@ -10,7 +10,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use common::{assert_dcs, PROJECT, TOKEN};
 use dcs_proxy::clock::ManualClock;
-use dcs_proxy::config::{AccessKey, CloudAuth, CloudConfig, Config};
+use dcs_proxy::config::{AccessKey, CloudAuth, CloudConfig, Config, ConsoleSource};
 use dcs_proxy::signing::{self, SignedRequest};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -32,7 +32,7 @@ struct Seen {
 }
 
 fn fixture(name: &str) -> Value {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/api");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dcs-api/tests/fixtures");
     serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
 }
 
@@ -144,7 +144,8 @@ async fn start(auth: impl Fn(&str) -> CloudAuth) -> Cloud {
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().join("data"),
-        console_dir: dir.path().to_path_buf(),
+        console: ConsoleSource::Dir(dir.path().to_path_buf()),
+        allowed_origins: vec![],
         project_id: PROJECT.into(),
         token: Some(TOKEN.into()),
         token_file: None,
@@ -325,7 +326,8 @@ async fn redirects_timeouts_and_dead_endpoints_are_dcs_errors_naming_the_endpoin
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().join("data"),
-        console_dir: dir.path().to_path_buf(),
+        console: ConsoleSource::Dir(dir.path().to_path_buf()),
+        allowed_origins: vec![],
         project_id: PROJECT.into(),
         token: Some(TOKEN.into()),
         token_file: None,

@@ -3,9 +3,11 @@
 
 mod appearance;
 mod big_keys;
+mod deploy;
 mod expired;
 mod hot_keys;
 mod restart;
 mod schedules;
 mod seed;
 mod sign_in;
+mod static_hosting;

@@ -1,4 +1,4 @@
-//! The DCS v2 cache-analysis API under `/v2/{project_id}` (DESIGN §3), with DCS's exact paths:
+//! The DCS v2 cache-analysis API under `/v2/{project_id}` (docs/ARCHITECTURE.md §3), with DCS's exact paths:
 //! note the singular `hotkey-task/{id}` beside the plural `hotkey-tasks`.
 
 pub mod analysis;

@@ -1,4 +1,4 @@
-//! Cloud mode (DESIGN §1, §6): the console's `/v2` calls, authenticated to the proxy as in local
+//! Cloud mode (docs/ARCHITECTURE.md §1, §6): the console's `/v2` calls, authenticated to the proxy as in local
 //! mode, are forwarded to a real DCS endpoint — only the allow-listed cache-analysis calls
 //! ([`allowed`], the same table as `/openapi.json`), signed with AK/SK (SDK-HMAC-SHA256) or an
 //! IAM token ([`iam`]), so no cloud secret reaches the browser. Upstream errors pass through;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::Target;
 use dcs_proxy::clock::ManualClock;
-use dcs_proxy::config::{AccessKey, Config, InstanceConfig};
+use dcs_proxy::config::{AccessKey, Config, ConsoleSource, InstanceConfig};
 use dcs_proxy::state::AppState;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -36,7 +36,8 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.join("data"),
-        console_dir: dir.join("dist"),
+        console: ConsoleSource::Dir(dir.join("dist")),
+        allowed_origins: vec![],
         project_id: PROJECT.into(),
         token: Some(TOKEN.into()),
         token_file: None,

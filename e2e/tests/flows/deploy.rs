@@ -1,0 +1,87 @@
+//! The README's Deploy section, step by step: the `make release` binary (console built in) copied
+//! into an empty folder, its config checked with `dcs-proxy check`, then served, and the console
+//! loaded from it in Chromium.
+
+use e2e::{ensure, target_dir, Context, Flow, Options, Stack, TOKEN};
+use std::process::Command;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_binary_serves_its_console_from_an_empty_folder() {
+    let release = target_dir().join("release/dcs-proxy");
+    assert!(
+        release.exists(),
+        "{} is missing: run `make release` first",
+        release.display()
+    );
+    let stack = Stack::start_with(Options {
+        deployed_binary: Some(release),
+        ..Options::default()
+    })
+    .await;
+    stack
+        .run(
+            "release_binary_serves_its_console_from_an_empty_folder",
+            async |s: &mut Stack| -> Flow {
+                let home = s.config_path().parent().unwrap().to_path_buf();
+                let mut files: Vec<String> = std::fs::read_dir(&home)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect();
+                files.sort();
+                ensure!(
+                    files == ["dcs-proxy", "proxy.toml"],
+                    "the folder holds {files:?}"
+                );
+
+                let check = Command::new(home.join("dcs-proxy"))
+                    .current_dir(&home)
+                    .args(["check", "--config", "proxy.toml"])
+                    .output()
+                    .ctx("dcs-proxy check")?;
+                let out = String::from_utf8_lossy(&check.stdout);
+                ensure!(
+                    check.status.success()
+                        && out.contains("proxy.toml is valid")
+                        && out.contains("console: built in"),
+                    "check: {:?} {out}",
+                    check.status
+                );
+                std::fs::write(
+                    home.join("bad.toml"),
+                    "project_id = \"p\"\nallowed_origins = [\"*\"]\n",
+                )
+                .unwrap();
+                let bad = Command::new(home.join("dcs-proxy"))
+                    .current_dir(&home)
+                    .args(["check", "--config", "bad.toml"])
+                    .output()
+                    .ctx("dcs-proxy check bad.toml")?;
+                let err = String::from_utf8_lossy(&bad.stderr);
+                ensure!(
+                    bad.status.code() == Some(1) && err.contains("bad.toml:2: allowed_origins"),
+                    "check of a bad file: {:?} {err}",
+                    bad.status
+                );
+
+                // The console it serves is the one built into it: today's dist/.
+                let index = reqwest::get(format!("{}/", s.base))
+                    .await
+                    .ctx("GET /")?
+                    .text()
+                    .await
+                    .ctx("index.html")?;
+                let dist =
+                    std::fs::read_to_string(e2e::workspace_root().join("dist/index.html")).unwrap();
+                ensure!(index == dist, "the binary serves another index.html");
+
+                s.goto(&format!("/#token={TOKEN}")).await?;
+                s.wait_count("[data-testid=instance-row]", |n| n == 3)
+                    .await?;
+                s.goto("/instances/lfu/bigkeys").await?;
+                s.wait_count("[data-testid=start-bigkey-task]", |n| n == 1)
+                    .await?;
+                Ok(())
+            },
+        )
+        .await;
+}
