@@ -1,6 +1,7 @@
 //! The README's Deploy section, step by step: the `make release` binary (console built in) copied
-//! into an empty folder, its config checked with `dcs-proxy check`, then served, and the console
-//! loaded from it in Chromium.
+//! into an empty folder, the shipped systemd unit verified against it, its config checked with
+//! `dcs-proxy check` (the unit's `ExecStartPre`), then served, and the console loaded from it in
+//! Chromium.
 
 use e2e::{ensure, target_dir, Context, Flow, Options, Stack, TOKEN};
 use std::process::Command;
@@ -31,6 +32,31 @@ async fn release_binary_serves_its_console_from_an_empty_folder() {
                 ensure!(
                     files == ["dcs-proxy", "proxy.toml"],
                     "the folder holds {files:?}"
+                );
+
+                // deploy/dcs-proxy.service, with this folder standing in for its install paths.
+                let unit =
+                    std::fs::read_to_string(e2e::workspace_root().join("deploy/dcs-proxy.service"))
+                        .unwrap()
+                        .replace(
+                            "/usr/local/bin/dcs-proxy",
+                            &home.join("dcs-proxy").display().to_string(),
+                        )
+                        .replace(
+                            "/etc/dcs-proxy/proxy.toml",
+                            &home.join("proxy.toml").display().to_string(),
+                        );
+                let unit_file = s.dir.path().join("dcs-proxy.service");
+                std::fs::write(&unit_file, unit).unwrap();
+                let verify = Command::new("systemd-analyze")
+                    .arg("verify")
+                    .arg(&unit_file)
+                    .output()
+                    .ctx("systemd-analyze verify (scripts/setup installs systemd)")?;
+                ensure!(
+                    verify.status.success() && verify.stderr.is_empty(),
+                    "the unit: {}",
+                    String::from_utf8_lossy(&verify.stderr)
                 );
 
                 let check = Command::new(home.join("dcs-proxy"))
