@@ -4,7 +4,17 @@
 //! Chromium.
 
 use e2e::{ensure, target_dir, Context, Flow, Options, Stack, TOKEN};
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `./dcs-proxy check --config FILE` in the deployed folder, as the unit's `ExecStartPre` runs it.
+fn check(home: &Path, file: &str) -> Result<Output, String> {
+    Command::new(home.join("dcs-proxy"))
+        .current_dir(home)
+        .args(["check", "--config", file])
+        .output()
+        .ctx(&format!("dcs-proxy check --config {file}"))
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn release_binary_serves_its_console_from_an_empty_folder() {
@@ -59,29 +69,36 @@ async fn release_binary_serves_its_console_from_an_empty_folder() {
                     String::from_utf8_lossy(&verify.stderr)
                 );
 
-                let check = Command::new(home.join("dcs-proxy"))
-                    .current_dir(&home)
-                    .args(["check", "--config", "proxy.toml"])
-                    .output()
-                    .ctx("dcs-proxy check")?;
-                let out = String::from_utf8_lossy(&check.stdout);
+                let good = check(&home, "proxy.toml")?;
+                let out = String::from_utf8_lossy(&good.stdout);
                 ensure!(
-                    check.status.success()
+                    good.status.success()
                         && out.contains("proxy.toml is valid")
                         && out.contains("console: built in"),
                     "check: {:?} {out}",
-                    check.status
+                    good.status
+                );
+                // console_dir still overrides the built-in console.
+                std::fs::create_dir(home.join("web")).unwrap();
+                std::fs::write(home.join("web/index.html"), "<!doctype html>").unwrap();
+                let own = std::fs::read_to_string(home.join("proxy.toml")).unwrap();
+                std::fs::write(
+                    home.join("own.toml"),
+                    format!("console_dir = \"web\"\n{own}"),
+                )
+                .unwrap();
+                let own = check(&home, "own.toml")?;
+                let out = String::from_utf8_lossy(&own.stdout);
+                ensure!(
+                    own.status.success() && out.contains("console: ./web"),
+                    "check with console_dir: {out}"
                 );
                 std::fs::write(
                     home.join("bad.toml"),
                     "project_id = \"p\"\nallowed_origins = [\"*\"]\n",
                 )
                 .unwrap();
-                let bad = Command::new(home.join("dcs-proxy"))
-                    .current_dir(&home)
-                    .args(["check", "--config", "bad.toml"])
-                    .output()
-                    .ctx("dcs-proxy check bad.toml")?;
+                let bad = check(&home, "bad.toml")?;
                 let err = String::from_utf8_lossy(&bad.stderr);
                 ensure!(
                     bad.status.code() == Some(1) && err.contains("bad.toml:2: allowed_origins"),
