@@ -123,6 +123,7 @@ fn select(by_type: BTreeMap<KeyType, TopN<Candidate>>) -> Vec<Candidate> {
 }
 
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<BigkeyReport> {
+    opts.check()?;
     let started = Instant::now();
     let nodes = target.masters(opts).await?;
     let results = on_every_node(&nodes, |i, node| {

@@ -45,6 +45,9 @@ pub enum AnalyzerError {
     Cancelled,
     #[error("invalid target: {0}")]
     InvalidTarget(String),
+    /// A knob outside its documented range (see `ScanOptions::check`).
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
     #[error("unexpected reply from {addr}: {detail}")]
     Protocol { addr: String, detail: String },
 }
@@ -59,7 +62,9 @@ impl AnalyzerError {
             | AnalyzerError::Auth { .. }
             | AnalyzerError::Lost { .. }
             | AnalyzerError::Timeout { .. } => ErrorCode::InstanceNotRunning,
-            AnalyzerError::InvalidTarget(_) => ErrorCode::InvalidParameter,
+            AnalyzerError::InvalidTarget(_) | AnalyzerError::InvalidOption(_) => {
+                ErrorCode::InvalidParameter
+            }
             AnalyzerError::Cancelled => ErrorCode::TaskStateConflict,
             AnalyzerError::Protocol { .. } => ErrorCode::Internal,
         };

@@ -55,8 +55,15 @@ async fn expired_keys(node: &Node, opts: &ScanOptions) -> Result<u64> {
 }
 
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<ExpiredReport> {
+    opts.check()?;
     let started = Instant::now();
-    let deadline = opts.deadline.map(|d| tokio::time::Instant::now() + d);
+    let deadline = match opts.deadline {
+        // Checked as well as bounded: a clock near its end must not panic the task.
+        Some(d) => Some(tokio::time::Instant::now().checked_add(d).ok_or_else(|| {
+            AnalyzerError::InvalidOption(format!("a timeout of {} s is too long", d.as_secs()))
+        })?),
+        None => None,
+    };
     let nodes = target.masters(opts).await?;
     let shards = on_every_node(&nodes, |_, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());

@@ -163,6 +163,7 @@ pub async fn precheck(target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> 
 
 /// Runs the analysis.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
+    opts.check()?;
     let started = Instant::now();
     let nodes = precheck(target, opts).await?;
     let tops = on_every_node(&nodes, |i, node| {

@@ -37,6 +37,45 @@ impl Default for ScanOptions {
     }
 }
 
+/// Longest deadline of a scan (7 days, as the proxy's schedules): larger values are refused
+/// rather than overflowing the clock.
+pub const MAX_DEADLINE: Duration = Duration::from_secs(dcs_api::expire::MAX_SCAN_SECONDS);
+/// Longest pause between batches.
+pub const MAX_PAUSE: Duration = Duration::from_secs(60);
+
+impl ScanOptions {
+    /// Every knob within its documented range; each analysis checks this before it starts.
+    pub fn check(&self) -> Result<(), crate::AnalyzerError> {
+        let bad = |what: String| Err(crate::AnalyzerError::InvalidOption(what));
+        if !COUNT_RANGE.contains(&self.count) {
+            return bad(format!(
+                "count {} is outside {}..={}",
+                self.count,
+                COUNT_RANGE.start(),
+                COUNT_RANGE.end()
+            ));
+        }
+        if self.top == 0 || self.top > MAX_TOP {
+            return bad(format!("top {} is outside 1..={MAX_TOP}", self.top));
+        }
+        if self.pause > MAX_PAUSE {
+            return bad(format!(
+                "a pause of {} ms is longer than {} ms",
+                self.pause.as_millis(),
+                MAX_PAUSE.as_millis()
+            ));
+        }
+        if self.deadline.is_some_and(|d| d > MAX_DEADLINE) {
+            return bad(format!(
+                "a timeout of {} s is longer than {} s (7 days)",
+                self.deadline.unwrap_or_default().as_secs(),
+                MAX_DEADLINE.as_secs()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Largest `top` accepted for hot keys.
 pub const MAX_TOP: usize = 10_000;
 /// Bounds of `count`.

@@ -76,4 +76,18 @@ fn errors_go_to_stderr_with_failure_status() {
     );
     let bad = analyze(&["hotkeys", "--url", "redis://127.0.0.1:1", "--count", "5"]);
     assert!(!bad.status.success(), "COUNT below 10 is refused");
+    // Numbers that become durations are bounded (once: a panic at the deadline's addition).
+    for (flag, value) in [
+        ("--timeout", "9223372036854775807"),
+        ("--timeout", "604801"),
+        ("--timeout", "0"),
+        ("--pause-ms", "60001"),
+    ] {
+        let out = analyze(&["expired", "--url", "redis://127.0.0.1:1", flag, value]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(2) && err.contains(flag) && !err.contains("panicked"),
+            "{flag} {value}: {err}"
+        );
+    }
 }

@@ -144,3 +144,58 @@ async fn cluster_reclaims_on_every_master() {
         .collect();
     assert_eq!(got, per_master);
 }
+
+/// A deadline beyond the documented maximum (once a panic at `Instant::now() + d`) is a clear
+/// error before anything touches the server; so is any other knob out of range.
+#[tokio::test]
+async fn absurd_options_are_refused_not_panicked_on() {
+    let server = no_active_expire_server();
+    let target = Target::Standalone(server.url());
+    let cases = [
+        (
+            ScanOptions {
+                deadline: Some(Duration::from_secs(i64::MAX as u64)),
+                ..Default::default()
+            },
+            "timeout of 9223372036854775807 s",
+        ),
+        (
+            ScanOptions {
+                deadline: Some(Duration::MAX),
+                ..Default::default()
+            },
+            "longer than 604800 s",
+        ),
+        (
+            ScanOptions {
+                count: 0,
+                ..Default::default()
+            },
+            "count 0",
+        ),
+        (
+            ScanOptions {
+                pause: Duration::from_secs(3600),
+                ..Default::default()
+            },
+            "pause of 3600000 ms",
+        ),
+    ];
+    for (opts, want) in cases {
+        let e = expired::analyze(&target, &opts, &Control::new().0)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, dcs_analyzer::AnalyzerError::InvalidOption(_))
+                && e.to_string().contains(want),
+            "{want}: {e}"
+        );
+    }
+    let week = ScanOptions {
+        deadline: Some(dcs_analyzer::options::MAX_DEADLINE),
+        ..Default::default()
+    };
+    expired::analyze(&target, &week, &Control::new().0)
+        .await
+        .expect("7 days is allowed");
+}

@@ -66,11 +66,17 @@ pub struct ExpireAutoscanUpdate {
     pub enable_auto_scan: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_scan_at: Option<String>,
+    /// Seconds between scans, 0 (once) to 604800 (7 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 604800))]
     pub interval: Option<i64>,
+    /// Seconds a scan may run: at least 2 × interval (more than 1 when interval is 0), at most
+    /// 604800 (7 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 2, maximum = 604800))]
     pub timeout: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 1000))]
     pub scan_keys_count: Option<i64>,
 }
 
@@ -83,6 +89,11 @@ pub struct ExpireSchedule {
     pub timeout: u64,
     pub scan_keys_count: u32,
 }
+
+/// Largest `interval` and `timeout` of an expired-key schedule, and deadline of any scan: 7 days
+/// in seconds. Larger values are refused (a scan that may run for weeks is a mistake, and a
+/// duration near `i64::MAX` seconds overflows every clock).
+pub const MAX_SCAN_SECONDS: u64 = 7 * 24 * 3600;
 
 /// `scan_keys_count` bounds (DCS.4822).
 pub const SCAN_KEYS_COUNT_RANGE: std::ops::RangeInclusive<i64> = 10..=1000;
@@ -98,10 +109,23 @@ impl ExpireAutoscanUpdate {
             .map(Timestamp)
             .filter(|t| !self.enable_auto_scan || *t > now)
             .ok_or(DcsError::new(ErrorCode::InvalidFirstScanAt))?;
+        let max = MAX_SCAN_SECONDS as i64;
+        let too_long = |code: ErrorCode| {
+            DcsError::with_message(
+                code,
+                format!(
+                    "{} It must be at most {max} seconds (7 days).",
+                    code.default_message()
+                ),
+            )
+        };
         let interval = self
             .interval
             .filter(|i| *i >= 0)
             .ok_or(DcsError::new(ErrorCode::InvalidInterval))?;
+        if interval > max {
+            return Err(too_long(ErrorCode::InvalidInterval));
+        }
         let timeout = self
             .timeout
             .filter(|t| {
@@ -112,6 +136,9 @@ impl ExpireAutoscanUpdate {
                 }
             })
             .ok_or(DcsError::new(ErrorCode::InvalidTimeout))?;
+        if timeout > max {
+            return Err(too_long(ErrorCode::InvalidTimeout));
+        }
         let scan_keys_count = self
             .scan_keys_count
             .filter(|c| SCAN_KEYS_COUNT_RANGE.contains(c))
@@ -219,9 +246,26 @@ mod tests {
                 update(future, Some(60), None, Some(10)),
                 Err(ErrorCode::InvalidTimeout),
             ),
+            // At most 7 days each (MAX_SCAN_SECONDS); checked before any arithmetic.
             (
                 update(future, Some(i64::MAX), Some(i64::MAX), Some(10)),
+                Err(ErrorCode::InvalidInterval),
+            ),
+            (
+                update(future, Some(60), Some(i64::MAX), Some(10)),
                 Err(ErrorCode::InvalidTimeout),
+            ),
+            (
+                update(future, Some(0), Some(604_801), Some(10)),
+                Err(ErrorCode::InvalidTimeout),
+            ),
+            (
+                update(future, Some(604_801), Some(604_800), Some(10)),
+                Err(ErrorCode::InvalidInterval),
+            ),
+            (
+                update(future, Some(302_400), Some(604_800), Some(10)),
+                Ok(()),
             ),
             // scan_keys_count: 4822 — 10..=1000.
             (
@@ -242,6 +286,24 @@ mod tests {
             let got = u.validate(now()).map(|_| ()).map_err(|e| e.code);
             assert_eq!(&got, want, "case {i}: {u:?}");
         }
+    }
+
+    #[test]
+    fn too_long_says_the_range() {
+        let e = update(
+            Some("2030-01-01T00:00:00.000Z"),
+            Some(60),
+            Some(9_223_372_036_854_775_807),
+            Some(10),
+        )
+        .validate(now())
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidTimeout);
+        assert!(
+            e.message.ends_with("at most 604800 seconds (7 days)."),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

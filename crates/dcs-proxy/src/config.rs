@@ -402,10 +402,16 @@ impl Config {
                     },
                     _ => return Err(at(span, "IAM authentication needs all of iam_endpoint, iam_user, iam_domain and iam_password_env".into())),
                 };
+                if !(1..=300).contains(&c.timeout_secs) {
+                    return Err(at(
+                        span,
+                        format!("timeout_secs {} must be 1 to 300", c.timeout_secs),
+                    ));
+                }
                 Some(CloudConfig {
                     endpoint,
                     auth,
-                    timeout_secs: c.timeout_secs.clamp(1, 300),
+                    timeout_secs: c.timeout_secs,
                 })
             }
         };
@@ -575,6 +581,16 @@ allow_config_changes = true
                 .endpoint,
             "http://127.0.0.1:9000"
         );
+        for secs in ["0", "301", "18446744073709551615"] {
+            let slow = format!("{base}timeout_secs = {secs}\n");
+            let got = Config::parse(&slow, "c.toml", Path::new("/"), &env)
+                .unwrap_err()
+                .0;
+            assert!(
+                got.contains("timeout_secs") && got.contains("1 to 300"),
+                "{secs}: {got}"
+            );
+        }
         let both = format!(
             "{base}[[instances]]\nid = \"a\"\nname = \"a\"\nurl = \"redis://127.0.0.1:1\"\n"
         );

@@ -97,38 +97,51 @@ impl Runner {
         Ok(row)
     }
 
-    async fn run(
-        self,
-        inst: InstanceConfig,
-        mut task: TaskRow,
-        ctl: Control,
-        expire: ExpireParams,
-    ) {
-        let key = (inst.id.clone(), task.kind);
+    async fn run(self, inst: InstanceConfig, task: TaskRow, ctl: Control, expire: ExpireParams) {
+        // From here on, however this ends (a panic included), the slot is freed and the record
+        // leaves `running`.
+        let mut guard = RunGuard {
+            runner: self.clone(),
+            task,
+            recorded: false,
+        };
         let started = self.clock.now_ms();
-        if matches!(self.store.set_running(&task.id, started), Ok(true)) {
-            let outcome = self.analyse(&inst, task.kind, &ctl, expire).await;
-            task.finished_at = Some(self.clock.now_ms());
-            match outcome {
-                Ok((num, scanned, keys_json)) => {
-                    task.status = TaskStatus::Success;
-                    (task.num, task.scanned_keys, task.keys_json) =
-                        (Some(num), Some(scanned), keys_json);
-                }
-                Err(e) => {
-                    tracing::warn!(instance = %inst.id, task = %task.id, kind = task.kind.as_str(), "analysis failed: {e}");
-                    task.status = TaskStatus::Failed;
-                    task.scanned_keys = Some(ctl.progress().scanned);
-                    task.error_msg = Some(e.to_dcs(analysis_kind(task.kind)).message);
-                }
+        if !matches!(self.store.set_running(&guard.task.id, started), Ok(true)) {
+            guard.recorded = true; // deleted before it started: nothing to record
+            return;
+        }
+        let analysis = {
+            let (runner, inst, ctl) = (self.clone(), inst.clone(), ctl.clone());
+            let kind = guard.task.kind;
+            // Its own task, so that a panic in the engine arrives here as an error.
+            tokio::spawn(async move { runner.analyse(&inst, kind, &ctl, expire).await })
+        };
+        let outcome = match analysis.await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(e)) => Err(e.to_dcs(analysis_kind(guard.task.kind)).message),
+            Err(e) => Err(format!(
+                "the analysis stopped unexpectedly: {}",
+                panic_text(e)
+            )),
+        };
+        let task = &mut guard.task;
+        task.finished_at = Some(self.clock.now_ms());
+        match outcome {
+            Ok((num, scanned, keys_json)) => {
+                task.status = TaskStatus::Success;
+                (task.num, task.scanned_keys, task.keys_json) =
+                    (Some(num), Some(scanned), keys_json);
             }
-            if let Err(e) = self.store.finish(&task) {
-                tracing::error!(task = %task.id, "cannot record the result: {e}");
+            Err(why) => {
+                tracing::warn!(instance = %inst.id, task = %task.id, kind = task.kind.as_str(), "analysis failed: {why}");
+                task.status = TaskStatus::Failed;
+                task.scanned_keys = Some(ctl.progress().scanned);
+                task.error_msg = Some(why);
             }
         }
-        let mut active = self.active();
-        if active.get(&key).is_some_and(|a| a.id == task.id) {
-            active.remove(&key);
+        match self.store.finish(task) {
+            Ok(_) => guard.recorded = true,
+            Err(e) => tracing::error!(task = %task.id, "cannot record the result: {e}"),
         }
     }
 
@@ -202,6 +215,48 @@ impl Runner {
     }
 }
 
+/// Owns a started task until its outcome is recorded. Dropped without that (a panic, or the
+/// store refusing the result), it records the task as failed, best effort; either way it frees
+/// the instance's slot for the kind, so no later task is refused with DCS.4918 forever.
+struct RunGuard {
+    runner: Runner,
+    task: TaskRow,
+    recorded: bool,
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        if !self.recorded {
+            let mut task = self.task.clone();
+            task.status = TaskStatus::Failed;
+            task.finished_at = Some(self.runner.clock.now_ms());
+            task.error_msg
+                .get_or_insert_with(|| "the analysis stopped unexpectedly".into());
+            if let Err(e) = self.runner.store.finish(&task) {
+                tracing::error!(task = %task.id, "cannot record the failure: {e}");
+            }
+        }
+        let key = (self.task.instance_id.clone(), self.task.kind);
+        let mut active = self.runner.active();
+        if active.get(&key).is_some_and(|a| a.id == self.task.id) {
+            active.remove(&key);
+        }
+    }
+}
+
+/// What a panicking analysis said, for the task's `error_msg`.
+fn panic_text(e: tokio::task::JoinError) -> String {
+    if !e.is_panic() {
+        return "cancelled".into();
+    }
+    let payload = e.into_panic();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
 fn busy(kind: Kind, id: &str) -> DcsError {
     let what = match kind {
         Kind::Hotkey => "hot-key analysis",
@@ -218,4 +273,61 @@ fn busy(kind: Kind, id: &str) -> DcsError {
 pub fn internal(e: impl std::fmt::Display) -> DcsError {
     tracing::error!("internal error: {e}");
     DcsError::new(ErrorCode::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    /// A run that panics (anywhere: in the engine or in the runner itself) still ends its task
+    /// as failed and frees the slot.
+    #[tokio::test]
+    async fn a_panicking_run_fails_its_task_and_frees_the_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("t.db"), 0).unwrap());
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let runner = Runner::new(store.clone(), clock, ScanOptions::default());
+        let task = TaskRow {
+            id: "t1".into(),
+            instance_id: "i1".into(),
+            kind: Kind::Bigkey,
+            status: TaskStatus::Running,
+            scan_type: ScanType::Manual,
+            created_at: 1,
+            started_at: Some(2),
+            finished_at: None,
+            num: Some(0),
+            scanned_keys: None,
+            error_msg: None,
+            keys_json: None,
+        };
+        store.insert(&task).unwrap();
+        runner.active().insert(
+            ("i1".into(), Kind::Bigkey),
+            Active {
+                id: "t1".into(),
+                control: Control::new().0,
+            },
+        );
+        assert!(runner.ensure_idle("i1", Kind::Bigkey).is_err());
+        let guard = RunGuard {
+            runner: runner.clone(),
+            task,
+            recorded: false,
+        };
+        let run = tokio::spawn(async move {
+            let _guard = guard;
+            panic!("boom");
+        });
+        let e = run.await.unwrap_err();
+        let stored = store.get("i1", Kind::Bigkey, "t1").unwrap().unwrap();
+        assert_eq!(stored.status, TaskStatus::Failed);
+        assert_eq!(
+            stored.error_msg.as_deref(),
+            Some("the analysis stopped unexpectedly")
+        );
+        assert!(runner.ensure_idle("i1", Kind::Bigkey).is_ok(), "slot freed");
+        assert_eq!(panic_text(e), "boom");
+    }
 }

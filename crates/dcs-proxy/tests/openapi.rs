@@ -126,6 +126,16 @@ async fn document_matches_the_router_and_real_responses() {
             .sum::<usize>(),
         OPERATIONS.len()
     );
+    // The documented limits are the enforced ones.
+    let update = &doc["components"]["schemas"]["ExpireAutoscanUpdate"]["properties"];
+    for field in ["interval", "timeout"] {
+        assert_eq!(
+            update[field]["maximum"].as_u64(),
+            Some(dcs_api::expire::MAX_SCAN_SECONDS),
+            "{field}: {}",
+            update[field]
+        );
+    }
 
     // Every documented operation is routed (no 404 DCS.4001 or 405).
     for o in &OPERATIONS {

@@ -87,3 +87,68 @@ async fn daily_and_interval_schedules_fire_on_time() {
         "every interval after the first"
     );
 }
+
+/// An expired-key schedule with an absurd timeout — refused by the API now, but stored by older
+/// versions — once panicked its task at every run and left the instance "running" forever. Now
+/// the API refuses it with the range, and a stored one ends its task as failed with the reason,
+/// so the next scan starts.
+#[tokio::test]
+async fn an_absurd_timeout_cannot_wedge_the_instance() {
+    let f = Fixture::new();
+    f.clock.set(at("2030-05-01T09:00:00Z"));
+    let path = "/instances/lfu/scan-expire-keys/autoscan-config";
+    let absurd = json!({"enable_auto_scan":true,"first_scan_at":"2030-05-01T09:30:00.000Z","interval":60,"timeout":9_223_372_036_854_775_807_i64,"scan_keys_count":100});
+    let (status, body) = f.call(Method::PUT, path, Some(absurd)).await;
+    assert_eq!(
+        (status.as_u16(), body["error_code"].as_str()),
+        (400, Some("DCS.4821"))
+    );
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("at most 604800 seconds"),
+        "{body}"
+    );
+
+    // As an older version stored it.
+    let sane = json!({"enable_auto_scan":true,"first_scan_at":"2030-05-01T09:30:00.000Z","interval":60,"timeout":120,"scan_keys_count":100});
+    assert_eq!(f.call(Method::PUT, path, Some(sane)).await.0, 200);
+    let mut row = f
+        .state
+        .store
+        .schedule("lfu", Kind::Expire)
+        .unwrap()
+        .unwrap();
+    row.json = row
+        .json
+        .replace("\"timeout\":120", "\"timeout\":9223372036854775807");
+    assert!(row.json.contains("9223372036854775807"), "{}", row.json);
+    f.state
+        .store
+        .put_schedule("lfu", Kind::Expire, &row)
+        .unwrap();
+
+    let s = Scheduler::new(f.state.clone());
+    f.clock.set(at("2030-05-01T09:30:00Z"));
+    assert_eq!(s.tick(), vec![("lfu".to_string(), Kind::Expire)]);
+    let history = "/instances/lfu/auto-expire/histories";
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let record = loop {
+        let record = f.get(history).await.1["records"][0].clone();
+        if matches!(record["status"].as_str(), Some("success" | "failed")) {
+            break record;
+        }
+        assert!(tokio::time::Instant::now() < until, "still {record}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(record["status"], "failed", "{record}");
+    assert!(
+        record["error_msg"].as_str().unwrap().contains("604800"),
+        "{record}"
+    );
+    let (status, body) = f
+        .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
+        .await;
+    assert_eq!(status, 200, "the instance is free again: {body}");
+}

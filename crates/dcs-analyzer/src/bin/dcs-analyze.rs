@@ -8,7 +8,7 @@
 //! bar goes to stderr when it is a terminal; errors go to stderr with exit status 1.
 
 use clap::{Parser, ValueEnum};
-use dcs_analyzer::options::{COUNT_RANGE, MAX_TOP};
+use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP};
 use dcs_analyzer::{
     bigkeys, expired, hotkeys, AnalyzerError, Control, Progress, ScanOptions, Target,
 };
@@ -44,11 +44,11 @@ struct Args {
     /// COUNT of each SCAN (and pipeline batch size).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(*COUNT_RANGE.start() as i64..=*COUNT_RANGE.end() as i64))]
     count: u32,
-    /// Pause between batches, in milliseconds.
-    #[arg(long, default_value_t = 0)]
+    /// Pause between batches, in milliseconds (at most 60000).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_PAUSE.as_millis() as u64))]
     pause_ms: u64,
-    /// Expired keys: stop after this many seconds.
-    #[arg(long)]
+    /// Expired keys: stop after this many seconds (at most 604800, 7 days).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_DEADLINE.as_secs()))]
     timeout: Option<u64>,
     /// Big keys: also measure MEMORY USAGE of each winner.
     #[arg(long)]
