@@ -4,9 +4,9 @@
 use crate::config::{Config, ConsoleSource};
 use std::path::Path;
 
-/// What the configuration will do, one line each; `Err` for what would stop `serve`.
+/// What the configuration in `file` will do, one line each; `Err` for what would stop `serve`.
 /// Lines starting `warning:` are served anyway but probably not meant.
-pub fn summary(config: &Config) -> Result<Vec<String>, String> {
+pub fn summary(config: &Config, file: &Path) -> Result<Vec<String>, String> {
     let mut lines = vec![format!("listen: {}", config.listen)];
     match &config.cloud {
         Some(c) => lines.push(format!("mode: cloud, forwarding to {}", c.endpoint)),
@@ -30,7 +30,36 @@ pub fn summary(config: &Config) -> Result<Vec<String>, String> {
             return Err(format!("token_file {}: no such file", f.display()));
         }
     }
+    let token = crate::token::token_path(&config.data_dir);
+    let secrets = [
+        Some(file),
+        config.token_file.as_deref(),
+        Some(token.as_path()),
+        Some(config.data_dir.as_path()),
+    ];
+    for path in secrets.into_iter().flatten() {
+        if readable_by_everyone(path) {
+            lines.push(format!(
+                "warning: {} is readable by every user of this machine (chmod o-rwx)",
+                path.display()
+            ));
+        }
+    }
     Ok(lines)
+}
+
+/// An existing file or folder whose "others" permission bits allow reading.
+fn readable_by_everyone(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o004 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// A folder that exists, or that `serve` can create (its nearest existing ancestor is a folder).
@@ -85,10 +114,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("web")).unwrap();
         std::fs::write(dir.path().join("web/index.html"), "<!doctype html>").unwrap();
-        let ok = summary(&config(
-            dir.path(),
-            "console_dir = \"web\"\nallowed_origins = [\"https://c.example.com\"]\n",
-        ))
+        let file = dir.path().join("t.toml");
+        std::fs::write(&file, "").unwrap();
+        set_mode(&file, 0o600);
+        let ok = summary(
+            &config(
+                dir.path(),
+                "console_dir = \"web\"\nallowed_origins = [\"https://c.example.com\"]\n",
+            ),
+            &file,
+        )
         .unwrap();
         assert!(ok
             .iter()
@@ -96,16 +131,41 @@ mod tests {
         assert!(ok.contains(&"allowed_origins: https://c.example.com".to_string()));
         assert!(ok.contains(&"warning: mode: local, but no [[instances]] are configured".into()));
 
-        let no_console = summary(&config(dir.path(), "console_dir = \"nothing\"\n")).unwrap();
+        let no_console =
+            summary(&config(dir.path(), "console_dir = \"nothing\"\n"), &file).unwrap();
         assert!(no_console
             .iter()
             .any(|l| l.starts_with("warning: console_dir")));
 
         std::fs::write(dir.path().join("file"), "").unwrap();
-        let bad_data = summary(&config(dir.path(), "data_dir = \"file/data\"\n")).unwrap_err();
+        let bad_data =
+            summary(&config(dir.path(), "data_dir = \"file/data\"\n"), &file).unwrap_err();
         assert!(bad_data.contains("is not a folder"), "{bad_data}");
 
-        let no_token = summary(&config(dir.path(), "[auth]\ntoken_file = \"nope\"\n")).unwrap_err();
+        let no_token = summary(
+            &config(dir.path(), "[auth]\ntoken_file = \"nope\"\n"),
+            &file,
+        )
+        .unwrap_err();
         assert!(no_token.starts_with("token_file ") && no_token.ends_with("no such file"));
+
+        assert!(
+            !ok.iter().any(|l| l.contains("readable by every user")),
+            "{ok:?}"
+        );
+        set_mode(&file, 0o644);
+        let exposed = summary(&config(dir.path(), "console_dir = \"web\"\n"), &file).unwrap();
+        assert!(
+            exposed.contains(&format!(
+                "warning: {} is readable by every user of this machine (chmod o-rwx)",
+                file.display()
+            )),
+            "{exposed:?}"
+        );
+    }
+
+    fn set_mode(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 }

@@ -46,7 +46,7 @@ fn default_timeout_secs() -> u64 {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAuth {
-    token: Option<String>,
+    token: Option<Spanned<String>>,
     token_file: Option<PathBuf>,
     #[serde(default)]
     access_keys: Vec<RawAccessKey>,
@@ -70,6 +70,17 @@ struct RawInstance {
     password_env: Option<String>,
     #[serde(default)]
     allow_config_changes: bool,
+}
+
+/// Shortest console token or AK/SK secret accepted (generated tokens are 48 hex characters).
+pub const MIN_SECRET_LEN: usize = 16;
+
+/// Why `secret` is too weak to guard the API, if it is.
+pub fn weak_secret(what: &str, secret: &str) -> Option<String> {
+    let len = secret.trim().chars().count();
+    (len < MIN_SECRET_LEN).then(|| {
+        format!("{what} has {len} characters; use at least {MIN_SECRET_LEN} (e.g. `openssl rand -hex 24`)")
+    })
 }
 
 fn default_listen() -> SocketAddr {
@@ -313,6 +324,9 @@ impl Config {
                 })?,
                 _ => return Err(at(k.ak.span(), "give exactly one of sk or sk_env".into())),
             };
+            if let Some(why) = weak_secret("the secret key (sk)", &sk) {
+                return Err(at(k.ak.span(), why));
+            }
             access_keys.push(AccessKey {
                 ak: k.ak.into_inner(),
                 sk,
@@ -426,20 +440,71 @@ impl Config {
                 allowed_origins.push(o);
             }
         }
+        let token = match raw.auth.token {
+            Some(t) => {
+                if let Some(why) = weak_secret("[auth] token", t.get_ref()) {
+                    return Err(at(t.span(), why));
+                }
+                Some(t.into_inner())
+            }
+            None => None,
+        };
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let console = ConsoleSource::resolve(raw.console_dir, base);
+        let data_dir = abs(raw.data_dir);
+        let token_file = raw.auth.token_file.map(abs);
+        if let ConsoleSource::Dir(dir) = &console {
+            // Everything under console_dir is served to anyone who can reach the proxy.
+            let secrets = [
+                ("data_dir", Some(data_dir.as_path())),
+                ("the config file", Some(Path::new(file))),
+                ("token_file", token_file.as_deref()),
+            ];
+            for (what, path) in secrets {
+                if path.is_some_and(|p| inside(p, dir)) {
+                    return Err(ConfigError(format!(
+                        "{file}: console_dir {} contains {what}, which it would serve to anyone; \
+                         keep the console in a folder of its own",
+                        dir.display()
+                    )));
+                }
+            }
+        }
         Ok(Config {
             listen: raw.listen,
-            data_dir: abs(raw.data_dir),
-            console: ConsoleSource::resolve(raw.console_dir, base),
+            data_dir,
+            console,
             project_id: raw.project_id.into_inner(),
             allowed_origins,
-            token: raw.auth.token,
-            token_file: raw.auth.token_file.map(abs),
+            token,
+            token_file,
             access_keys,
             instances,
             cloud,
         })
     }
+}
+
+/// Whether `path` is `dir` or below it, comparing absolute paths with `.` and `..` resolved
+/// (and symbolic links, where both exist).
+fn inside(path: &Path, dir: &Path) -> bool {
+    let clean = |p: &Path| -> PathBuf {
+        let p = std::fs::canonicalize(p)
+            .or_else(|_| std::path::absolute(p))
+            .unwrap_or_else(|_| p.to_path_buf());
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    clean(path).starts_with(clean(dir))
 }
 
 /// Puts a password from the environment into a `redis://host:port` URL.
@@ -475,7 +540,7 @@ mod tests {
     fn parse(text: &str) -> Result<Config, ConfigError> {
         let env = |k: &str| match k {
             "ORDERS_PW" => Some("p@ss:w/rd".to_string()),
-            "SK1" => Some("secret-key".to_string()),
+            "SK1" => Some("secret-key-0123456789".to_string()),
             _ => None,
         };
         Config::parse(text, "proxy.toml", Path::new("/etc/dcs"), &env)
@@ -485,7 +550,7 @@ mod tests {
 listen = "127.0.0.1:9000"
 project_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 [auth]
-token = "tok"
+token = "console-token-0123456789"
 [[auth.access_keys]]
 ak = "AK1"
 sk_env = "SK1"
@@ -513,7 +578,7 @@ allow_config_changes = true
         };
         assert_eq!(c.console, default_console);
         assert!(c.allowed_origins.is_empty());
-        assert_eq!(c.access_keys[0].sk, "secret-key");
+        assert_eq!(c.access_keys[0].sk, "secret-key-0123456789");
         assert_eq!(
             c.instances[0].target,
             dcs_analyzer::Target::Standalone("redis://:p%40ss%3Aw%2Frd@127.0.0.1:6379".into())
@@ -692,5 +757,84 @@ allow_config_changes = true
         ))
         .unwrap();
         assert_eq!(c.console, ConsoleSource::Dir("/etc/dcs/web".into()));
+    }
+
+    #[test]
+    fn weak_secrets_are_refused_with_file_and_line() {
+        for (text, want) in [
+            (
+                GOOD.replace("console-token-0123456789", ""),
+                "proxy.toml:5: [auth] token has 0 characters; use at least 16",
+            ),
+            (
+                GOOD.replace("console-token-0123456789", "short-token"),
+                "proxy.toml:5: [auth] token has 11 characters",
+            ),
+            (
+                GOOD.replace("sk_env = \"SK1\"", "sk = \"\""),
+                "proxy.toml:7: the secret key (sk) has 0 characters",
+            ),
+            (
+                GOOD.replace("sk_env = \"SK1\"", "sk = \"fifteen-chars-x\""),
+                "proxy.toml:7: the secret key (sk) has 15 characters",
+            ),
+        ] {
+            let got = parse(&text).unwrap_err().0;
+            assert!(got.starts_with(want), "want {want:?}, got {got:?}");
+        }
+        let env = |k: &str| (k == "SHORT").then(|| "abc".to_string());
+        let from_env = GOOD.replace("sk_env = \"SK1\"", "sk_env = \"SHORT\"");
+        let got = Config::parse(&from_env, "proxy.toml", Path::new("/etc/dcs"), &env)
+            .unwrap_err()
+            .0;
+        assert!(
+            got.starts_with("proxy.toml:7: the secret key (sk) has 3"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn console_dir_must_not_hold_secrets() {
+        let with = |extra: &str| {
+            Config::parse(
+                &format!("{extra}\n{GOOD}"),
+                "/etc/dcs/proxy.toml",
+                Path::new("/etc/dcs"),
+                &|k| (k == "SK1" || k == "ORDERS_PW").then(|| "secret-key-0123456789".into()),
+            )
+        };
+        for (extra, what) in [
+            ("console_dir = \".\"", "contains data_dir"),
+            ("console_dir = \"/etc\"", "contains data_dir"),
+            ("console_dir = \"data/..\"", "contains data_dir"),
+            (
+                "console_dir = \"web\"\ndata_dir = \"web/data\"",
+                "contains data_dir",
+            ),
+            (
+                "console_dir = \".\"\ndata_dir = \"/var/lib/dcs\"",
+                "contains the config file",
+            ),
+        ] {
+            let got = with(extra).unwrap_err().0;
+            assert!(
+                got.starts_with("/etc/dcs/proxy.toml: console_dir ") && got.contains(what),
+                "{extra}: {got}"
+            );
+        }
+        let token_file = GOOD.replace(
+            "token = \"console-token-0123456789\"",
+            "token_file = \"web/token\"",
+        );
+        let got = Config::parse(
+            &format!("console_dir = \"web\"\ndata_dir = \"/var/lib/dcs\"\n{token_file}"),
+            "/etc/dcs/proxy.toml",
+            Path::new("/etc/dcs"),
+            &|_| Some("secret-key-0123456789".into()),
+        )
+        .unwrap_err()
+        .0;
+        assert!(got.contains("contains token_file"), "{got}");
+        assert!(with("console_dir = \"web\"").is_ok(), "a folder of its own");
     }
 }

@@ -8,7 +8,7 @@ use crate::config::ConsoleSource;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -54,7 +54,20 @@ pub fn routes(console: &ConsoleSource, project_id: &str, cloud_endpoint: Option<
         #[cfg(not(feature = "embed-console"))]
         ConsoleSource::Embedded => router,
     };
-    router.layer(axum::middleware::from_fn(cache_headers))
+    router
+        .layer(axum::middleware::from_fn(cache_headers))
+        .layer(axum::middleware::from_fn(no_dotfiles))
+}
+
+/// `/.env`, `/.git/config`, `/x/.htpasswd`: never served, and not answered with the console
+/// either (a 200 there would look like a hit to a scanner).
+async fn no_dotfiles(req: Request, next: Next) -> Response {
+    // File services decode the path: `%2E` is a dot too.
+    let path = req.uri().path().replace("%2e", ".").replace("%2E", ".");
+    if path.split('/').any(|s| s.starts_with('.')) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(req).await
 }
 
 /// `name-0123456789abcdef.ext` (Trunk's hashed names).

@@ -88,11 +88,22 @@ pub fn open_state(
     token: String,
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    private_dir(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let db = config.data_dir.join("dcs-proxy.db");
     let store =
         Arc::new(Store::open(&db, clock.now_ms()).map_err(|e| format!("{}: {e}", db.display()))?);
+    // The history names keys and instances: the owner's alone, like the token beside it.
+    for file in [
+        "dcs-proxy.db",
+        "dcs-proxy.db-wal",
+        "dcs-proxy.db-shm",
+        "dcs-proxy.db-journal",
+    ] {
+        let path = config.data_dir.join(file);
+        if path.exists() {
+            set_mode(&path, 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
     let opts = dcs_analyzer::ScanOptions::default();
     let cloud = match &config.cloud {
         Some(c) => Some(Arc::new(cloud::forward::Forwarder::new(
@@ -117,6 +128,32 @@ pub fn open_state(
         clock,
         opts,
     })
+}
+
+/// Creates `dir` (and its parents) with mode 0700; an existing one is left as the operator made
+/// it (`dcs-proxy check` warns when others can read it).
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM, so `kill` stops the proxy as cleanly as Ctrl-C

@@ -66,14 +66,19 @@ async fn main() -> ExitCode {
 
 async fn serve(path: PathBuf) -> Result<(), String> {
     let config = Config::load(&path).map_err(|e| e.to_string())?;
-    // The same checks as `check`, so serve never starts with what check refuses.
-    dcs_proxy::check::summary(&config)?;
+    // The same checks as `check`, so serve never starts with what check refuses; its warnings
+    // go to the log.
+    for line in dcs_proxy::check::summary(&config, &path)? {
+        if let Some(warning) = line.strip_prefix("warning: ") {
+            tracing::warn!("{warning}");
+        }
+    }
     run(config, false).await
 }
 
 fn check(path: PathBuf) -> Result<(), String> {
     let config = Config::load(&path).map_err(|e| e.to_string())?;
-    let lines = dcs_proxy::check::summary(&config)?;
+    let lines = dcs_proxy::check::summary(&config, &path)?;
     println!("dcs-proxy: {} is valid", path.display());
     for line in lines {
         println!("  {line}");

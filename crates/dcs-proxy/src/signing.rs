@@ -221,6 +221,8 @@ pub const MAX_SKEW_SECS: i64 = 15 * 60;
 /// Verifies a signed request (`authorization` is its `Authorization` header) against the
 /// configured key pairs: known AK, `X-Sdk-Date` signed and within ±15 minutes of `now`, and the
 /// signature over exactly these bytes. Errors: DCS.1001 (invalid), DCS.1002 (stale date).
+/// An unknown AK goes through every check a known one does and fails with the same answer as a
+/// wrong signature, so answers do not tell which access keys exist.
 pub fn verify(
     parts: &axum::http::request::Parts,
     authorization: &str,
@@ -236,8 +238,7 @@ pub fn verify(
         .ok_or_else(|| invalid("unsupported Authorization header"))?;
     let key = keys
         .iter()
-        .find(|k| constant_time_eq(k.ak.as_bytes(), parsed.access.as_bytes()))
-        .ok_or_else(|| invalid("unknown access key"))?;
+        .find(|k| constant_time_eq(k.ak.as_bytes(), parsed.access.as_bytes()));
     if !parsed.signed_headers.iter().any(|h| h == "x-sdk-date") {
         return Err(invalid("X-Sdk-Date must be signed"));
     }
@@ -251,6 +252,12 @@ pub fn verify(
         ));
     }
     let body_hash = match get("x-sdk-content-sha256") {
+        // An unsigned body could be swapped in transit under a valid signature.
+        Some(UNSIGNED_PAYLOAD) if !body.is_empty() => {
+            return Err(invalid(
+                "UNSIGNED-PAYLOAD is refused for a request with a body",
+            ))
+        }
         Some(UNSIGNED_PAYLOAD) => UNSIGNED_PAYLOAD.to_string(),
         _ => sha256_hex(body),
     };
@@ -267,13 +274,15 @@ pub fn verify(
         signed_headers: parsed.signed_headers,
         body_hash,
     };
-    if constant_time_eq(
-        signed.signature(&key.sk, date).as_bytes(),
+    let sk = key.map_or("", |k| k.sk.as_str());
+    let matches = constant_time_eq(
+        signed.signature(sk, date).as_bytes(),
         parsed.signature.as_bytes(),
-    ) {
+    );
+    if key.is_some() && matches {
         Ok(())
     } else {
-        Err(invalid("signature mismatch"))
+        Err(invalid("the access key and signature do not verify"))
     }
 }
 

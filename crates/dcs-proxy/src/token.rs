@@ -20,8 +20,12 @@ pub fn load_or_create(config: &Config) -> Result<(String, bool), String> {
         .clone()
         .unwrap_or_else(|| token_path(&config.data_dir));
     match std::fs::read_to_string(&path) {
-        Ok(t) if !t.trim().is_empty() => return Ok((t.trim().to_string(), false)),
-        Ok(_) => return Err(format!("{}: the token file is empty", path.display())),
+        Ok(t) => {
+            return match crate::config::weak_secret("the token", &t) {
+                Some(why) => Err(format!("{}: {why}", path.display())),
+                None => Ok((t.trim().to_string(), false)),
+            }
+        }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             return Err(format!("{}: {e}", path.display()))
         }
@@ -85,12 +89,25 @@ mod tests {
     fn configured_token_wins_and_missing_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = config(dir.path());
-        c.token = Some("given".into());
-        assert_eq!(load_or_create(&c).unwrap(), ("given".into(), false));
+        c.token = Some("given-token-0123456789".into());
+        assert_eq!(
+            load_or_create(&c).unwrap(),
+            ("given-token-0123456789".into(), false)
+        );
         c.token = None;
         c.token_file = Some(dir.path().join("absent"));
         assert!(load_or_create(&c)
             .unwrap_err()
             .contains("no such token file"));
+        let short = dir.path().join("short");
+        std::fs::write(&short, "abc\n").unwrap();
+        c.token_file = Some(short);
+        let e = load_or_create(&c).unwrap_err();
+        assert!(
+            e.ends_with(
+                "the token has 3 characters; use at least 16 (e.g. `openssl rand -hex 24`)"
+            ),
+            "{e}"
+        );
     }
 }

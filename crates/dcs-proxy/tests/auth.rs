@@ -45,6 +45,37 @@ fn signed(
         .unwrap()
 }
 
+/// Signed with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (the body is not covered).
+fn unsigned_payload(method: &str, path_and_query: &str, body: &str, date: &str) -> Request<Body> {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let headers = vec![
+        ("host".to_string(), "127.0.0.1:8080".to_string()),
+        ("x-sdk-date".to_string(), date.to_string()),
+        (
+            "x-sdk-content-sha256".to_string(),
+            dcs_proxy::signing::UNSIGNED_PAYLOAD.to_string(),
+        ),
+    ];
+    let req = SignedRequest {
+        method,
+        path,
+        query: parse_query(query),
+        headers: headers.clone(),
+        signed_headers: vec!["host".into(), "x-sdk-date".into()],
+        body_hash: dcs_proxy::signing::UNSIGNED_PAYLOAD.into(),
+    };
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path_and_query)
+        .header("Authorization", req.authorization(AK, SK, date));
+    for (k, v) in headers {
+        b = b.header(k, v);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
 #[tokio::test]
 async fn token_rules() {
     let f = Fixture::new();
@@ -127,6 +158,41 @@ async fn signature_rules() {
             .await
             .0,
         StatusCode::OK
+    );
+    // An unknown AK and a wrong signature are the same answer, word for word.
+    let wrong_sig = f
+        .send(signed(
+            "GET",
+            &list,
+            "",
+            &date,
+            AK,
+            "wrong-secret-0123456789",
+        ))
+        .await;
+    let unknown_ak = f
+        .send(signed("GET", &list, "", &date, "UNKNOWNAK", SK))
+        .await;
+    assert_eq!(wrong_sig, unknown_ak);
+    assert_eq!(
+        f.send(signed("GET", &list, "", &stale, "UNKNOWNAK", SK))
+            .await,
+        f.send(signed("GET", &list, "", &stale, AK, SK)).await,
+        "a stale date is answered alike for known and unknown keys"
+    );
+    // UNSIGNED-PAYLOAD: fine without a body, refused with one (it could be swapped).
+    assert_eq!(
+        f.send(unsigned_payload("GET", &list, "", &date)).await.0,
+        StatusCode::OK
+    );
+    let (status, refused) = f.send(unsigned_payload("PUT", &put, body, &date)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        refused["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("UNSIGNED-PAYLOAD"),
+        "{refused}"
     );
     let other_project = "/v2/other/instances";
     assert_dcs(

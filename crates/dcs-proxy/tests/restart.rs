@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PROJECT: &str = "p-restart";
-const TOKEN: &str = "restart-token";
+const TOKEN: &str = "restart-token-0123456789";
 
 struct Proxy(Child);
 

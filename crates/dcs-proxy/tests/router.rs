@@ -500,11 +500,36 @@ async fn console_is_served_with_spa_fallback_and_config() {
         .await
         .unwrap();
     assert_eq!(index.headers()["cache-control"], "no-cache");
+    // Dotfiles are never served, and not answered with the console either.
+    std::fs::write(f.dir.path().join("dist/.env"), "SECRET=1").unwrap();
+    std::fs::create_dir_all(f.dir.path().join("dist/.git")).unwrap();
+    std::fs::write(f.dir.path().join("dist/.git/config"), "[core]").unwrap();
+    for path in [
+        "/.env",
+        "/.git/config",
+        "/.git/",
+        "/deep/.htpasswd",
+        "/%2Eenv",
+    ] {
+        let (status, body) = f.send(get(path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
     let (_, config) = f.send(get("/config.json")).await;
     assert_eq!(
         (config["project_id"].as_str(), config["mode"].as_str()),
         (Some(PROJECT), Some("local"))
     );
+}
+
+/// The data folder is created 0700 and the database is 0600: the history names keys.
+#[test]
+fn data_dir_and_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let data = f.dir.path().join("data");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("dcs-proxy.db")), 0o600);
 }
 
 trait ClockNow {

@@ -18,7 +18,7 @@ use tower::ServiceExt;
 pub const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 pub const TOKEN: &str = "test-token-0123456789";
 pub const AK: &str = "TESTACCESSKEY";
-pub const SK: &str = "test-secret-key";
+pub const SK: &str = "test-secret-key-0123";
 
 pub struct Fixture {
     pub state: AppState,
