@@ -2,16 +2,19 @@
 //! `index.html` so deep links such as `/instances/x/hotkeys/y` load the app, and `/config.json`
 //! for its runtime settings.
 //! Trunk names assets with a content hash, so those are cached for a year; everything else
-//! (index.html above all) is revalidated.
+//! (index.html above all) is revalidated. A path that names a file (its last segment has a dot)
+//! and is missing answers 404 — never `index.html`, which a browser would then cache as that
+//! asset. Pages carry the Content-Security-Policy of [`crate::headers`].
 
 use crate::config::ConsoleSource;
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// `/config.json` as the console reads it (`src/api.rs`, `RuntimeConfig`).
@@ -47,8 +50,22 @@ pub fn routes(console: &ConsoleSource, project_id: &str, cloud_endpoint: Option<
         }),
     );
     let router = match console {
-        ConsoleSource::Dir(dir) => router
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        ConsoleSource::Dir(dir) => {
+            let index = dir.join("index.html");
+            let deep_link = tower::service_fn(move |req: Request| {
+                let index = index.clone();
+                async move {
+                    if names_a_file(req.uri().path()) {
+                        return Ok(StatusCode::NOT_FOUND.into_response());
+                    }
+                    ServeFile::new(index)
+                        .oneshot(req)
+                        .await
+                        .map(IntoResponse::into_response)
+                }
+            });
+            router.fallback_service(ServeDir::new(dir).fallback(deep_link))
+        }
         #[cfg(feature = "embed-console")]
         ConsoleSource::Embedded => router.fallback(crate::embedded::serve),
         #[cfg(not(feature = "embed-console"))]
@@ -56,7 +73,49 @@ pub fn routes(console: &ConsoleSource, project_id: &str, cloud_endpoint: Option<
     };
     router
         .layer(axum::middleware::from_fn(cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            console.clone(),
+            content_security_policy,
+        ))
         .layer(axum::middleware::from_fn(no_dotfiles))
+}
+
+/// The last segment has a dot: `/app-0123.js`, `/favicon.ico` — a file, not a console route.
+pub fn names_a_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
+}
+
+/// Every HTML answer is the console's `index.html`: give it the policy for its inline script.
+async fn content_security_policy(
+    State(console): State<ConsoleSource>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html {
+        if let Some(index) = index_html(&console) {
+            crate::headers::add_policy(&mut resp, &index);
+        }
+    }
+    resp
+}
+
+/// The `index.html` being served now (read again each time: a rebuilt console has a new script).
+fn index_html(console: &ConsoleSource) -> Option<String> {
+    match console {
+        ConsoleSource::Dir(dir) => std::fs::read_to_string(dir.join("index.html")).ok(),
+        #[cfg(feature = "embed-console")]
+        ConsoleSource::Embedded => crate::embedded::index_html(),
+        #[cfg(not(feature = "embed-console"))]
+        ConsoleSource::Embedded => None,
+    }
 }
 
 /// `/.env`, `/.git/config`, `/x/.htpasswd`: never served, and not answered with the console
@@ -65,7 +124,7 @@ async fn no_dotfiles(req: Request, next: Next) -> Response {
     // File services decode the path: `%2E` is a dot too.
     let path = req.uri().path().replace("%2e", ".").replace("%2E", ".");
     if path.split('/').any(|s| s.starts_with('.')) {
-        return axum::http::StatusCode::NOT_FOUND.into_response();
+        return StatusCode::NOT_FOUND.into_response();
     }
     next.run(req).await
 }
@@ -76,7 +135,10 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        // Trunk writes the 64-bit hash without leading zeros: 16 digits, sometimes fewer.
+        .is_some_and(|(_, h)| {
+            (12..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {
@@ -100,6 +162,7 @@ mod tests {
             "/dcs-console-2e2cdfdc74aae827_bg.wasm"
         ));
         assert!(super::is_hashed_asset("/main-ab72decc894c59a6.css"));
+        assert!(super::is_hashed_asset("/dcs-console-848021fac735de9.js"));
         assert!(!super::is_hashed_asset("/index.html"));
         assert!(!super::is_hashed_asset("/instances/abc-def/hotkeys"));
     }

@@ -19,6 +19,11 @@ pub fn has_console() -> bool {
     Console::get("index.html").is_some()
 }
 
+/// The embedded `index.html`, for its Content-Security-Policy.
+pub fn index_html() -> Option<String> {
+    Console::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned())
+}
+
 /// Every path of the embedded console, for `dcs-proxy check`.
 pub fn file_count() -> usize {
     Console::iter().count()
@@ -29,8 +34,12 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let path = uri.path().trim_start_matches('/');
-    let file = Console::get(if path.is_empty() { "index.html" } else { path })
-        .or_else(|| Console::get("index.html"));
+    let file = match Console::get(if path.is_empty() { "index.html" } else { path }) {
+        Some(file) => Some(file),
+        // A missing file is a 404, not the console (see `console.rs`).
+        None if crate::console::names_a_file(uri.path()) => None,
+        None => Console::get("index.html"),
+    };
     match file {
         Some(file) => (
             [(header::CONTENT_TYPE, file.metadata.mimetype().to_string())],

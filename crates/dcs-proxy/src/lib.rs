@@ -26,6 +26,7 @@ pub mod demo;
 pub mod embedded;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod openapi;
 pub mod records;
 pub mod runner;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         ))
     };
     app.layer(CompressionLayer::new())
+        .layer(headers::everywhere())
 }
 
 /// Cloud mode's `/v2`: authenticated like local mode, then forwarded (or refused) as a whole.

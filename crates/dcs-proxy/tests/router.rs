@@ -521,6 +521,80 @@ async fn console_is_served_with_spa_fallback_and_config() {
     );
 }
 
+/// A missing asset is a 404 (once: `index.html` with a year of `immutable` caching); every
+/// answer says nosniff and no-referrer; pages carry a CSP that allows their inline script.
+#[tokio::test]
+async fn static_answers_are_safe() {
+    let f = Fixture::new();
+    let script = "\nimport init from '/app-0123456789abcdef.js';\nawait init();\n";
+    std::fs::write(
+        f.dir.path().join("dist/index.html"),
+        format!("<!doctype html><script src=\"/i18n/t.js\"></script><script type=\"module\">{script}</script>"),
+    )
+    .unwrap();
+    let app = || dcs_proxy::app(f.state.clone());
+    let get = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+    for missing in [
+        "/app-0123456789abcdef.js",
+        "/dcs-console-848021fac735de9_bg.wasm",
+        "/favicon.ico",
+    ] {
+        let resp = tower::ServiceExt::oneshot(app(), get(missing))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{missing}");
+        assert_ne!(
+            resp.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("public, max-age=31536000, immutable"),
+            "{missing}"
+        );
+    }
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+    };
+    for page in ["/", "/instances/lfu/hotkeys/abc"] {
+        let resp = tower::ServiceExt::oneshot(app(), get(page)).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+        for part in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            &format!("'sha256-{hash}'"),
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(part), "{page}: {part} not in {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+    }
+    let api = Request::builder()
+        .uri(format!("/v2/{PROJECT}/instances"))
+        .header("X-Auth-Token", TOKEN)
+        .body(Body::empty())
+        .unwrap();
+    let unauthenticated = Request::builder()
+        .uri(format!("/v2/{PROJECT}/instances"))
+        .body(Body::empty())
+        .unwrap();
+    for req in [
+        get("/"),
+        get("/config.json"),
+        get("/nothing.js"),
+        get("/openapi.json"),
+        api,
+        unauthenticated,
+    ] {
+        let uri = req.uri().to_string();
+        let resp = tower::ServiceExt::oneshot(app(), req).await.unwrap();
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(resp.headers()["referrer-policy"], "no-referrer", "{uri}");
+    }
+}
+
 /// The data folder is created 0700 and the database is 0600: the history names keys.
 #[test]
 fn data_dir_and_database_are_private() {

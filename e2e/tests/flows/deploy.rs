@@ -107,12 +107,18 @@ async fn release_binary_serves_its_console_from_an_empty_folder() {
                 );
 
                 // The console it serves is the one built into it: today's dist/.
-                let index = reqwest::get(format!("{}/", s.base))
-                    .await
-                    .ctx("GET /")?
-                    .text()
-                    .await
-                    .ctx("index.html")?;
+                let resp = reqwest::get(format!("{}/", s.base)).await.ctx("GET /")?;
+                let csp = resp
+                    .headers()
+                    .get("content-security-policy")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                ensure!(
+                    csp.contains("'sha256-") && csp.contains("frame-ancestors 'none'"),
+                    "the built-in console's policy: {csp:?}"
+                );
+                let index = resp.text().await.ctx("index.html")?;
                 let dist =
                     std::fs::read_to_string(e2e::workspace_root().join("dist/index.html")).unwrap();
                 ensure!(index == dist, "the binary serves another index.html");
