@@ -20,6 +20,7 @@ struct RawConfig {
     console_dir: Option<PathBuf>,
     project_id: Spanned<String>,
     allowed_origins: Option<Spanned<Vec<String>>>,
+    limits: Option<Spanned<RawLimits>>,
     #[serde(default)]
     auth: RawAuth,
     #[serde(default)]
@@ -41,6 +42,15 @@ struct RawCloud {
 
 fn default_timeout_secs() -> u64 {
     30
+}
+
+/// `[limits]`: what one client may hold of the proxy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_connections: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -167,6 +177,8 @@ pub struct Config {
     /// Origins whose pages may call `/v2` from a browser (CORS), e.g. a console on static
     /// hosting. Empty: same-origin only.
     pub allowed_origins: Vec<String>,
+    /// Connections and their timeouts.
+    pub limits: crate::server::Limits,
     /// The console token, when configured (otherwise generated in `data_dir`).
     pub token: Option<String>,
     pub token_file: Option<PathBuf>,
@@ -449,6 +461,13 @@ impl Config {
             }
             None => None,
         };
+        let limits = match raw.limits {
+            None => crate::server::Limits::default(),
+            Some(l) => {
+                let span = l.span();
+                limits(l.into_inner()).map_err(|e| at(span, e))?
+            }
+        };
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         let console = ConsoleSource::resolve(raw.console_dir, base);
         let data_dir = abs(raw.data_dir);
@@ -476,6 +495,7 @@ impl Config {
             console,
             project_id: raw.project_id.into_inner(),
             allowed_origins,
+            limits,
             token,
             token_file,
             access_keys,
@@ -483,6 +503,45 @@ impl Config {
             cloud,
         })
     }
+}
+
+/// `[limits]` within their ranges; what is not given keeps its default.
+fn limits(raw: RawLimits) -> Result<crate::server::Limits, String> {
+    let d = crate::server::Limits::default();
+    let within =
+        |name: &str, v: Option<u64>, range: std::ops::RangeInclusive<u64>, default: u64| {
+            let v = v.unwrap_or(default);
+            if range.contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!(
+                    "[limits] {name} = {v} must be {} to {}",
+                    range.start(),
+                    range.end()
+                ))
+            }
+        };
+    let secs = std::time::Duration::from_secs;
+    Ok(crate::server::Limits {
+        max_connections: within(
+            "max_connections",
+            raw.max_connections,
+            1..=65_536,
+            d.max_connections as u64,
+        )? as usize,
+        header_timeout: secs(within(
+            "header_timeout_secs",
+            raw.header_timeout_secs,
+            1..=3600,
+            d.header_timeout.as_secs(),
+        )?),
+        body_timeout: secs(within(
+            "body_timeout_secs",
+            raw.body_timeout_secs,
+            1..=3600,
+            d.body_timeout.as_secs(),
+        )?),
+    })
 }
 
 /// Whether `path` is `dir` or below it, comparing absolute paths with `.` and `..` resolved
@@ -836,5 +895,40 @@ allow_config_changes = true
         .0;
         assert!(got.contains("contains token_file"), "{got}");
         assert!(with("console_dir = \"web\"").is_ok(), "a folder of its own");
+    }
+
+    #[test]
+    fn limits_have_defaults_and_ranges() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.limits, crate::server::Limits::default());
+        let with = |limits: &str| parse(&format!("{GOOD}[limits]\n{limits}\n"));
+        let c = with("max_connections = 32\nheader_timeout_secs = 2").unwrap();
+        assert_eq!(c.limits.max_connections, 32);
+        assert_eq!(c.limits.header_timeout.as_secs(), 2);
+        assert_eq!(
+            c.limits.body_timeout,
+            crate::server::Limits::default().body_timeout
+        );
+        for (bad, want) in [
+            (
+                "max_connections = 0",
+                "[limits] max_connections = 0 must be 1 to 65536",
+            ),
+            (
+                "header_timeout_secs = 0",
+                "[limits] header_timeout_secs = 0 must be 1 to 3600",
+            ),
+            (
+                "body_timeout_secs = 86400",
+                "[limits] body_timeout_secs = 86400 must be 1 to 3600",
+            ),
+            ("idle = 1", "unknown field `idle`"),
+        ] {
+            let got = with(bad).unwrap_err().0;
+            assert!(
+                got.starts_with("proxy.toml:") && got.contains(want),
+                "{bad}: {got}"
+            );
+        }
     }
 }

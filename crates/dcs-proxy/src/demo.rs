@@ -57,6 +57,7 @@ pub async fn run(
         data_dir,
         console: ConsoleSource::Dir(console_dir),
         allowed_origins: vec![],
+        limits: Default::default(),
         project_id: PROJECT_ID.into(),
         token: None,
         token_file: None,

@@ -5,6 +5,7 @@
 //!   console token.
 //! * [`api`] — the DCS v2 routes, one file per resource; [`auth`] — token and AK/SK checks
 //!   ([`signing`] holds SDK-HMAC-SHA256); [`extract`] and [`error`] make every failure a DCS body.
+//! * [`server`] — the HTTP/1.1 loop with connection limits and timeouts.
 //! * [`runner`] — analyses as tasks; [`store`] — SQLite history and schedules; [`records`] —
 //!   stored tasks as wire types; [`scheduler`] — `auto` scans; [`clock`] — injectable time.
 //! * [`console`] — the static console, `/config.json` ([`embedded`] with the `embed-console`
@@ -31,6 +32,7 @@ pub mod openapi;
 pub mod records;
 pub mod runner;
 pub mod scheduler;
+pub mod server;
 pub mod signing;
 pub mod state;
 pub mod store;
@@ -119,6 +121,7 @@ pub fn open_state(
         cloud,
         project_id: config.project_id.clone(),
         console: config.console.clone(),
+        limits: config.limits,
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         instances: Arc::new(config.instances.clone()),
         runner: Runner::new(store.clone(), clock.clone(), opts.clone()),
@@ -187,9 +190,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let scheduler = tokio::spawn(scheduler::Scheduler::new(state.clone()).run());
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = state.limits;
+    let result = server::run(listener, app(state), limits, shutdown).await;
     scheduler.abort();
     result
 }

@@ -21,6 +21,8 @@ pub struct Credentials {
 pub struct AppState {
     pub project_id: String,
     pub console: crate::config::ConsoleSource,
+    /// Connection limits of the server loop.
+    pub limits: crate::server::Limits,
     /// Origins allowed to call `/v2` from a browser (see [`crate::cors`]).
     pub allowed_origins: crate::cors::AllowedOrigins,
     pub instances: Arc<Vec<InstanceConfig>>,

@@ -38,6 +38,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
         data_dir: dir.join("data"),
         console: ConsoleSource::Dir(dir.join("dist")),
         allowed_origins: vec![],
+        limits: Default::default(),
         project_id: PROJECT.into(),
         token: Some(TOKEN.into()),
         token_file: None,
