@@ -70,6 +70,33 @@ pub struct ModifyRedisConfigBody {
     pub redis_config: Vec<RedisConfig>,
 }
 
+impl ModifyRedisConfigBody {
+    /// The only change this product makes, in local and cloud mode alike: `maxmemory-policy`
+    /// to a value Redis accepts (so the console can offer "enable LFU"); DCS.4800 otherwise.
+    pub fn check_policy_change(&self) -> Result<(), crate::DcsError> {
+        if self.redis_config.is_empty() {
+            return Err(crate::DcsError::invalid("redis_config"));
+        }
+        for c in &self.redis_config {
+            if c.param_name != MAXMEMORY_POLICY {
+                return Err(crate::DcsError::invalid("param_name"));
+            }
+            if !MAXMEMORY_POLICIES.contains(&c.param_value.as_str()) {
+                return Err(crate::DcsError::invalid("param_value"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// DCS.2003 for a configuration change the proxy's configuration does not allow.
+pub fn config_changes_disabled() -> crate::DcsError {
+    crate::DcsError::with_message(
+        crate::ErrorCode::Forbidden,
+        "This role does not have the permission to perform this operation: configuration changes are disabled for this instance (allow_config_changes).",
+    )
+}
+
 /// Hot-key analysis reads LFU counters, which exist only under `allkeys-lfu` / `volatile-lfu`.
 pub fn is_lfu_policy(policy: &str) -> bool {
     policy.ends_with("-lfu")

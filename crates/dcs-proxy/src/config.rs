@@ -38,6 +38,8 @@ struct RawCloud {
     iam_password_env: Option<String>,
     #[serde(default = "default_timeout_secs")]
     timeout_secs: u64,
+    #[serde(default)]
+    allow_config_changes: bool,
 }
 
 fn default_timeout_secs() -> u64 {
@@ -196,6 +198,9 @@ pub struct CloudConfig {
     pub auth: CloudAuth,
     /// Every upstream call must answer within this many seconds (default 30).
     pub timeout_secs: u64,
+    /// Whether console users may change `maxmemory-policy` (and nothing else) through the
+    /// proxy's cloud credentials, as `allow_config_changes` of a local instance.
+    pub allow_config_changes: bool,
 }
 
 /// Credentials for the DCS endpoint, from the environment.
@@ -438,6 +443,7 @@ impl Config {
                     endpoint,
                     auth,
                     timeout_secs: c.timeout_secs,
+                    allow_config_changes: c.allow_config_changes,
                 })
             }
         };

@@ -48,10 +48,14 @@ async fn upstream(State((seen, clock)): State<(Seen, ManualClock)>, req: Request
         );
         let body: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(body["auth"]["scope"]["project"]["id"], PROJECT);
-        assert_eq!(
-            body["auth"]["identity"]["password"]["user"]["password"],
-            "iam-pw"
-        );
+        if body["auth"]["identity"]["password"]["user"]["password"] != "iam-pw" {
+            return (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": {"code": 401, "message": "The username or password is wrong."}})
+                    .to_string(),
+            )
+                .into_response();
+        }
         return (
             StatusCode::CREATED,
             [("x-subject-token", format!("iam-token-{n}"))],
@@ -117,6 +121,7 @@ async fn upstream(State((seen, clock)): State<(Seen, ManualClock)>, req: Request
             [("location", "http://203.0.113.7/steal")],
         )
             .into_response(),
+        ("PUT", p) if p == format!("{i}/configs") => StatusCode::NO_CONTENT.into_response(),
         ("GET", p) if p == format!("{i}/bigkey/autoscan") => {
             std::future::pending::<Response>().await
         }
@@ -132,6 +137,10 @@ struct Cloud {
 }
 
 async fn start(auth: impl Fn(&str) -> CloudAuth) -> Cloud {
+    start_with(auth, false).await
+}
+
+async fn start_with(auth: impl Fn(&str) -> CloudAuth, allow_config_changes: bool) -> Cloud {
     let seen = Seen::default();
     let clock = ManualClock::new(chrono::Utc::now());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -156,6 +165,7 @@ async fn start(auth: impl Fn(&str) -> CloudAuth) -> Cloud {
             endpoint: endpoint.clone(),
             auth: auth(&endpoint),
             timeout_secs: 1,
+            allow_config_changes,
         }),
     };
     let state = dcs_proxy::open_state(&config, TOKEN.into(), Arc::new(clock.clone())).unwrap();
@@ -339,6 +349,7 @@ async fn redirects_timeouts_and_dead_endpoints_are_dcs_errors_naming_the_endpoin
             endpoint: format!("http://127.0.0.1:{port}"),
             auth: aksk(""),
             timeout_secs: 1,
+            allow_config_changes: false,
         }),
     };
     let state = dcs_proxy::open_state(
@@ -420,6 +431,103 @@ async fn iam_tokens_are_fetched_once_and_renewed_before_expiry() {
     assert!(seen
         .iter()
         .all(|(_, _, h, _)| !h.iter().any(|(k, _)| k == "authorization")));
+}
+
+/// Cloud mode grants no more than local mode: `PUT …/configs` only where the config allows it,
+/// only `maxmemory-policy`, and only the checked body goes upstream.
+#[tokio::test]
+async fn config_changes_are_no_more_than_local_mode_allows() {
+    let path = "/instances/i-1/configs";
+    let lfu = r#"{"redis_config":[{"param_id":"1","param_name":"maxmemory-policy","param_value":"allkeys-lfu"}]}"#;
+    let off = start(aksk).await;
+    let (status, body) = off.call(Method::PUT, path, Some(lfu)).await;
+    assert_eq!(
+        (status.as_u16(), body["error_code"].as_str()),
+        (403, Some("DCS.2003"))
+    );
+    assert_eq!(off.upstream_calls(), 0);
+
+    let on = start_with(aksk, true).await;
+    for bad in [
+        r#"{"redis_config":[{"param_id":"9","param_name":"requirepass","param_value":"x"}]}"#,
+        r#"{"redis_config":[{"param_id":"1","param_name":"maxmemory-policy","param_value":"drop-all"}]}"#,
+        r#"{"redis_config":[]}"#,
+        "not json",
+    ] {
+        let (status, body) = on.call(Method::PUT, path, Some(bad)).await;
+        assert_eq!(
+            (status.as_u16(), body["error_code"].as_str()),
+            (400, Some("DCS.4800")),
+            "{bad}"
+        );
+    }
+    assert_eq!(on.upstream_calls(), 0, "nothing refused went upstream");
+    let smuggled = r#"{"redis_config":[{"param_id":"1","param_name":"maxmemory-policy","param_value":"allkeys-lfu"}],"extra":{"requirepass":"x"}}"#;
+    let (status, _) = on.call(Method::PUT, path, Some(smuggled)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let seen = on.seen.requests.lock().unwrap();
+    let sent: Value = serde_json::from_slice(&seen[0].3).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::from_str::<Value>(lfu).unwrap(),
+        "only the checked body"
+    );
+}
+
+/// DCS refusing the proxy's own credentials is the proxy's problem (502), never the console's
+/// sign-in prompt (401); a failing IAM login is retried at most once a minute.
+#[tokio::test]
+async fn refused_cloud_credentials_are_502_and_iam_backs_off() {
+    let wrong_sk = start(|_| CloudAuth::AkSk {
+        ak: UP_AK.into(),
+        sk: "not-the-upstream-secret".into(),
+        security_token: None,
+    })
+    .await;
+    let (status, body) = wrong_sk
+        .call(Method::GET, "/instances/i-1/hotkey-tasks", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    let msg = body["error_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("refused the proxy's cloud credentials") && msg.contains("HTTP 401"),
+        "{msg}"
+    );
+    assert!(!msg.contains("not-the-upstream-secret"));
+
+    let iam = start(|endpoint| CloudAuth::Iam {
+        endpoint: endpoint.into(),
+        user: "u".into(),
+        domain: "d".into(),
+        password: "wrong-pw".into(),
+    })
+    .await;
+    for _ in 0..3 {
+        let (status, body) = iam
+            .call(Method::GET, "/instances/i-1/hotkey-tasks", None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+        assert!(!body.to_string().contains("wrong-pw"));
+    }
+    assert_eq!(
+        *iam.seen.iam_tokens_issued.lock().unwrap(),
+        1,
+        "one IAM attempt a minute"
+    );
+    iam.clock
+        .set(dcs_proxy::clock::Clock::now(&iam.clock) + chrono::Duration::seconds(61));
+    iam.call(Method::GET, "/instances/i-1/hotkey-tasks", None)
+        .await;
+    assert_eq!(
+        *iam.seen.iam_tokens_issued.lock().unwrap(),
+        2,
+        "tried again after a minute"
+    );
+    assert_eq!(
+        iam.upstream_calls(),
+        0,
+        "nothing went to DCS without a token"
+    );
 }
 
 #[tokio::test]

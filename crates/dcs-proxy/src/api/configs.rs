@@ -10,8 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use dcs_analyzer::probe::{probe, set_param};
 use dcs_api::config::{
-    ListConfigurationsResponse, ModifyRedisConfigBody, QueryRedisConfig, MAXMEMORY_POLICIES,
-    MAXMEMORY_POLICY,
+    config_changes_disabled, ListConfigurationsResponse, ModifyRedisConfigBody, QueryRedisConfig,
 };
 use dcs_api::{DcsError, ErrorCode};
 
@@ -68,20 +67,9 @@ pub async fn update(
 ) -> Result<StatusCode, AppError> {
     let inst = state.instance(&id)?;
     if !inst.allow_config_changes {
-        return Err(DcsError::with_message(
-            ErrorCode::Forbidden,
-            "This role does not have the permission to perform this operation: configuration changes are disabled for this instance (allow_config_changes).",
-        )
-        .into());
+        return Err(config_changes_disabled().into());
     }
-    for c in &body.redis_config {
-        if c.param_name != MAXMEMORY_POLICY {
-            return Err(DcsError::invalid("param_name").into());
-        }
-        if !MAXMEMORY_POLICIES.contains(&c.param_value.as_str()) {
-            return Err(DcsError::invalid("param_value").into());
-        }
-    }
+    body.check_policy_change()?;
     for c in &body.redis_config {
         set_param(&inst.target, &state.opts, &c.param_name, &c.param_value)
             .await

@@ -36,6 +36,7 @@ pub struct Forwarder {
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     timeout_secs: u64,
+    allow_config_changes: bool,
 }
 
 impl Forwarder {
@@ -92,6 +93,7 @@ impl Forwarder {
             http,
             clock,
             timeout_secs: cfg.timeout_secs,
+            allow_config_changes: cfg.allow_config_changes,
         })
     }
 
@@ -189,6 +191,24 @@ impl Forwarder {
             }
         })?;
         let status = resp.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            // DCS refused the proxy, not the console's user: passing a 401 on would show the
+            // console's sign-in prompt, which cannot help.
+            let said: serde_json::Value = resp.json().await.unwrap_or_default();
+            let why = [&said["error_code"], &said["error_msg"]]
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(": ");
+            return Err(self.upstream_error(
+                StatusCode::BAD_GATEWAY,
+                format!(
+                    "The DCS endpoint {} refused the proxy's cloud credentials (HTTP {status}{}{why}); check the proxy's CLOUD_SDK_AK/CLOUD_SDK_SK or IAM settings and the permissions of that account.",
+                    self.endpoint,
+                    if why.is_empty() { "" } else { ": " },
+                ),
+            ));
+        }
         if status.is_redirection() {
             return Err(self.upstream_error(
                 StatusCode::BAD_GATEWAY,
@@ -253,6 +273,16 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return AppError::from(DcsError::invalid("request body")).into_response();
     };
+    // Configuration changes go through the proxy's cloud credentials: no more than local mode
+    // allows, and only the checked body is sent on.
+    let bytes = if is_config_change(parts.method.as_str(), rest) {
+        match checked_config_change(&fwd, &bytes) {
+            Ok(b) => b,
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    } else {
+        bytes.to_vec()
+    };
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -263,7 +293,7 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
             &path,
             uri.query(),
             content_type,
-            bytes.to_vec(),
+            bytes,
         )
         .await
     {
@@ -277,4 +307,20 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
             e.into_response()
         }
     }
+}
+
+/// `PUT /instances/{instance_id}/configs`.
+fn is_config_change(method: &str, rest: &str) -> bool {
+    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    method == "PUT" && matches!(segments.as_slice(), ["", "instances", _, "configs"])
+}
+
+fn checked_config_change(fwd: &Forwarder, body: &[u8]) -> Result<Vec<u8>, DcsError> {
+    if !fwd.allow_config_changes {
+        return Err(dcs_api::config::config_changes_disabled());
+    }
+    let change: dcs_api::config::ModifyRedisConfigBody =
+        serde_json::from_slice(body).map_err(|_| DcsError::invalid("request body"))?;
+    change.check_policy_change()?;
+    serde_json::to_vec(&change).map_err(|_| DcsError::invalid("request body"))
 }

@@ -1,5 +1,7 @@
 //! IAM password authentication: a project-scoped token from `POST {iam}/v3/auth/tokens`
-//! (`X-Subject-Token`), cached and renewed an hour before it expires (tokens live 24 h).
+//! (`X-Subject-Token`), cached and renewed an hour before it expires (tokens live 24 h). A
+//! failed fetch is not retried for [`RETRY_AFTER`]: calls meanwhile get the same error at once,
+//! so a wrong password cannot hammer IAM (and lock the account) at the console's polling rate.
 
 use crate::clock::Clock;
 use chrono::{DateTime, Duration, Utc};
@@ -9,6 +11,8 @@ use tokio::sync::Mutex;
 
 /// Renew this long before the token expires.
 pub const RENEW_BEFORE: Duration = Duration::hours(1);
+/// Least time between two fetches after one failed.
+pub const RETRY_AFTER: Duration = Duration::minutes(1);
 
 pub struct IamTokens {
     endpoint: String,
@@ -17,7 +21,14 @@ pub struct IamTokens {
     password: String,
     project_id: String,
     clock: Arc<dyn Clock>,
-    cached: Mutex<Option<(String, DateTime<Utc>)>>,
+    cached: Mutex<Cached>,
+}
+
+#[derive(Default)]
+struct Cached {
+    token: Option<(String, DateTime<Utc>)>,
+    /// When the last fetch failed, and why.
+    failed: Option<(DateTime<Utc>, String)>,
 }
 
 impl IamTokens {
@@ -36,7 +47,7 @@ impl IamTokens {
             password,
             project_id,
             clock,
-            cached: Mutex::new(None),
+            cached: Mutex::new(Cached::default()),
         }
     }
 
@@ -44,14 +55,30 @@ impl IamTokens {
     /// One fetch at a time: concurrent callers wait for it instead of asking IAM again.
     pub async fn token(&self, http: &reqwest::Client) -> Result<String, String> {
         let mut cached = self.cached.lock().await;
-        if let Some((token, expires)) = cached.as_ref() {
-            if *expires - self.clock.now() > RENEW_BEFORE {
+        let now = self.clock.now();
+        if let Some((token, expires)) = cached.token.as_ref() {
+            if *expires - now > RENEW_BEFORE {
                 return Ok(token.clone());
             }
         }
-        let (token, expires) = self.fetch(http).await?;
-        *cached = Some((token.clone(), expires));
-        Ok(token)
+        if let Some((at, why)) = &cached.failed {
+            if now - *at < RETRY_AFTER {
+                return Err(format!("{why} (retried at most once a minute)"));
+            }
+        }
+        match self.fetch(http).await {
+            Ok((token, expires)) => {
+                *cached = Cached {
+                    token: Some((token.clone(), expires)),
+                    failed: None,
+                };
+                Ok(token)
+            }
+            Err(why) => {
+                cached.failed = Some((now, why.clone()));
+                Err(why)
+            }
+        }
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<(String, DateTime<Utc>), String> {
