@@ -106,12 +106,20 @@ pub fn view(
     out
 }
 
-/// One CSV field, quoted when it holds a comma, quote, or line break (RFC 4180).
+/// One CSV field, quoted when it holds a comma, quote, or line break (RFC 4180). A field that a
+/// spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return: a key name is anyone's text) gets a leading `'`, as OWASP recommends; nothing else
+/// changes, so the export stays faithful.
 pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -124,7 +132,7 @@ pub fn to_csv(rows: &[KeyRow], hot: bool) -> String {
     });
     for r in rows {
         let mut fields = vec![
-            csv_field(&r.name),
+            r.name.clone(),
             r.key_type.to_string(),
             r.size.to_string(),
             r.unit.to_string(),
@@ -133,7 +141,9 @@ pub fn to_csv(rows: &[KeyRow], hot: bool) -> String {
             fields.push(r.freq.map(|f| f.to_string()).unwrap_or_default());
         }
         fields.push(r.db.to_string());
-        fields.push(csv_field(&r.shard));
+        fields.push(r.shard.clone());
+        // Every column, not only the ones that hold text today.
+        let fields: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&fields.join(","));
         out.push('\n');
     }
@@ -197,5 +207,18 @@ mod tests {
             "name,type,size,unit,freq,db,shard\n\"k,1\",string,3,byte,9,0,10.0.0.1:6379\n"
         );
         assert!(to_csv(&[], false).starts_with("name,type,size,unit,db,shard\n"));
+        // Formula injection: neutralised with a leading quote, quoted where CSV needs it.
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("+1+1"), "'+1+1");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tcmd"), "'\tcmd");
+        assert_eq!(csv_field("\rcmd"), "\"'\rcmd\"");
+        assert_eq!(csv_field("a=b"), "a=b", "only a leading sign is a formula");
+        let csv = to_csv(&[row("=cmd|' /C calc'!A0", KeyType::String, 3, 9)], true);
+        assert!(csv.lines().nth(1).unwrap().starts_with("'=cmd|"), "{csv}");
     }
 }

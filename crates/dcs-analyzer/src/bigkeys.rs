@@ -5,7 +5,7 @@
 use crate::conn::{Conn, Node};
 use crate::control::Control;
 use crate::error::Result;
-use crate::keyname::display_name;
+use crate::keyname::report_name;
 use crate::options::ScanOptions;
 use crate::scan::{describe_keys, on_every_node, scan_node, BatchHandler};
 use crate::target::Target;
@@ -158,14 +158,18 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
     let keys = winners
         .into_iter()
         .zip(memory)
-        .map(|(c, memory_usage)| BigkeyEntry {
-            name: display_name(&c.name),
-            key_type: c.key_type,
-            shard: nodes[c.node].addr.clone(),
-            db: c.db,
-            size: c.size,
-            unit: c.key_type.unit(),
-            memory_usage,
+        .map(|(c, memory_usage)| {
+            let (name, name_bytes) = report_name(&c.name);
+            BigkeyEntry {
+                name,
+                name_bytes,
+                key_type: c.key_type,
+                shard: nodes[c.node].addr.clone(),
+                db: c.db,
+                size: c.size,
+                unit: c.key_type.unit(),
+                memory_usage,
+            }
         })
         .collect();
     Ok(BigkeyReport {

@@ -9,7 +9,7 @@
 use crate::conn::{parse_version, Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalysisKind, AnalyzerError, Result};
-use crate::keyname::display_name;
+use crate::keyname::report_name;
 use crate::options::ScanOptions;
 use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
 use crate::target::Target;
@@ -219,8 +219,10 @@ async fn describe_winners(
         .zip(described)
         .filter_map(|(c, d)| {
             let (key_type, size) = d?;
+            let (name, name_bytes) = report_name(&c.name);
             Some(HotkeyEntry {
-                name: display_name(&c.name),
+                name,
+                name_bytes,
                 key_type,
                 shard: nodes[c.node].addr.clone(),
                 db: c.db,

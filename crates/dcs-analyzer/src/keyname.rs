@@ -35,6 +35,29 @@ pub fn display_name(raw: &[u8]) -> String {
     out
 }
 
+/// The report form of a name, cut at [`dcs_api::task::MAX_NAME_CHARS`] characters with
+/// [`dcs_api::task::CUT_MARK`] after them; the second value is the full length in bytes when the
+/// name was cut. Only the first bytes are converted, so a 500 MB name costs no 500 MB string.
+pub fn report_name(raw: &[u8]) -> (String, Option<u64>) {
+    use dcs_api::task::{CUT_MARK, MAX_NAME_CHARS};
+    // 4 bytes per character at most, and escapes only grow: this prefix holds enough.
+    let head = &raw[..raw.len().min(MAX_NAME_CHARS * 4)];
+    let shown = if head.len() < raw.len() {
+        // A prefix may split a UTF-8 sequence at its end; that tail is cut below anyway.
+        display_name(head)
+    } else {
+        display_name(raw)
+    };
+    match shown.char_indices().nth(MAX_NAME_CHARS) {
+        None if head.len() == raw.len() => (shown, None),
+        None => (format!("{shown}{CUT_MARK}"), Some(raw.len() as u64)),
+        Some((at, _)) => (
+            format!("{}{CUT_MARK}", &shown[..at]),
+            Some(raw.len() as u64),
+        ),
+    }
+}
+
 /// The bytes of an escaped name (the inverse of [`display_name`] for names that needed escaping).
 /// `None` when `s` is not a well-formed escaped form.
 pub fn unescape(s: &str) -> Option<Vec<u8>> {
@@ -104,5 +127,32 @@ mod tests {
         assert_eq!(unescape("\\q"), None);
         assert_eq!(unescape("\\x4"), None);
         assert_eq!(unescape("\\xzz"), None);
+    }
+
+    #[test]
+    fn long_names_are_cut_with_their_length_kept() {
+        use dcs_api::task::{CUT_MARK, MAX_NAME_CHARS};
+        let short = b"user:1".to_vec();
+        assert_eq!(report_name(&short), ("user:1".to_string(), None));
+        let exact = vec![b'a'; MAX_NAME_CHARS];
+        assert_eq!(report_name(&exact).1, None);
+        let huge = vec![b'k'; 50 * 1024 * 1024];
+        let (name, len) = report_name(&huge);
+        assert_eq!(len, Some(50 * 1024 * 1024));
+        assert_eq!(
+            name.chars().count(),
+            MAX_NAME_CHARS + CUT_MARK.chars().count()
+        );
+        assert!(name.ends_with(CUT_MARK));
+        // Escaped bytes count as the characters they are shown as.
+        let binary = vec![0xffu8; 5000];
+        let (name, len) = report_name(&binary);
+        assert_eq!(len, Some(5000));
+        assert!(name.trim_end_matches(CUT_MARK).len() <= MAX_NAME_CHARS);
+        assert!(name.starts_with("\\xff\\xff"), "{name}");
+        let multibyte = "热".repeat(MAX_NAME_CHARS + 1);
+        let (name, len) = report_name(multibyte.as_bytes());
+        assert_eq!(len, Some(multibyte.len() as u64));
+        assert_eq!(name, format!("{}{CUT_MARK}", "热".repeat(MAX_NAME_CHARS)));
     }
 }

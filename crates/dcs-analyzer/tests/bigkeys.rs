@@ -164,3 +164,29 @@ async fn cluster_big_keys_name_their_master() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// A 2 MiB key name (Redis allows 512 MB) is reported cut, with its full length, so no report,
+/// record or CSV grows with a name; the key's size is still measured on the exact key.
+#[tokio::test]
+async fn huge_key_names_are_cut_with_their_length() {
+    let server = dcs_analyzer::server::RedisProcess::start(&[]).unwrap();
+    let mut c = connect(&server.url(), 0).await;
+    let name = format!("huge:{}", "n".repeat(2 * 1024 * 1024));
+    run(&mut c, redis::cmd("SET").arg(&name).arg("x".repeat(5000))).await;
+    let report = dcs_analyzer::bigkeys::analyze(
+        &dcs_analyzer::Target::Standalone(server.url()),
+        &dcs_analyzer::ScanOptions::default(),
+        &dcs_analyzer::Control::new().0,
+    )
+    .await
+    .unwrap();
+    let key = &report.keys[0];
+    assert_eq!(key.size, 5000, "measured on the exact key");
+    assert_eq!(key.name_bytes, Some(name.len() as u64));
+    assert!(key.name.starts_with("huge:nnn") && key.name.ends_with(dcs_api::task::CUT_MARK));
+    assert!(
+        key.name.len() < 2 * dcs_api::task::MAX_NAME_CHARS,
+        "{}",
+        key.name.len()
+    );
+}

@@ -22,7 +22,18 @@ pub struct HotkeyEntry {
     /// Extension: operations per second, where the server reports real rates (`HOTKEYS`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qps: Option<f64>,
+    /// Extension: the name's full length in bytes, present when `name` was cut (see
+    /// [`MAX_NAME_CHARS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_bytes: Option<u64>,
 }
+
+/// Longest key name reported, in characters of its report form: longer names (Redis allows
+/// 512 MB) end in [`CUT_MARK`] and carry their full length in `name_bytes`, so no record,
+/// answer or CSV grows with a name.
+pub const MAX_NAME_CHARS: usize = 1024;
+/// What ends a cut name.
+pub const CUT_MARK: &str = "…[cut]";
 
 /// One big key (`BigkeysBody`): a hot-key entry without `freq`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,6 +49,9 @@ pub struct BigkeyEntry {
     /// Extension: bytes the key occupies (`MEMORY USAGE`), when it was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_usage: Option<u64>,
+    /// Extension: as in [`HotkeyEntry::name_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_bytes: Option<u64>,
 }
 
 /// A hot-key or big-key task as create / show / delete return it.

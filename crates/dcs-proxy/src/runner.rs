@@ -11,6 +11,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Largest result a task record holds. Names are cut at `dcs_api::task::MAX_NAME_CHARS`, so
+/// 100 keys stay far below it; this is the bound should that ever change.
+pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
+
 /// Per-run settings of an expired-key scan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExpireParams {
@@ -117,6 +121,10 @@ impl Runner {
             tokio::spawn(async move { runner.analyse(&inst, kind, &ctl, expire).await })
         };
         let outcome = match analysis.await {
+            Ok(Ok((_, _, Some(keys)))) if keys.len() > MAX_RESULT_BYTES => Err(format!(
+                "the result is {} bytes, more than the {MAX_RESULT_BYTES} a task record may hold",
+                keys.len()
+            )),
             Ok(Ok(done)) => Ok(done),
             Ok(Err(e)) => Err(e.to_dcs(analysis_kind(guard.task.kind)).message),
             Err(e) => Err(format!(

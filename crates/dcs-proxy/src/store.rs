@@ -92,6 +92,11 @@ CREATE TABLE IF NOT EXISTS schedules (
 const COLUMNS: &str =
     "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, keys_json";
 
+/// [`COLUMNS`] without the results: a list is polled every second while a task runs and shows
+/// no keys, so it does not read up to 100 results each time.
+const LIST_COLUMNS: &str =
+    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, NULL";
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
     let bad = |i: usize, what: &str| {
@@ -230,7 +235,7 @@ impl Store {
                 |r| r.get(0),
             )?;
             let mut stmt = c.prepare(&format!(
-                "SELECT {COLUMNS} FROM tasks WHERE instance_id = ?1 AND kind = ?2 AND (?3 IS NULL OR status = ?3)
+                "SELECT {LIST_COLUMNS} FROM tasks WHERE instance_id = ?1 AND kind = ?2 AND (?3 IS NULL OR status = ?3)
                  ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5"
             ))?;
             let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
@@ -345,8 +350,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("t.db"), 0).unwrap();
         for i in 0..105 {
-            s.insert(&row(&format!("t{i}"), 1000 + i, TaskStatus::Success))
-                .unwrap();
+            let mut done = row(&format!("t{i}"), 1000 + i, TaskStatus::Success);
+            done.keys_json = Some("[{\"name\":\"k\"}]".into());
+            s.insert(&done).unwrap();
         }
         let all = ListQuery {
             offset: 0,
@@ -357,6 +363,16 @@ mod tests {
         assert_eq!((total, rows.len()), (100, 100));
         assert_eq!(rows[0].id, "t104");
         assert_eq!(rows[99].id, "t5");
+        assert!(
+            rows.iter().all(|r| r.keys_json.is_none()),
+            "a list does not read the results"
+        );
+        assert!(s
+            .get("i1", Kind::Hotkey, "t104")
+            .unwrap()
+            .unwrap()
+            .keys_json
+            .is_some());
         assert!(
             s.get("i1", Kind::Hotkey, "t4").unwrap().is_none(),
             "oldest dropped"
