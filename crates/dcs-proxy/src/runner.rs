@@ -33,6 +33,10 @@ pub struct Runner {
     clock: Arc<dyn Clock>,
     opts: ScanOptions,
     active: Arc<Mutex<HashMap<(String, Kind), Active>>>,
+    /// Final states the store refused to record (read-only or full disk), by task id: reads show
+    /// them instead of the stale row, and the next start writes them once the store accepts
+    /// writes again.
+    unrecorded: Arc<Mutex<HashMap<String, TaskRow>>>,
 }
 
 fn analysis_kind(kind: Kind) -> AnalysisKind {
@@ -50,7 +54,50 @@ impl Runner {
             clock,
             opts,
             active: Arc::default(),
+            unrecorded: Arc::default(),
         }
+    }
+
+    fn unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<String, TaskRow>> {
+        self.unrecorded.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A stored task, as it really ended where the store could not record that.
+    pub fn get(
+        &self,
+        instance_id: &str,
+        kind: Kind,
+        id: &str,
+    ) -> Result<Option<TaskRow>, DcsError> {
+        let row = self.store.get(instance_id, kind, id).map_err(internal)?;
+        Ok(row.map(|r| self.overlay(r)))
+    }
+
+    /// A page of stored tasks (newest first), each as it really ended; returns (total, page).
+    pub fn list(
+        &self,
+        instance_id: &str,
+        kind: Kind,
+        q: &dcs_api::validate::ListQuery,
+    ) -> Result<(u64, Vec<TaskRow>), DcsError> {
+        let (total, rows) = self.store.list(instance_id, kind, q).map_err(internal)?;
+        Ok((total, rows.into_iter().map(|r| self.overlay(r)).collect()))
+    }
+
+    fn overlay(&self, row: TaskRow) -> TaskRow {
+        match self.unrecorded().get(&row.id) {
+            Some(ended) => TaskRow {
+                keys_json: row.keys_json.clone(),
+                ..ended.clone()
+            },
+            None => row,
+        }
+    }
+
+    /// Writes what could not be recorded before, now that the store may accept it.
+    fn flush_unrecorded(&self) {
+        let mut pending = self.unrecorded();
+        pending.retain(|_, row| self.store.finish(row).is_err());
     }
 
     fn active(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Kind), Active>> {
@@ -67,6 +114,7 @@ impl Runner {
         scan_type: ScanType,
         expire: ExpireParams,
     ) -> Result<TaskRow, DcsError> {
+        self.flush_unrecorded();
         let mut active = self.active();
         let key = (inst.id.clone(), kind);
         if let Some(a) = active.get(&key) {
@@ -86,7 +134,7 @@ impl Runner {
             error_msg: None,
             keys_json: None,
         };
-        self.store.insert(&row).map_err(internal)?;
+        self.store.insert(&row).map_err(storage)?;
         let (control, _) = Control::new();
         active.insert(
             key,
@@ -110,9 +158,16 @@ impl Runner {
             recorded: false,
         };
         let started = self.clock.now_ms();
-        if !matches!(self.store.set_running(&guard.task.id, started), Ok(true)) {
-            guard.recorded = true; // deleted before it started: nothing to record
-            return;
+        match self.store.set_running(&guard.task.id, started) {
+            Ok(true) => {}
+            Ok(false) => {
+                guard.recorded = true; // deleted before it started: nothing to record
+                return;
+            }
+            Err(e) => {
+                guard.task.error_msg = Some(format!("the task could not be recorded: {e}"));
+                return;
+            }
         }
         let analysis = {
             let (runner, inst, ctl) = (self.clone(), inst.clone(), ctl.clone());
@@ -149,7 +204,20 @@ impl Runner {
         }
         match self.store.finish(task) {
             Ok(_) => guard.recorded = true,
-            Err(e) => tracing::error!(task = %task.id, "cannot record the result: {e}"),
+            Err(e) => {
+                tracing::error!(task = %task.id, "cannot record the result: {e}");
+                let finished = task.status == TaskStatus::Success;
+                let why = if finished {
+                    format!("the analysis finished but its result could not be recorded: {e}")
+                } else {
+                    format!(
+                        "{} (and this could not be recorded: {e})",
+                        task.error_msg.as_deref().unwrap_or("the analysis failed")
+                    )
+                };
+                task.error_msg = Some(why);
+                task.keys_json = None;
+            }
         }
     }
 
@@ -242,6 +310,8 @@ impl Drop for RunGuard {
                 .get_or_insert_with(|| "the analysis stopped unexpectedly".into());
             if let Err(e) = self.runner.store.finish(&task) {
                 tracing::error!(task = %task.id, "cannot record the failure: {e}");
+                // Reads show it as it ended; the next start writes it if it can.
+                self.runner.unrecorded().insert(task.id.clone(), task);
             }
         }
         let key = (self.task.instance_id.clone(), self.task.kind);
@@ -274,6 +344,16 @@ fn busy(kind: Kind, id: &str) -> DcsError {
     DcsError::with_message(
         ErrorCode::AnalysisRunning,
         format!("Instance {what} is running (task {id}); wait for it to finish or delete it."),
+    )
+}
+
+/// The store refusing a write (read-only or full disk): DCS.5000 that says so, since only the
+/// operator can fix it.
+pub fn storage(e: impl std::fmt::Display) -> DcsError {
+    tracing::error!("cannot write the database: {e}");
+    DcsError::with_message(
+        ErrorCode::Internal,
+        format!("The proxy cannot record the task: its database refused the write ({e})."),
     )
 }
 

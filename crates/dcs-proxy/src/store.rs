@@ -130,6 +130,9 @@ impl Store {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Another process holding the write lock briefly (a backup) is waited for; longer, the
+        // write fails and the runner keeps the outcome in memory (see `runner.rs`).
+        conn.busy_timeout(std::time::Duration::from_secs(1))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute(
             "UPDATE tasks SET status = 'failed', error_msg = ?1, finished_at = ?2 WHERE status IN ('waiting', 'running')",

@@ -89,10 +89,7 @@ pub async fn list(
     q: ListParams,
 ) -> Result<Json<TaskList>, AppError> {
     let inst = state.instance(&id)?;
-    let (count, rows) = state
-        .store
-        .list(&inst.id, kind, &q.0)
-        .map_err(crate::runner::internal)?;
+    let (count, rows) = state.runner.list(&inst.id, kind, &q.0)?;
     let records = rows
         .iter()
         .map(|r| task_record(r, state.runner.progress(&r.instance_id, kind, &r.id)))
@@ -123,9 +120,8 @@ pub async fn show(
     let inst = state.instance(&id)?;
     validate_task_id(kind, &task)?;
     let row = state
-        .store
-        .get(&inst.id, kind, &task)
-        .map_err(crate::runner::internal)?
+        .runner
+        .get(&inst.id, kind, &task)?
         .ok_or_else(|| not_found(kind))?;
     Ok(task_json(&state, &row))
 }

@@ -43,10 +43,7 @@ pub async fn history(
     q: ListParams,
 ) -> Result<Json<ExpireScanHistory>, AppError> {
     let inst = state.instance(&id)?;
-    let (total, rows) = state
-        .store
-        .list(&inst.id, Kind::Expire, &q.0)
-        .map_err(crate::runner::internal)?;
+    let (total, rows) = state.runner.list(&inst.id, Kind::Expire, &q.0)?;
     let records: Vec<ExpireScanTask> = rows
         .iter()
         .map(|r| {
