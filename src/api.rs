@@ -187,6 +187,7 @@ impl Api {
         let url = self.url(path);
         let req = match method {
             "POST" => Request::post(&url),
+            "DELETE" => Request::delete(&url),
             "PUT" => Request::put(&url),
             _ => Request::get(&url),
         };
@@ -212,6 +213,13 @@ impl Api {
         let json = serde_json::to_string(body).map_err(|e| ApiError::Malformed(e.to_string()))?;
         let (status, text) = self.fetch("PUT", path, Some(json)).await?;
         decode(status, &text)
+    }
+
+    /// Stops a waiting or running task: `DELETE` on its path (hot and big keys: the record goes
+    /// with it; expired-key scans: the record stays, with what the scan reclaimed).
+    pub async fn stop(&self, path: &str) -> Result<(), ApiError> {
+        let (status, text) = self.fetch("DELETE", path, None).await?;
+        decode::<serde::de::IgnoredAny>(status, &text).map(drop)
     }
 
     /// Sets `maxmemory-policy` (where the proxy allows configuration changes).
@@ -282,6 +290,9 @@ pub mod paths {
     }
     pub fn autoscan(id: &str, kind: &str) -> String {
         format!("/instances/{id}/{kind}/autoscan")
+    }
+    pub fn expire_task(id: &str, task: &str) -> String {
+        format!("/instances/{id}/scan-expire-keys-task/{task}")
     }
     pub fn expire_history(id: &str) -> String {
         format!("/instances/{id}/auto-expire/histories?limit=100")

@@ -1,5 +1,7 @@
 //! Status badge, progress bar and live elapsed time of a task.
 
+use crate::api::{Api, ApiError};
+use crate::components::error_banner::ErrorBanner;
 use crate::format::duration_ms;
 use dcs_api::{TaskStatus, Timestamp};
 use leptos::prelude::*;
@@ -43,5 +45,36 @@ pub fn TaskProgress(
                 None => view! { <progress aria-label="Scan progress"></progress> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// What Stop does for one task: `DELETE` on its API `path`, then `done`.
+#[derive(Clone)]
+pub struct Stop {
+    pub path: String,
+    pub done: Callback<()>,
+}
+
+/// Stops a waiting or running task, saying why when the proxy refuses.
+#[component]
+pub fn StopButton(stop: Stop) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let click = move |_| {
+        let (api, stop) = (api.clone(), stop.clone());
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api.stop(&stop.path).await {
+                Ok(()) => stop.done.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button class="button" data-testid="stop-task" on:click=click disabled=move || busy.get()>"Stop"</button>
+        {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
     }
 }

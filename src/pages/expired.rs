@@ -6,7 +6,7 @@ use crate::api::{paths, Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
 use crate::components::error_banner::{ErrorBanner, SaveOutcome};
 use crate::components::poll::{should_poll, use_visible_interval};
-use crate::components::task_status::{StatusBadge, TaskProgress};
+use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
 use crate::format::{duration_ms, local};
 use dcs_api::expire::{
@@ -110,7 +110,14 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
         })
         .collect_view();
     view! {
-        {running.map(|r| view! { <TaskProgress status=r.status progress=r.progress since=r.created_at now_ms=now /> })}
+        {running.map(|r| {
+            // The record stays (with what the scan reclaimed); the history's polling shows it.
+            let stop = Stop { path: paths::expire_task(&r.instance_id, &r.id), done: Callback::new(|()| ()) };
+            view! {
+                <TaskProgress status=r.status progress=r.progress since=r.created_at now_ms=now />
+                <StopButton stop />
+            }
+        })}
         <ColumnChart columns=columns caption="Expired keys reclaimed per scan, oldest to newest" testid="expired-chart" />
         <div class="table-wrap">
             <table class="data compact">

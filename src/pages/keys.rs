@@ -8,7 +8,7 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::key_table::KeyTable;
 use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::schedule_editor::ScheduleEditor;
-use crate::components::task_status::{StatusBadge, TaskProgress};
+use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::{fetch, fetch_with};
 use crate::format::{duration_ms, local};
 use crate::keytable::KeyRow;
@@ -201,6 +201,23 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
         });
     };
 
+    // Stopping a hot/big task deletes it: back to the kind's page, its history refetched.
+    let after_stop = use_navigate();
+    let stop_task = move |task: &str| {
+        let inst = instance.get_untracked();
+        let navigate = after_stop.clone();
+        Stop {
+            path: paths::task(&inst, kind.wire(), task),
+            done: Callback::new(move |()| {
+                tick.update(|t| *t += 1);
+                navigate(
+                    &format!("/instances/{inst}/{}", kind.route()),
+                    Default::default(),
+                );
+            }),
+        }
+    };
+
     view! {
             <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Instances"</a>" / " {move || instance.get()}</nav>
             <h1>{kind.title()}</h1>
@@ -213,7 +230,10 @@ pub fn KeysPage(kind: Analysis) -> impl IntoView {
                         match loaded {
                             None => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
                             Some(Err(e)) => view! { <ErrorBanner error=e /> }.into_any(),
-                            Some(Ok(t)) => view! { <TaskDetail task=t kind=kind log_factor=log_factor() now=now.read_only() /> }.into_any(),
+                            Some(Ok(t)) => {
+                                let stop = stop_task(&t.id);
+                                view! { <TaskDetail task=t kind=kind log_factor=log_factor() now=now.read_only() stop /> }.into_any()
+                            }
                         },
     }}
                 </div>
@@ -349,6 +369,9 @@ pub fn TaskDetail(
     kind: Analysis,
     log_factor: u32,
     now: ReadSignal<i64>,
+    /// Offered while the task runs (the page passes it; component tests need not).
+    #[prop(optional)]
+    stop: Option<Stop>,
 ) -> impl IntoView {
     let head = view! {
         <p class="task-head">
@@ -358,9 +381,11 @@ pub fn TaskDetail(
         </p>
     };
     let body = match task.status {
-        TaskStatus::Waiting | TaskStatus::Running => {
-            view! { <TaskProgress status=task.status progress=task.progress since=task.created_at now_ms=now /> }.into_any()
+        TaskStatus::Waiting | TaskStatus::Running => view! {
+            <TaskProgress status=task.status progress=task.progress since=task.created_at now_ms=now />
+            {stop.map(|s| view! { <StopButton stop=s /> })}
         }
+        .into_any(),
         TaskStatus::Failed => view! {
             <div class="banner banner-error" role="alert" data-testid="error-banner"><strong>"The analysis failed"</strong>
                 <p>{task.error_msg.unwrap_or_else(|| "No reason was given.".into())}</p></div>

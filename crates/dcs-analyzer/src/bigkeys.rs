@@ -4,7 +4,7 @@
 
 use crate::conn::{Conn, Node};
 use crate::control::Control;
-use crate::error::Result;
+use crate::error::{AnalyzerError, Result};
 use crate::keyname::report_name;
 use crate::options::ScanOptions;
 use crate::scan::{describe_keys, on_every_node, scan_node, BatchHandler};
@@ -134,6 +134,9 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
                 ..Default::default()
             };
             let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
+            if outcome.cancelled {
+                return Err(AnalyzerError::Cancelled);
+            }
             Ok((h.by_type, outcome.scanned))
         }
     })

@@ -29,6 +29,8 @@ pub struct ExpiredReport {
     pub duration_ms: u64,
     /// The deadline stopped the scan before it covered every key.
     pub timed_out: bool,
+    /// Cancelled before it covered every key; `num` is what it reclaimed until then.
+    pub cancelled: bool,
     pub shards: Vec<ShardReclaim>,
 }
 
@@ -76,7 +78,7 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
                 reclaimed: after.saturating_sub(before),
                 scanned: outcome.scanned,
             };
-            Ok((shard, outcome.timed_out))
+            Ok((shard, outcome))
         }
     })
     .await?;
@@ -84,7 +86,8 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
         num: shards.iter().map(|(s, _)| s.reclaimed).sum(),
         scanned_keys: shards.iter().map(|(s, _)| s.scanned).sum(),
         duration_ms: started.elapsed().as_millis() as u64,
-        timed_out: shards.iter().any(|(_, t)| *t),
+        timed_out: shards.iter().any(|(_, o)| o.timed_out),
+        cancelled: shards.iter().any(|(_, o)| o.cancelled),
         shards: shards.into_iter().map(|(s, _)| s).collect(),
     })
 }

@@ -174,6 +174,9 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
                 top: TopN::new(opts.top),
             };
             let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
+            if outcome.cancelled {
+                return Err(AnalyzerError::Cancelled);
+            }
             Ok((h.top, outcome.scanned))
         }
     })

@@ -29,6 +29,9 @@ pub(crate) struct ScanOutcome {
     pub scanned: u64,
     /// The deadline passed before the scan finished.
     pub timed_out: bool,
+    /// Cancelled before the scan finished. Analyses whose partial result means nothing turn
+    /// this into [`AnalyzerError::Cancelled`]; the expired-key scan reports what it reclaimed.
+    pub cancelled: bool,
 }
 
 /// Logical databases that hold keys, from `INFO keyspace`.
@@ -57,7 +60,8 @@ pub(crate) async fn scan_node<H: BatchHandler>(
         let mut cursor: u64 = 0;
         loop {
             if ctl.is_cancelled() {
-                return Err(AnalyzerError::Cancelled);
+                outcome.cancelled = true;
+                return Ok(outcome);
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 outcome.timed_out = true;

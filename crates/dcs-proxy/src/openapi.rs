@@ -61,8 +61,11 @@ const fn op(
 
 const I: &str = "/instances/{instance_id}";
 
+/// Operations this proxy adds to DCS's API: served in local mode, never forwarded in cloud mode.
+pub const LOCAL_EXTENSIONS: [&str; 1] = ["StopExpireScanTask"];
+
 /// Every operation the API serves.
-pub const OPERATIONS: [Operation; 21] = [
+pub const OPERATIONS: [Operation; 22] = [
     op(
         "GET",
         "/instances",
@@ -228,6 +231,16 @@ pub const OPERATIONS: [Operation; 21] = [
         "/instances/{instance_id}/scan-expire-keys-task",
         "CreateAutoExpireScanTask",
         "Start an expired-key scan",
+        None,
+        200,
+        Some("ExpireScanTask"),
+        false,
+    ),
+    op(
+        "DELETE",
+        "/instances/{instance_id}/scan-expire-keys-task/{task_id}",
+        "StopExpireScanTask",
+        "Local extension: stop a running expired-key scan; its record stays, failed, with the keys reclaimed until then in num (a manual scan also stops by itself after 1 hour)",
         None,
         200,
         Some("ExpireScanTask"),

@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// (num, scanned keys, keys JSON, why it stopped early with a result that still counts).
+type Outcome = (u64, u64, Option<String>, Option<String>);
+
 /// Largest result a task record holds. Names are cut at `dcs_api::task::MAX_NAME_CHARS`, so
 /// 100 keys stay far below it; this is the bound should that ever change.
 pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
@@ -176,7 +179,7 @@ impl Runner {
             tokio::spawn(async move { runner.analyse(&inst, kind, &ctl, expire).await })
         };
         let outcome = match analysis.await {
-            Ok(Ok((_, _, Some(keys)))) if keys.len() > MAX_RESULT_BYTES => Err(format!(
+            Ok(Ok((_, _, Some(keys), _))) if keys.len() > MAX_RESULT_BYTES => Err(format!(
                 "the result is {} bytes, more than the {MAX_RESULT_BYTES} a task record may hold",
                 keys.len()
             )),
@@ -190,10 +193,15 @@ impl Runner {
         let task = &mut guard.task;
         task.finished_at = Some(self.clock.now_ms());
         match outcome {
-            Ok((num, scanned, keys_json)) => {
-                task.status = TaskStatus::Success;
-                (task.num, task.scanned_keys, task.keys_json) =
-                    (Some(num), Some(scanned), keys_json);
+            Ok((num, scanned, keys_json, stopped)) => {
+                // Stopped on request: not a success, but what it did (keys reclaimed) is kept.
+                task.status = if stopped.is_some() {
+                    TaskStatus::Failed
+                } else {
+                    TaskStatus::Success
+                };
+                (task.num, task.scanned_keys, task.keys_json, task.error_msg) =
+                    (Some(num), Some(scanned), keys_json, stopped);
             }
             Err(why) => {
                 tracing::warn!(instance = %inst.id, task = %task.id, kind = task.kind.as_str(), "analysis failed: {why}");
@@ -221,14 +229,15 @@ impl Runner {
         }
     }
 
-    /// Runs the analysis; returns (num, scanned keys, keys JSON).
+    /// Runs the analysis; returns (num, scanned keys, keys JSON, why it stopped early when it
+    /// did and its partial result still counts).
     async fn analyse(
         &self,
         inst: &InstanceConfig,
         kind: Kind,
         ctl: &Control,
         expire: ExpireParams,
-    ) -> Result<(u64, u64, Option<String>), dcs_analyzer::AnalyzerError> {
+    ) -> Result<Outcome, dcs_analyzer::AnalyzerError> {
         match kind {
             Kind::Hotkey => {
                 let r = hotkeys::analyze(&inst.target, &self.opts, ctl).await?;
@@ -236,6 +245,7 @@ impl Runner {
                     r.keys.len() as u64,
                     r.scanned_keys,
                     serde_json::to_string(&r.keys).ok(),
+                    None,
                 ))
             }
             Kind::Bigkey => {
@@ -244,6 +254,7 @@ impl Runner {
                     r.keys.len() as u64,
                     r.scanned_keys,
                     serde_json::to_string(&r.keys).ok(),
+                    None,
                 ))
             }
             Kind::Expire => {
@@ -253,7 +264,13 @@ impl Runner {
                     ..self.opts.clone()
                 };
                 let r = expired::analyze(&inst.target, &opts, ctl).await?;
-                Ok((r.num, r.scanned_keys, None))
+                let stopped = r.cancelled.then(|| {
+                    format!(
+                        "Stopped on request after scanning {} keys; {} expired keys were reclaimed until then.",
+                        r.scanned_keys, r.num
+                    )
+                });
+                Ok((r.num, r.scanned_keys, None, stopped))
             }
         }
     }
@@ -273,6 +290,13 @@ impl Runner {
             .get(&(instance_id.to_string(), kind))
             .filter(|a| a.id == id)
             .map(|a| a.control.progress())
+    }
+
+    /// Whether the task is waiting or running.
+    pub fn is_active(&self, instance_id: &str, kind: Kind, id: &str) -> bool {
+        self.active()
+            .get(&(instance_id.to_string(), kind))
+            .is_some_and(|a| a.id == id)
     }
 
     /// Cancels a waiting or running task; false when it is not active.

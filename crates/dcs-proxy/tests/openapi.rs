@@ -143,7 +143,8 @@ async fn document_matches_the_router_and_real_responses() {
             .path
             .replace("{instance_id}", "lfu")
             .replace("{hotkey_id}", "no-such-task")
-            .replace("{bigkey_id}", "no-such-task");
+            .replace("{bigkey_id}", "no-such-task")
+            .replace("{task_id}", "no-such-task");
         let body = o.body.map(|_| serde_json::json!({}));
         let (status, body) = f
             .call(

@@ -324,6 +324,107 @@ async fn expired_scan_reclaims_and_lists_history() {
     );
 }
 
+/// A running expired-key scan stops on `DELETE` (a local extension) and keeps what it reclaimed;
+/// a manual scan stops by itself at its schedule's timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_scans_can_be_stopped_and_have_a_deadline() {
+    let mut f = Fixture::new();
+    let mut c = f.redis(&f.lfu.url()).await;
+    freeze_expiry(&mut c).await;
+    let mut pipe = redis::pipe();
+    for i in 0..10_000 {
+        pipe.cmd("SET")
+            .arg(format!("ttl{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(1)
+            .ignore();
+    }
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+    wait_keys_expired(&mut c).await;
+    f.slow_down(); // COUNT 10 and 10 ms between batches: 1,000 batches, 10 s and more
+    let (_, task) = f
+        .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
+        .await;
+    let stop = format!(
+        "/instances/lfu/scan-expire-keys-task/{}",
+        task["id"].as_str().unwrap()
+    );
+    // SCAN reclaims expired keys without returning them: watch Redis's own counter.
+    let expired_keys = |info: String| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("expired_keys:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let stats = redis::cmd("INFO").arg("stats").clone();
+    let before = expired_keys(stats.query_async(&mut c).await.unwrap());
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while expired_keys(stats.query_async(&mut c).await.unwrap()) < before + 100 {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the scan did not get going"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, stopped) = f.call(Method::DELETE, &stop, None).await;
+    assert_eq!(status, StatusCode::OK, "{stopped}");
+    assert_eq!(stopped["status"], "failed", "{stopped}");
+    assert!(stopped["error_msg"]
+        .as_str()
+        .unwrap()
+        .starts_with("Stopped on request"));
+    let reclaimed = stopped["num"].as_u64().unwrap();
+    assert!(
+        reclaimed > 0 && reclaimed < 10_000,
+        "reclaimed until then: {reclaimed}"
+    );
+    let (_, again) = f.call(Method::DELETE, &stop, None).await;
+    assert_eq!(again, stopped, "stopping a stopped scan changes nothing");
+    let (status, _) = f
+        .call(
+            Method::DELETE,
+            "/instances/lfu/scan-expire-keys-task/no-such-task",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // The saved schedule's timeout bounds a manual scan too.
+    let schedule = json!({"enable_auto_scan":false,"first_scan_at":"2030-05-01T09:30:00.000Z","interval":0,"timeout":2,"scan_keys_count":10});
+    let (status, body) = f
+        .call(
+            Method::PUT,
+            "/instances/lfu/scan-expire-keys/autoscan-config",
+            Some(schedule),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, task) = f
+        .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the stopped scan freed the instance: {task}"
+    );
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ended = loop {
+        let (_, h) = f.get("/instances/lfu/auto-expire/histories").await;
+        let r = h["records"][0].clone();
+        if r["id"] == task["id"] && matches!(r["status"].as_str(), Some("success" | "failed")) {
+            break r;
+        }
+        assert!(tokio::time::Instant::now() < until, "{h}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let left = 10_000 - reclaimed;
+    assert!(
+        ended["num"].as_u64().unwrap() < left,
+        "stopped at its 2 s timeout before reclaiming all {left}: {ended}"
+    );
+}
+
 #[tokio::test]
 async fn schedules_validate_and_persist() {
     let f = Fixture::new();

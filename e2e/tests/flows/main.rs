@@ -11,3 +11,4 @@ mod schedules;
 mod seed;
 mod sign_in;
 mod static_hosting;
+mod stop;

@@ -11,7 +11,7 @@ use crate::auth::require_auth;
 use crate::error::{unknown_path, wrong_method};
 use crate::state::AppState;
 use analysis::routes as tasks;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 pub fn router(state: AppState) -> Router {
@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
             get(autoscan::show_big).put(autoscan::update_big),
         )
         .route(&format!("{i}/scan-expire-keys-task"), post(expired::create))
+        .route(
+            &format!("{i}/scan-expire-keys-task/{{task_id}}"),
+            delete(expired::stop),
+        )
         .route(&format!("{i}/auto-expire/scan"), post(expired::create))
         .route(&format!("{i}/auto-expire/histories"), get(expired::history))
         .route(

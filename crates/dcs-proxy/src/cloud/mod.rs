@@ -14,7 +14,8 @@ pub fn allowed(method: &str, path: &str) -> bool {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     OPERATIONS.iter().any(|op| {
         let pattern: Vec<&str> = op.path.split('/').skip(1).collect();
-        op.method == method
+        !crate::openapi::LOCAL_EXTENSIONS.contains(&op.id)
+            && op.method == method
             && pattern.len() == segments.len()
             && pattern.iter().zip(&segments).all(|(p, s)| {
                 if p.starts_with('{') {
@@ -43,6 +44,10 @@ mod tests {
     #[test]
     fn allow_list_follows_the_operations_table() {
         assert!(allowed("GET", "/instances"));
+        assert!(
+            !allowed("DELETE", "/instances/i-1/scan-expire-keys-task/t-1"),
+            "local extensions stay local"
+        );
         assert!(allowed("POST", "/instances/i-1/hotkey-task"));
         assert!(allowed(
             "DELETE",
