@@ -27,7 +27,21 @@ impl Node {
     pub async fn connect(&self, db: u32, opts: &ScanOptions) -> Result<Conn> {
         let mut info = self.info.clone();
         info.redis.db = db as i64;
-        let client = Client::open(info).map_err(|e| AnalyzerError::InvalidTarget(e.to_string()))?;
+        if matches!(info.addr, redis::ConnectionAddr::TcpTls { .. }) {
+            // rustls needs one process-wide crypto provider; the first to install it wins.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let client = match (&info.addr, &opts.tls_ca) {
+            (redis::ConnectionAddr::TcpTls { .. }, Some(ca)) => Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca.to_vec()),
+                },
+            ),
+            _ => Client::open(info),
+        }
+        .map_err(|e| AnalyzerError::InvalidTarget(e.to_string()))?;
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(opts.connect_timeout)
             .set_response_timeout(opts.response_timeout);

@@ -21,6 +21,9 @@ pub struct ScanOptions {
     pub memory_usage: bool,
     /// Expired keys: stop scanning after this long and report what was reclaimed.
     pub deadline: Option<Duration>,
+    /// `rediss://` targets: the CA certificate(s), PEM, that signed the servers' certificates,
+    /// when it is not one the system trusts.
+    pub tls_ca: Option<std::sync::Arc<[u8]>>,
 }
 
 impl Default for ScanOptions {
@@ -33,6 +36,7 @@ impl Default for ScanOptions {
             response_timeout: Duration::from_secs(10),
             memory_usage: false,
             deadline: None,
+            tls_ca: None,
         }
     }
 }

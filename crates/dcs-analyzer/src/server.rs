@@ -27,7 +27,77 @@ const START_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct RedisProcess {
     child: Child,
     pub port: u16,
+    /// The TLS port, for a server started with [`RedisProcess::start_tls`].
+    pub tls_port: Option<u16>,
     dir: PathBuf,
+}
+
+/// PEM files of a throwaway certificate authority and a server certificate it signed for
+/// `127.0.0.1` (made with the `openssl` command, which `scripts/setup` installs).
+pub struct TestCertificates {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCertificates {
+    /// Writes them into `dir`.
+    pub fn create(dir: &std::path::Path) -> std::io::Result<TestCertificates> {
+        let path = |name: &str| dir.join(name);
+        let run = |args: &[&str]| -> std::io::Result<()> {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other(format!(
+                    "openssl {}: {}",
+                    args[0],
+                    String::from_utf8_lossy(&out.stderr)
+                )))
+            }
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=dcs-test-ca"];
+        ca.extend(ec);
+        ca.extend(["-keyout", "ca.key", "-out", "ca.crt"]);
+        run(&ca)?;
+        let mut csr = vec!["req", "-subj", "/CN=127.0.0.1"];
+        csr.extend(ec);
+        csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
+        run(&csr)?;
+        std::fs::write(path("san.ext"), "subjectAltName=IP:127.0.0.1\n")?;
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.crt",
+        ])?;
+        Ok(TestCertificates {
+            ca: path("ca.crt"),
+            cert: path("server.crt"),
+            key: path("server.key"),
+        })
+    }
 }
 
 /// A port the OS says is free right now.
@@ -78,9 +148,42 @@ impl RedisProcess {
                     format!("cannot start redis-server (is it installed?): {e}"),
                 )
             })?;
-        let mut p = RedisProcess { child, port, dir };
+        let mut p = RedisProcess {
+            child,
+            port,
+            tls_port: None,
+            dir,
+        };
         p.wait_ready()?;
         Ok(p)
+    }
+
+    /// Starts a server that also serves TLS with `certs` (clients need no certificate of their
+    /// own); its plain port stays open for seeding data and for the readiness check.
+    pub fn start_tls(certs: &TestCertificates, args: &[&str]) -> std::io::Result<RedisProcess> {
+        let tls_port = free_port()?.to_string();
+        let files = [&certs.cert, &certs.key, &certs.ca].map(|p| p.display().to_string());
+        let mut all = vec![
+            "--tls-port",
+            &tls_port,
+            "--tls-cert-file",
+            &files[0],
+            "--tls-key-file",
+            &files[1],
+            "--tls-ca-cert-file",
+            &files[2],
+            "--tls-auth-clients",
+            "no",
+        ];
+        all.extend(args);
+        let mut p = RedisProcess::start(&all)?;
+        p.tls_port = tls_port.parse().ok();
+        Ok(p)
+    }
+
+    /// `rediss://127.0.0.1:{tls_port}` of a server started with [`RedisProcess::start_tls`].
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls_port.map(|p| format!("rediss://127.0.0.1:{p}"))
     }
 
     fn wait_ready(&mut self) -> std::io::Result<()> {

@@ -6,7 +6,9 @@ use crate::options::ScanOptions;
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Value};
 
 /// A standalone server, or a Redis Cluster given one or more seed nodes. URLs are
-/// `redis://[user:password@]host:port`; the seeds' credentials are used for every master.
+/// `redis://[user:password@]host:port`, or `rediss://…` for TLS (the CA in
+/// `ScanOptions::tls_ca` when the system does not trust it); the seeds' credentials and TLS are
+/// used for every master.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     Standalone(String),
@@ -44,9 +46,9 @@ fn parse_url(url: &str) -> Result<ConnectionInfo> {
         .into_connection_info()
         .map_err(|e| AnalyzerError::InvalidTarget(format!("{e}")))?;
     match info.addr {
-        ConnectionAddr::Tcp(..) => Ok(info),
+        ConnectionAddr::Tcp(..) | ConnectionAddr::TcpTls { .. } => Ok(info),
         _ => Err(AnalyzerError::InvalidTarget(
-            "only redis://host:port URLs are supported".into(),
+            "only redis://host:port and rediss://host:port URLs are supported".into(),
         )),
     }
 }
@@ -90,7 +92,19 @@ async fn masters_from(seed: &ConnectionInfo, opts: &ScanOptions) -> Result<Vec<N
         .into_iter()
         .map(|(host, port)| {
             let mut info = seed.clone();
-            info.addr = ConnectionAddr::Tcp(host, port);
+            info.addr = match &seed.addr {
+                ConnectionAddr::TcpTls {
+                    insecure,
+                    tls_params,
+                    ..
+                } => ConnectionAddr::TcpTls {
+                    host,
+                    port,
+                    insecure: *insecure,
+                    tls_params: tls_params.clone(),
+                },
+                _ => ConnectionAddr::Tcp(host, port),
+            };
             Node::new(info)
         })
         .collect())

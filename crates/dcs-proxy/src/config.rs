@@ -80,6 +80,8 @@ struct RawInstance {
     url: Option<Spanned<String>>,
     cluster: Option<Spanned<Vec<String>>>,
     password_env: Option<String>,
+    /// `rediss://` with a private CA: its certificate (PEM).
+    ca_file: Option<PathBuf>,
     #[serde(default)]
     allow_config_changes: bool,
 }
@@ -266,7 +268,19 @@ pub struct InstanceConfig {
     pub name: String,
     /// The analyzer's target, password included.
     pub target: dcs_analyzer::Target,
+    /// `rediss://`: the CA (PEM) from `ca_file`, when the system does not trust the servers'.
+    pub tls_ca: Option<std::sync::Arc<[u8]>>,
     pub allow_config_changes: bool,
+}
+
+impl InstanceConfig {
+    /// `base` with what this instance adds (its TLS CA).
+    pub fn options(&self, base: &dcs_analyzer::ScanOptions) -> dcs_analyzer::ScanOptions {
+        dcs_analyzer::ScanOptions {
+            tls_ca: self.tls_ca.clone(),
+            ..base.clone()
+        }
+    }
 }
 
 impl std::fmt::Debug for InstanceConfig {
@@ -395,10 +409,37 @@ impl Config {
                     ))
                 }
             };
+            let tls_ca = match i.ca_file {
+                None => None,
+                Some(file) => {
+                    let urls = match &target {
+                        dcs_analyzer::Target::Standalone(u) => std::slice::from_ref(u),
+                        dcs_analyzer::Target::Cluster(s) => s.as_slice(),
+                    };
+                    if !urls.iter().all(|u| u.starts_with("rediss://")) {
+                        return Err(at(
+                            span,
+                            format!("instance {id:?}: ca_file is for rediss:// URLs"),
+                        ));
+                    }
+                    let path = base.join(&file);
+                    let pem = std::fs::read(&path).map_err(|e| {
+                        at(span.clone(), format!("ca_file {}: {e}", path.display()))
+                    })?;
+                    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                        return Err(at(
+                            span,
+                            format!("ca_file {} holds no PEM certificate", path.display()),
+                        ));
+                    }
+                    Some(pem.into())
+                }
+            };
             instances.push(InstanceConfig {
                 id,
                 name: i.name,
                 target,
+                tls_ca,
                 allow_config_changes: i.allow_config_changes,
             });
         }
@@ -572,17 +613,19 @@ fn inside(path: &Path, dir: &Path) -> bool {
     clean(path).starts_with(clean(dir))
 }
 
-/// Puts a password from the environment into a `redis://host:port` URL.
+/// Puts a password from the environment into a `redis://host:port` (or `rediss://`) URL.
 fn add_password(url: &str, password: Option<&str>) -> Result<String, String> {
-    let rest = url
+    let (scheme, rest) = url
         .strip_prefix("redis://")
-        .ok_or_else(|| format!("{url:?} must start with redis://"))?;
+        .map(|r| ("redis", r))
+        .or_else(|| url.strip_prefix("rediss://").map(|r| ("rediss", r)))
+        .ok_or_else(|| format!("{url:?} must start with redis:// (or rediss:// for TLS)"))?;
     Ok(match password {
         None => url.to_string(),
         Some(_) if rest.contains('@') => {
             return Err("the URL already has credentials; drop them or password_env".into())
         }
-        Some(p) => format!("redis://:{}@{rest}", encode_userinfo(p)),
+        Some(p) => format!("{scheme}://:{}@{rest}", encode_userinfo(p)),
     })
 }
 

@@ -240,7 +240,7 @@ impl Runner {
     ) -> Result<Outcome, dcs_analyzer::AnalyzerError> {
         match kind {
             Kind::Hotkey => {
-                let r = hotkeys::analyze(&inst.target, &self.opts, ctl).await?;
+                let r = hotkeys::analyze(&inst.target, &inst.options(&self.opts), ctl).await?;
                 Ok((
                     r.keys.len() as u64,
                     r.scanned_keys,
@@ -249,7 +249,7 @@ impl Runner {
                 ))
             }
             Kind::Bigkey => {
-                let r = bigkeys::analyze(&inst.target, &self.opts, ctl).await?;
+                let r = bigkeys::analyze(&inst.target, &inst.options(&self.opts), ctl).await?;
                 Ok((
                     r.keys.len() as u64,
                     r.scanned_keys,
@@ -261,7 +261,7 @@ impl Runner {
                 let opts = ScanOptions {
                     count: expire.scan_keys_count,
                     deadline: expire.timeout,
-                    ..self.opts.clone()
+                    ..inst.options(&self.opts)
                 };
                 let r = expired::analyze(&inst.target, &opts, ctl).await?;
                 let stopped = r.cancelled.then(|| {

@@ -1,9 +1,12 @@
 //! `dcs-analyze`: run one analysis from the command line.
 //!
 //! ```text
-//! dcs-analyze hotkeys|bigkeys|expired --url redis://HOST:PORT [--url …] [--cluster]
-//!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage] [--json]
+//! dcs-analyze hotkeys|bigkeys|expired --url redis[s]://HOST:PORT [--url …] [--cluster]
+//!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage]
+//!             [--tls-ca FILE] [--json]
 //! ```
+//! Like `redis-cli`, the password may come from `REDISCLI_AUTH` instead of the URL, so it is not
+//! on the command line for `ps` to show.
 //! Human output is an aligned table; `--json` prints one object with DCS field names. A progress
 //! bar goes to stderr when it is a terminal; errors go to stderr with exit status 1.
 
@@ -32,7 +35,8 @@ enum Analysis {
 struct Args {
     #[arg(value_enum)]
     analysis: Analysis,
-    /// redis://[user:password@]HOST:PORT; repeat for several cluster seeds.
+    /// redis://[user:password@]HOST:PORT, or rediss:// for TLS; repeat for several cluster
+    /// seeds. The password may come from REDISCLI_AUTH instead.
     #[arg(long, required = true)]
     url: Vec<String>,
     /// The URLs are seeds of a Redis Cluster: scan every master.
@@ -53,18 +57,60 @@ struct Args {
     /// Big keys: also measure MEMORY USAGE of each winner.
     #[arg(long)]
     memory_usage: bool,
+    /// rediss://: the CA certificate (PEM) that signed the server's, when the system does not
+    /// trust it.
+    #[arg(long)]
+    tls_ca: Option<std::path::PathBuf>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
 }
 
+/// `url` with the password from `REDISCLI_AUTH` when the URL carries no credentials.
+fn with_env_password(url: &str, password: Option<&str>) -> String {
+    let Some(password) = password.filter(|p| !p.is_empty()) else {
+        return url.to_string();
+    };
+    match url.split_once("://") {
+        Some((scheme, rest)) if !rest.contains('@') => {
+            let encoded: String = password
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{scheme}://:{encoded}@{rest}")
+        }
+        _ => url.to_string(),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let password = std::env::var("REDISCLI_AUTH").ok();
+    let urls: Vec<String> = args
+        .url
+        .iter()
+        .map(|u| with_env_password(u, password.as_deref()))
+        .collect();
     let target = if args.cluster {
-        Target::Cluster(args.url.clone())
+        Target::Cluster(urls)
     } else {
-        Target::Standalone(args.url[0].clone())
+        Target::Standalone(urls[0].clone())
+    };
+    let tls_ca = match &args.tls_ca {
+        Some(path) => match std::fs::read(path) {
+            Ok(pem) => Some(pem.into()),
+            Err(e) => {
+                eprintln!("dcs-analyze: --tls-ca {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
     };
     let opts = ScanOptions {
         count: args.count,
@@ -72,6 +118,7 @@ async fn main() -> ExitCode {
         pause: Duration::from_millis(args.pause_ms),
         deadline: args.timeout.map(Duration::from_secs),
         memory_usage: args.memory_usage,
+        tls_ca,
         ..Default::default()
     };
     let (ctl, progress) = Control::new();

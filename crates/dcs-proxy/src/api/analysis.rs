@@ -46,14 +46,15 @@ fn task_json(state: &AppState, row: &crate::store::TaskRow) -> Response {
 /// keys, one without LFU counters (DCS.4922).
 pub async fn precheck(
     state: &AppState,
-    target: &dcs_analyzer::Target,
+    inst: &crate::config::InstanceConfig,
     kind: AnalysisKind,
 ) -> Result<(), DcsError> {
+    let opts = inst.options(&state.opts);
     let result = match kind {
-        AnalysisKind::Hotkeys => dcs_analyzer::hotkeys::precheck(target, &state.opts)
+        AnalysisKind::Hotkeys => dcs_analyzer::hotkeys::precheck(&inst.target, &opts)
             .await
             .map(drop),
-        _ => dcs_analyzer::probe::probe(target, &state.opts)
+        _ => dcs_analyzer::probe::probe(&inst.target, &opts)
             .await
             .map(drop),
     };
@@ -69,7 +70,7 @@ pub async fn create(
     let inst = state.instance(&id)?.clone();
     // Answer "already running" without touching the server.
     state.runner.ensure_idle(&inst.id, kind)?;
-    precheck(&state, &inst.target, analysis_kind(kind)).await?;
+    precheck(&state, &inst, analysis_kind(kind)).await?;
     let row = state.runner.start(
         &inst,
         kind,

@@ -34,7 +34,7 @@ pub async fn list(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<ListConfigurationsResponse>, AppError> {
     let inst = state.instance(&id)?;
-    let facts = probe(&inst.target, &state.opts)
+    let facts = probe(&inst.target, &inst.options(&state.opts))
         .await
         .map_err(unreachable)?;
     let redis_config = PARAMS
@@ -71,9 +71,14 @@ pub async fn update(
     }
     body.check_policy_change()?;
     for c in &body.redis_config {
-        set_param(&inst.target, &state.opts, &c.param_name, &c.param_value)
-            .await
-            .map_err(unreachable)?;
+        set_param(
+            &inst.target,
+            &inst.options(&state.opts),
+            &c.param_name,
+            &c.param_value,
+        )
+        .await
+        .map_err(unreachable)?;
         tracing::info!(instance = %inst.id, param = %c.param_name, value = %c.param_value, "configuration changed");
     }
     Ok(StatusCode::NO_CONTENT)

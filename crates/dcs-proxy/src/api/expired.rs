@@ -33,7 +33,7 @@ pub async fn create(
 ) -> Result<Json<ExpireScanTask>, AppError> {
     let inst = state.instance(&id)?.clone();
     state.runner.ensure_idle(&inst.id, Kind::Expire)?;
-    precheck(&state, &inst.target, AnalysisKind::Expired).await?;
+    precheck(&state, &inst, AnalysisKind::Expired).await?;
     let saved = expire_config(&state, &inst.id)?;
     let deadline = match saved.updated_at {
         Some(_) => Duration::from_secs(saved.timeout),

@@ -84,7 +84,7 @@ pub fn describe(inst: &InstanceConfig, facts: Option<&InstanceFacts>) -> ShowIns
 }
 
 async fn live(state: &AppState, inst: &InstanceConfig) -> Option<InstanceFacts> {
-    match probe(&inst.target, &probe_opts(&state.opts)).await {
+    match probe(&inst.target, &probe_opts(&inst.options(&state.opts))).await {
         Ok(f) => Some(f),
         Err(e) => {
             tracing::info!(instance = %inst.id, "unreachable: {e}");

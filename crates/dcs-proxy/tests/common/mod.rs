@@ -28,6 +28,41 @@ pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
 
+/// `/v2/{PROJECT}{path}` with the console token, through `state`'s router.
+pub async fn call(
+    state: &AppState,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(format!("/v2/{PROJECT}{path}"))
+        .header("X-Auth-Token", TOKEN);
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    };
+    send(state, req).await
+}
+
+/// Any request through `state`'s router; the body as JSON (or as a string, or null).
+pub async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
+    let resp = dcs_proxy::app(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, json)
+}
+
 pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
@@ -51,12 +86,14 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 id: "lfu".into(),
                 name: "lfu-cache".into(),
                 target: Target::Standalone(lfu.url()),
+                tls_ca: None,
                 allow_config_changes: false,
             },
             InstanceConfig {
                 id: "lru".into(),
                 name: "lru-cache".into(),
                 target: Target::Standalone(lru.url()),
+                tls_ca: None,
                 allow_config_changes: true,
             },
         ],
@@ -114,34 +151,11 @@ impl Fixture {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(format!("/v2/{PROJECT}{path}"))
-            .header("X-Auth-Token", TOKEN);
-        let req = match body {
-            Some(b) => req
-                .header("content-type", "application/json")
-                .body(Body::from(b.to_string()))
-                .unwrap(),
-            None => req.body(Body::empty()).unwrap(),
-        };
-        self.send(req).await
+        call(&self.state, method, path, body).await
     }
 
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
-        let resp = dcs_proxy::app(self.state.clone())
-            .oneshot(req)
-            .await
-            .unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let json = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        (status, json)
+        send(&self.state, req).await
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

@@ -1,0 +1,96 @@
+//! `rediss://`: analyses over TLS against a real redis-server with a TLS port, its certificate
+//! signed by a throwaway CA, a password required; and the password never in an error.
+
+mod common;
+
+use common::*;
+use dcs_analyzer::server::{RedisProcess, TestCertificates};
+use dcs_analyzer::{bigkeys, Control, ScanOptions, Target};
+use std::sync::Arc;
+
+const PASSWORD: &str = "tls-test-password-0123";
+
+#[tokio::test]
+async fn analyses_run_over_tls_with_the_instance_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = TestCertificates::create(dir.path()).unwrap();
+    let server = RedisProcess::start_tls(&certs, &["--requirepass", PASSWORD]).unwrap();
+    let plain = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
+    let mut c = connect(&plain, 0).await;
+    run(&mut c, redis::cmd("SET").arg("big").arg("x".repeat(4096))).await;
+    let tls = server
+        .tls_url()
+        .unwrap()
+        .replace("rediss://", &format!("rediss://:{PASSWORD}@"));
+    let ca: Arc<[u8]> = std::fs::read(&certs.ca).unwrap().into();
+    let opts = ScanOptions {
+        tls_ca: Some(ca),
+        ..Default::default()
+    };
+    let report = bigkeys::analyze(&Target::Standalone(tls.clone()), &opts, &Control::new().0)
+        .await
+        .unwrap();
+    assert_eq!(report.keys[0].name, "big");
+    assert_eq!(
+        report.keys[0].shard,
+        format!("127.0.0.1:{}", server.tls_port.unwrap())
+    );
+
+    // Not trusting the CA, or speaking plain text to the TLS port, fails — naming the server,
+    // never the password.
+    for (url, opts) in [
+        (tls.clone(), ScanOptions::default()),
+        (tls.replace("rediss://", "redis://"), ScanOptions::default()),
+    ] {
+        let e = bigkeys::analyze(&Target::Standalone(url.clone()), &opts, &Control::new().0)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("127.0.0.1"), "{url}: {e}");
+        assert!(!e.contains(PASSWORD), "{url}: {e}");
+    }
+}
+
+/// `dcs-analyze` over TLS with `--tls-ca`, its password from `REDISCLI_AUTH` as redis-cli reads
+/// it (so not on the command line for `ps` to show).
+#[test]
+fn the_cli_speaks_tls_and_reads_rediscli_auth() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = TestCertificates::create(dir.path()).unwrap();
+    let server = RedisProcess::start_tls(&certs, &["--requirepass", PASSWORD]).unwrap();
+    let analyze = |ca: &std::path::Path, password: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dcs-analyze"))
+            .args([
+                "bigkeys",
+                "--json",
+                "--url",
+                &server.tls_url().unwrap(),
+                "--tls-ca",
+            ])
+            .arg(ca)
+            .env("REDISCLI_AUTH", password)
+            .output()
+            .unwrap()
+    };
+    let ok = analyze(&certs.ca, PASSWORD);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(report.is_object(), "{report}");
+    let wrong = analyze(&certs.ca, "not-the-password");
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        !wrong.status.success() && err.contains("authentication failed"),
+        "{err}"
+    );
+    assert!(!err.contains("not-the-password"), "{err}");
+    let missing = analyze(&dir.path().join("nope.crt"), PASSWORD);
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("--tls-ca") && err.contains("nope.crt"),
+        "{err}"
+    );
+}
