@@ -17,21 +17,47 @@ fn signed(
     ak: &str,
     sk: &str,
 ) -> Request<Body> {
+    sign(method, path_and_query, body, date, ak, sk, false)
+}
+
+/// Signed with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (the body is not covered).
+fn unsigned_payload(method: &str, path_and_query: &str, body: &str, date: &str) -> Request<Body> {
+    sign(method, path_and_query, body, date, AK, SK, true)
+}
+
+fn sign(
+    method: &str,
+    path_and_query: &str,
+    body: &str,
+    date: &str,
+    ak: &str,
+    sk: &str,
+    unsigned_body: bool,
+) -> Request<Body> {
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((path_and_query, ""));
-    let headers = vec![
+    let mut headers = vec![
         ("host".to_string(), "127.0.0.1:8080".to_string()),
         ("x-sdk-date".to_string(), date.to_string()),
         ("x-project-id".to_string(), PROJECT.to_string()),
     ];
+    let body_hash = if unsigned_body {
+        headers.push((
+            "x-sdk-content-sha256".to_string(),
+            dcs_proxy::signing::UNSIGNED_PAYLOAD.to_string(),
+        ));
+        dcs_proxy::signing::UNSIGNED_PAYLOAD.to_string()
+    } else {
+        sha256_hex(body.as_bytes())
+    };
     let req = SignedRequest {
         method,
         path,
         query: parse_query(query),
         headers: headers.clone(),
         signed_headers: vec!["host".into(), "x-project-id".into(), "x-sdk-date".into()],
-        body_hash: sha256_hex(body.as_bytes()),
+        body_hash,
     };
     let mut b = Request::builder()
         .method(method)
@@ -43,37 +69,6 @@ fn signed(
     b.header("content-type", "application/json")
         .body(Body::from(body.to_string()))
         .unwrap()
-}
-
-/// Signed with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (the body is not covered).
-fn unsigned_payload(method: &str, path_and_query: &str, body: &str, date: &str) -> Request<Body> {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let headers = vec![
-        ("host".to_string(), "127.0.0.1:8080".to_string()),
-        ("x-sdk-date".to_string(), date.to_string()),
-        (
-            "x-sdk-content-sha256".to_string(),
-            dcs_proxy::signing::UNSIGNED_PAYLOAD.to_string(),
-        ),
-    ];
-    let req = SignedRequest {
-        method,
-        path,
-        query: parse_query(query),
-        headers: headers.clone(),
-        signed_headers: vec!["host".into(), "x-sdk-date".into()],
-        body_hash: dcs_proxy::signing::UNSIGNED_PAYLOAD.into(),
-    };
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path_and_query)
-        .header("Authorization", req.authorization(AK, SK, date));
-    for (k, v) in headers {
-        b = b.header(k, v);
-    }
-    b.body(Body::from(body.to_string())).unwrap()
 }
 
 #[tokio::test]

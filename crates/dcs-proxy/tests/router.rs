@@ -280,18 +280,13 @@ async fn expired_scan_reclaims_and_lists_history() {
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
     freeze_expiry(&mut c).await;
-    let mut pipe = redis::pipe();
-    for i in 0..321 {
-        pipe.cmd("SET")
-            .arg(format!("ttl{i}"))
-            .arg("v")
-            .arg("PX")
-            .arg(1)
-            .ignore();
-    }
-    pipe.cmd("SET").arg("keep").arg("v").ignore();
-    let _: () = pipe.query_async(&mut c).await.unwrap();
-    wait_keys_expired(&mut c).await;
+    let _: () = redis::cmd("SET")
+        .arg("keep")
+        .arg("v")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    seed_expired(&mut c, "ttl", 321).await;
     let (status, created) = f
         .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
         .await;
@@ -331,17 +326,7 @@ async fn expired_scans_can_be_stopped_and_have_a_deadline() {
     let mut f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
     freeze_expiry(&mut c).await;
-    let mut pipe = redis::pipe();
-    for i in 0..10_000 {
-        pipe.cmd("SET")
-            .arg(format!("ttl{i}"))
-            .arg("v")
-            .arg("PX")
-            .arg(1)
-            .ignore();
-    }
-    let _: () = pipe.query_async(&mut c).await.unwrap();
-    wait_keys_expired(&mut c).await;
+    seed_expired(&mut c, "ttl", 10_000).await;
     f.slow_down(); // COUNT 10 and 10 ms between batches: 1,000 batches, 10 s and more
     let (_, task) = f
         .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)

@@ -226,3 +226,19 @@ pub fn assert_dcs(got: (StatusCode, Value), status: u16, code: &str) {
         got.1
     );
 }
+
+/// `n` keys `{prefix}{i}` with a 1 ms TTL, once they are past it (with expiry frozen by
+/// [`freeze_expiry`], they stay in memory until something touches them).
+pub async fn seed_expired(conn: &mut redis::aio::MultiplexedConnection, prefix: &str, n: usize) {
+    let mut pipe = redis::pipe();
+    for i in 0..n {
+        pipe.cmd("SET")
+            .arg(format!("{prefix}{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(1)
+            .ignore();
+    }
+    let _: () = pipe.query_async(conn).await.unwrap();
+    wait_keys_expired(conn).await;
+}
