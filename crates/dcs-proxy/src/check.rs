@@ -20,6 +20,12 @@ pub fn summary(config: &Config, file: &Path) -> Result<Vec<String>, String> {
     }
     usable_dir(&config.data_dir).map_err(|e| format!("data_dir {e}"))?;
     lines.push(format!("data_dir: {}", config.data_dir.display()));
+    if config.data_dir.is_dir() && !crate::writable(&config.data_dir) {
+        lines.push(format!(
+            "warning: data_dir {} is read-only: its history is served, no task can be started",
+            config.data_dir.display()
+        ));
+    }
     lines.push(console_line(&config.console)?);
     lines.push(match config.allowed_origins.as_slice() {
         [] => "allowed_origins: none (the API answers pages of its own origin only)".into(),

@@ -94,20 +94,32 @@ pub fn open_state(
 ) -> Result<AppState, String> {
     private_dir(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let db = config.data_dir.join("dcs-proxy.db");
-    let store =
-        Arc::new(Store::open(&db, clock.now_ms()).map_err(|e| format!("{}: {e}", db.display()))?);
-    // The history names keys and instances: the owner's alone, like the token beside it.
-    for file in [
-        "dcs-proxy.db",
-        "dcs-proxy.db-wal",
-        "dcs-proxy.db-shm",
-        "dcs-proxy.db-journal",
-    ] {
-        let path = config.data_dir.join(file);
-        if path.exists() {
-            set_mode(&path, 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
+    let at = |e: rusqlite::Error| format!("{}: {e}", db.display());
+    let store = if writable(&config.data_dir) {
+        let store = Store::open(&db, clock.now_ms()).map_err(at)?;
+        // The history names keys and instances: the owner's alone, like the token beside it.
+        for file in [
+            "dcs-proxy.db",
+            "dcs-proxy.db-wal",
+            "dcs-proxy.db-shm",
+            "dcs-proxy.db-journal",
+        ] {
+            let path = config.data_dir.join(file);
+            if path.exists() {
+                set_mode(&path, 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
         }
-    }
+        store
+    } else {
+        // A data folder mounted read-only (an old one, for inspection): its history is served,
+        // and every new task is refused with the reason.
+        tracing::warn!(
+            "{} is read-only: serving its history; no task can be started or recorded",
+            config.data_dir.display()
+        );
+        Store::open_read_only(&db).map_err(at)?
+    };
+    let store = Arc::new(store);
     let opts = dcs_analyzer::ScanOptions::default();
     let cloud = match &config.cloud {
         Some(c) => Some(Arc::new(cloud::forward::Forwarder::new(
@@ -133,6 +145,15 @@ pub fn open_state(
         clock,
         opts,
     })
+}
+
+/// Whether files can be created in `dir` (tried with a file removed at once; permissions alone do
+/// not tell, and they do not bind root, while a read-only mount does).
+pub(crate) fn writable(dir: &std::path::Path) -> bool {
+    let probe = dir.join(".dcs-proxy-write-test");
+    let ok = std::fs::write(&probe, b"").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ok
 }
 
 /// Creates `dir` (and its parents) with mode 0700; an existing one is left as the operator made

@@ -143,6 +143,22 @@ impl Store {
         })
     }
 
+    /// Opens an existing database that cannot be written (its folder is read-only): reads work,
+    /// every write fails with SQLite's "readonly" error, which callers report. `immutable`, so
+    /// SQLite needs no lock or `-shm` file beside it; a `-wal` file a crash left is not read.
+    pub fn open_read_only(path: &Path) -> StoreResult<Store> {
+        let uri = format!("file:{}?immutable=1", path.display());
+        let conn = Connection::open_with_flags(
+            uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        // Fails here, not at the first read, when there is no history to serve.
+        conn.query_row("SELECT COUNT(*) FROM tasks", [], |r| r.get::<_, i64>(0))?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut conn)
