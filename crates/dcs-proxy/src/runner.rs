@@ -330,8 +330,14 @@ impl Drop for RunGuard {
             let mut task = self.task.clone();
             task.status = TaskStatus::Failed;
             task.finished_at = Some(self.runner.clock.now_ms());
-            task.error_msg
-                .get_or_insert_with(|| "the analysis stopped unexpectedly".into());
+            task.error_msg.get_or_insert_with(|| {
+                if std::thread::panicking() {
+                    "the analysis stopped unexpectedly".into()
+                } else {
+                    // Dropped without a panic: the proxy is shutting down.
+                    crate::store::INTERRUPTED.into()
+                }
+            });
             if let Err(e) = self.runner.store.finish(&task) {
                 tracing::error!(task = %task.id, "cannot record the failure: {e}");
                 // Reads show it as it ended; the next start writes it if it can.
@@ -441,5 +447,22 @@ mod tests {
         );
         assert!(runner.ensure_idle("i1", Kind::Bigkey).is_ok(), "slot freed");
         assert_eq!(panic_text(e), "boom");
+
+        // Dropped without a panic (the proxy shutting down): interrupted, as after a restart.
+        let mut second = store.get("i1", Kind::Bigkey, "t1").unwrap().unwrap();
+        second.id = "t2".into();
+        second.status = TaskStatus::Running;
+        (second.error_msg, second.finished_at) = (None, None);
+        store.insert(&second).unwrap();
+        drop(RunGuard {
+            runner: runner.clone(),
+            task: second,
+            recorded: false,
+        });
+        let stored = store.get("i1", Kind::Bigkey, "t2").unwrap().unwrap();
+        assert_eq!(
+            (stored.status, stored.error_msg.as_deref()),
+            (TaskStatus::Failed, Some(crate::store::INTERRUPTED))
+        );
     }
 }
