@@ -124,9 +124,19 @@ fn select(by_type: BTreeMap<KeyType, TopN<Candidate>>) -> Vec<Candidate> {
 
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<BigkeyReport> {
     opts.check()?;
-    let started = Instant::now();
     let nodes = target.masters(opts).await?;
-    let results = on_every_node(&nodes, |i, node| {
+    analyze_masters(&nodes, opts, ctl).await
+}
+
+/// Runs the analysis on `nodes`, the target's masters.
+pub async fn analyze_masters(
+    nodes: &[Node],
+    opts: &ScanOptions,
+    ctl: &Control,
+) -> Result<BigkeyReport> {
+    opts.check()?;
+    let started = Instant::now();
+    let results = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
             let mut h = SizeHandler {
@@ -154,7 +164,7 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
     }
     let winners = select(merged);
     let memory = if opts.memory_usage {
-        memory_usage(&nodes, opts, &winners).await?
+        memory_usage(nodes, opts, &winners).await?
     } else {
         vec![None; winners.len()]
     };

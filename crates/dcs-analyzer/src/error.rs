@@ -1,32 +1,13 @@
 //! Why an analysis failed, in words an operator can act on, each with its DCS error code.
 
-use dcs_api::{DcsError, ErrorCode};
+use dcs_api::{DcsError, ErrorCode, TaskKind};
 use std::time::Duration;
-
-/// The three analyses (used to pick the right "unsupported" code).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AnalysisKind {
-    Hotkeys,
-    Bigkeys,
-    Expired,
-}
-
-impl AnalysisKind {
-    /// The code DCS uses when this analysis is not possible on an instance.
-    pub fn unsupported_code(self) -> ErrorCode {
-        match self {
-            AnalysisKind::Hotkeys => ErrorCode::HotkeyUnsupported,
-            AnalysisKind::Bigkeys => ErrorCode::BigkeyUnsupported,
-            AnalysisKind::Expired => ErrorCode::ExpireScanUnsupported,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum AnalyzerError {
     /// The analysis cannot run on this server (policy, version, ACL); the message says why.
     #[error("{reason}")]
-    Unsupported { kind: AnalysisKind, reason: String },
+    Unsupported { kind: TaskKind, reason: String },
     #[error("cannot connect to {addr}: {detail}")]
     Connect { addr: String, detail: String },
     #[error("authentication failed at {addr}: {detail}")]
@@ -54,7 +35,7 @@ pub enum AnalyzerError {
 
 impl AnalyzerError {
     /// The DCS error this failure is reported as by the proxy.
-    pub fn to_dcs(&self, kind: AnalysisKind) -> DcsError {
+    pub fn to_dcs(&self, kind: TaskKind) -> DcsError {
         let code = match self {
             AnalyzerError::Unsupported { kind, .. } => kind.unsupported_code(),
             AnalyzerError::Denied { .. } => kind.unsupported_code(),
@@ -116,10 +97,10 @@ mod tests {
     #[test]
     fn maps_to_dcs_codes() {
         let unsupported = AnalyzerError::Unsupported {
-            kind: AnalysisKind::Hotkeys,
+            kind: TaskKind::Hotkey,
             reason: "set allkeys-lfu".into(),
         };
-        let d = unsupported.to_dcs(AnalysisKind::Hotkeys);
+        let d = unsupported.to_dcs(TaskKind::Hotkey);
         assert_eq!(
             (d.code, d.message.as_str()),
             (ErrorCode::HotkeyUnsupported, "set allkeys-lfu")
@@ -130,7 +111,7 @@ mod tests {
             detail: "NOPERM".into(),
         };
         assert_eq!(
-            denied.to_dcs(AnalysisKind::Bigkeys).code,
+            denied.to_dcs(TaskKind::Bigkey).code,
             ErrorCode::BigkeyUnsupported
         );
         let lost = AnalyzerError::Lost {
@@ -138,7 +119,7 @@ mod tests {
             detail: "eof".into(),
         };
         assert_eq!(
-            lost.to_dcs(AnalysisKind::Expired).code,
+            lost.to_dcs(TaskKind::Expire).code,
             ErrorCode::InstanceNotRunning
         );
         let t = AnalyzerError::Timeout {

@@ -58,6 +58,17 @@ async fn expired_keys(node: &Node, opts: &ScanOptions) -> Result<u64> {
 
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<ExpiredReport> {
     opts.check()?;
+    let nodes = target.masters(opts).await?;
+    analyze_masters(&nodes, opts, ctl).await
+}
+
+/// Runs the scan on `nodes`, the target's masters.
+pub async fn analyze_masters(
+    nodes: &[Node],
+    opts: &ScanOptions,
+    ctl: &Control,
+) -> Result<ExpiredReport> {
+    opts.check()?;
     let started = Instant::now();
     let deadline = match opts.deadline {
         // Checked as well as bounded: a clock near its end must not panic the task.
@@ -66,8 +77,7 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
         })?),
         None => None,
     };
-    let nodes = target.masters(opts).await?;
-    let shards = on_every_node(&nodes, |_, node| {
+    let shards = on_every_node(nodes, |_, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
             let before = expired_keys(&node, &opts).await?;

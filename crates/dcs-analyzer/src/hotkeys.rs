@@ -8,7 +8,7 @@
 
 use crate::conn::{parse_version, Conn, Node};
 use crate::control::Control;
-use crate::error::{AnalysisKind, AnalyzerError, Result};
+use crate::error::{AnalyzerError, Result};
 use crate::keyname::report_name;
 use crate::options::ScanOptions;
 use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
@@ -58,7 +58,7 @@ impl PartialOrd for Candidate {
 
 fn unsupported(reason: String) -> AnalyzerError {
     AnalyzerError::Unsupported {
-        kind: AnalysisKind::Hotkeys,
+        kind: dcs_api::TaskKind::Hotkey,
         reason,
     }
 }
@@ -164,9 +164,19 @@ pub async fn precheck(target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> 
 /// Runs the analysis.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
     opts.check()?;
-    let started = Instant::now();
     let nodes = precheck(target, opts).await?;
-    let tops = on_every_node(&nodes, |i, node| {
+    analyze_masters(&nodes, opts, ctl).await
+}
+
+/// Runs the analysis on masters [`precheck`] returned (so LFU is not probed twice).
+pub async fn analyze_masters(
+    nodes: &[Node],
+    opts: &ScanOptions,
+    ctl: &Control,
+) -> Result<HotkeyReport> {
+    opts.check()?;
+    let started = Instant::now();
+    let tops = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
             let mut h = FreqHandler {
@@ -188,7 +198,7 @@ pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Resu
         scanned += n;
     }
     let winners = all.into_sorted_desc();
-    let keys = describe_winners(&nodes, opts, winners).await?;
+    let keys = describe_winners(nodes, opts, winners).await?;
     Ok(HotkeyReport {
         keys,
         scanned_keys: scanned,

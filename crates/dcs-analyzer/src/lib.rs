@@ -6,7 +6,8 @@
 //! * [`conn`] — connections with bounded connect and response timeouts.
 //! * [`scan`] — the gentle SCAN loop every analysis shares (bounded COUNT, progress,
 //!   cancellation, optional pause between batches), run on every master in parallel.
-//! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses.
+//! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses; [`analysis`] — one entry per
+//!   `dcs_api::TaskKind` (check a target, then run on its masters).
 //! * [`topn`] — the bounded heap that keeps the winners; [`keyname`] — binary-safe names.
 //! * [`control`] — progress reporting and cancellation for callers.
 //! * [`server`] — local `redis-server` processes (the proxy demo and the tests use them).
@@ -15,6 +16,7 @@
 //!
 //! Every per-key command is pipelined per SCAN batch; no command ever blocks the server for long.
 
+pub mod analysis;
 pub mod bigkeys;
 pub mod conn;
 pub mod control;
@@ -29,7 +31,8 @@ pub mod server;
 pub mod target;
 pub mod topn;
 
+pub use analysis::{prepare, run, Report};
 pub use control::{Control, Progress};
-pub use error::{AnalysisKind, AnalyzerError};
+pub use error::AnalyzerError;
 pub use options::ScanOptions;
 pub use target::Target;

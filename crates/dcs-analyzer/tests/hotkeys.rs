@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use dcs_analyzer::error::AnalysisKind;
+
 use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::{hotkeys, AnalyzerError, Control, ScanOptions, Target};
 use dcs_api::{ErrorCode, KeyType, KeyUnit};
@@ -193,7 +193,7 @@ async fn lru_server_is_refused_with_advice() {
     )
     .await
     .unwrap_err();
-    let dcs = err.to_dcs(AnalysisKind::Hotkeys);
+    let dcs = err.to_dcs(dcs_api::TaskKind::Hotkey);
     assert_eq!(dcs.code, ErrorCode::HotkeyUnsupported);
     assert!(
         dcs.message.contains("allkeys-lru") && dcs.message.contains("allkeys-lfu"),
@@ -226,7 +226,7 @@ async fn object_freq_error_is_unsupported_even_without_config() {
         matches!(
             err,
             AnalyzerError::Unsupported {
-                kind: AnalysisKind::Hotkeys,
+                kind: dcs_api::TaskKind::Hotkey,
                 ..
             }
         ),
@@ -251,7 +251,7 @@ async fn wrong_password_is_an_authentication_error() {
         "the password must not appear: {err}"
     );
     assert_eq!(
-        err.to_dcs(AnalysisKind::Hotkeys).code,
+        err.to_dcs(dcs_api::TaskKind::Hotkey).code,
         ErrorCode::InstanceNotRunning
     );
 
@@ -291,7 +291,7 @@ async fn acl_denied_object_is_a_clear_refusal() {
         "{err:?}"
     );
     assert_eq!(
-        err.to_dcs(AnalysisKind::Hotkeys).code,
+        err.to_dcs(dcs_api::TaskKind::Hotkey).code,
         ErrorCode::HotkeyUnsupported
     );
 }
@@ -341,7 +341,7 @@ async fn killed_server_fails_the_analysis_promptly() {
         "{err:?}"
     );
     assert_eq!(
-        err.to_dcs(AnalysisKind::Hotkeys).code,
+        err.to_dcs(dcs_api::TaskKind::Hotkey).code,
         ErrorCode::InstanceNotRunning
     );
 }

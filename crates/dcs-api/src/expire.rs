@@ -6,7 +6,7 @@ use crate::time::{parse_timestamp, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// An expired-key scan as create returns it (`num` absent) and as history lists it (`num` = keys
-/// reclaimed). `scanned_keys`, `progress`, `duration_ms` and `error_msg` are additive extensions.
+/// reclaimed). `scanned_keys`, `progress` and `error_msg` are additive extensions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpireScanTask {
@@ -55,6 +55,22 @@ pub struct ExpireAutoscanConfig {
     pub scan_keys_count: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+}
+
+impl ExpireAutoscanConfig {
+    /// An instance's schedule until one is saved: off, daily, a 2-day timeout, and COUNT 10 —
+    /// DCS's gentlest, which a manual scan uses too.
+    pub fn disabled(instance_id: &str) -> ExpireAutoscanConfig {
+        ExpireAutoscanConfig {
+            instance_id: instance_id.to_string(),
+            enable_auto_scan: false,
+            first_scan_at: None,
+            interval: 86_400,
+            timeout: 172_800,
+            scan_keys_count: 10,
+            updated_at: None,
+        }
+    }
 }
 
 /// `PUT …/scan-expire-keys/autoscan-config` body. Fields are loose on purpose (strings, signed

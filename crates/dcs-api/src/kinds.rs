@@ -1,5 +1,6 @@
 //! The small enums of the API, serialised exactly as DCS spells them.
 
+use crate::error::{DcsError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -53,6 +54,120 @@ impl TaskStatus {
     /// `success` and `failed` never change again.
     pub fn is_terminal(self) -> bool {
         matches!(self, TaskStatus::Success | TaskStatus::Failed)
+    }
+}
+
+wire_enum!(
+    /// The analyses a task runs. The wire name is DCS's path word and the kind stored with each
+    /// task; everything else a kind needs to be told apart (its paths, codes and words) is below,
+    /// so a new kind is one variant here and its engine.
+    TaskKind {
+        Hotkey => "hotkey",
+        Bigkey => "bigkey",
+        Expire => "expire",
+    }
+);
+
+impl TaskKind {
+    /// The console's route word and `dcs-analyze`'s command: `hotkeys`, `bigkeys`, `expired`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            TaskKind::Hotkey => "hotkeys",
+            TaskKind::Bigkey => "bigkeys",
+            TaskKind::Expire => "expired",
+        }
+    }
+
+    /// What an operator calls it, in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskKind::Hotkey => "hot-key analysis",
+            TaskKind::Bigkey => "big-key analysis",
+            TaskKind::Expire => "expired-key scan",
+        }
+    }
+
+    /// The path parameter naming one task, as DCS names it in its errors.
+    pub fn id_param(self) -> &'static str {
+        match self {
+            TaskKind::Hotkey => "hotkey_id",
+            TaskKind::Bigkey => "bigkey_id",
+            TaskKind::Expire => "task_id",
+        }
+    }
+
+    /// Paths under `/instances/{instance_id}/` that start a task (the first is the one to use).
+    pub fn create_paths(self) -> &'static [&'static str] {
+        match self {
+            TaskKind::Hotkey => &["hotkey-task"],
+            TaskKind::Bigkey => &["bigkey-task"],
+            TaskKind::Expire => &["scan-expire-keys-task", "auto-expire/scan"],
+        }
+    }
+
+    /// The path of one task is this followed by `/{id}` (DCS: singular, beside a plural list).
+    pub fn task_path(self) -> &'static str {
+        match self {
+            TaskKind::Hotkey => "hotkey-task",
+            TaskKind::Bigkey => "bigkey-task",
+            TaskKind::Expire => "scan-expire-keys-task",
+        }
+    }
+
+    /// The history, newest first.
+    pub fn list_path(self) -> &'static str {
+        match self {
+            TaskKind::Hotkey => "hotkey-tasks",
+            TaskKind::Bigkey => "bigkey-tasks",
+            TaskKind::Expire => "auto-expire/histories",
+        }
+    }
+
+    /// The schedule.
+    pub fn schedule_path(self) -> &'static str {
+        match self {
+            TaskKind::Hotkey => "hotkey/autoscan",
+            TaskKind::Bigkey => "bigkey/autoscan",
+            TaskKind::Expire => "scan-expire-keys/autoscan-config",
+        }
+    }
+
+    /// DCS's code for a task id that names no task (DCS cannot show one expired-key scan, so it
+    /// has none for them).
+    pub fn not_found_code(self) -> Option<ErrorCode> {
+        match self {
+            TaskKind::Hotkey => Some(ErrorCode::HotkeyTaskNotFound),
+            TaskKind::Bigkey => Some(ErrorCode::BigkeyTaskNotFound),
+            TaskKind::Expire => None,
+        }
+    }
+
+    /// DCS's code when this analysis is not possible on an instance (policy, version, ACL).
+    pub fn unsupported_code(self) -> ErrorCode {
+        match self {
+            TaskKind::Hotkey => ErrorCode::HotkeyUnsupported,
+            TaskKind::Bigkey => ErrorCode::BigkeyUnsupported,
+            TaskKind::Expire => ErrorCode::ExpireScanUnsupported,
+        }
+    }
+
+    /// DCS.4918 while a task of this kind is waiting or running on the instance (DCS has a code
+    /// of its own only for big keys; 4918 is the closest for the others, and the message names
+    /// the kind).
+    pub fn already_running(self, task_id: &str) -> DcsError {
+        DcsError::with_message(
+            ErrorCode::AnalysisRunning,
+            format!(
+                "Instance {} is running (task {task_id}); wait for it to finish or delete it.",
+                self.label()
+            ),
+        )
+    }
+
+    /// Whether stopping a task deletes its record (hot and big keys, as DCS's `DELETE` does) or
+    /// keeps it with what was done until then (expired-key scans: the keys they reclaimed).
+    pub fn stop_deletes(self) -> bool {
+        self != TaskKind::Expire
     }
 }
 
@@ -127,6 +242,7 @@ mod tests {
         check(ScanType::ALL);
         check(KeyType::ALL);
         check(KeyUnit::ALL);
+        check(TaskKind::ALL);
     }
 
     #[test]
@@ -138,6 +254,33 @@ mod tests {
             assert_eq!(t.as_str().parse::<KeyType>(), Ok(*t));
         }
         assert!("Running".parse::<TaskStatus>().is_err());
+        for k in TaskKind::ALL {
+            assert_eq!(k.as_str().parse::<TaskKind>(), Ok(*k));
+        }
+        assert!(
+            "hotkeys".parse::<TaskKind>().is_err(),
+            "plurals are not kinds"
+        );
+    }
+
+    #[test]
+    fn kinds_name_their_paths_and_codes() {
+        let kinds: std::collections::BTreeSet<&str> =
+            TaskKind::ALL.iter().map(|k| k.plural()).collect();
+        assert_eq!(kinds.len(), TaskKind::ALL.len(), "one route per kind");
+        for k in TaskKind::ALL {
+            assert_eq!(k.create_paths()[0], k.task_path());
+            let e = k.already_running("t1");
+            assert_eq!(e.code, ErrorCode::AnalysisRunning);
+            assert!(e.message.contains(k.label()) && e.message.contains("t1"));
+        }
+        assert_eq!(TaskKind::Hotkey.id_param(), "hotkey_id");
+        assert_eq!(
+            TaskKind::Bigkey.not_found_code(),
+            Some(ErrorCode::BigkeyTaskNotFound)
+        );
+        assert_eq!(TaskKind::Expire.not_found_code(), None);
+        assert!(TaskKind::Hotkey.stop_deletes() && !TaskKind::Expire.stop_deletes());
     }
 
     #[test]

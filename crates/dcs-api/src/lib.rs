@@ -6,7 +6,9 @@
 //! Layout:
 //! * [`error`] — DCS error codes and the `{error_code, error_msg, error_ext_msg}` body.
 //! * [`time`] — the one timestamp format DCS uses (`2020-06-15T02:21:18.669Z`).
-//! * [`kinds`] — the small enums: task status, scan type, key type, size unit.
+//! * [`kinds`] — the small enums: task kind (with its paths and codes), task status, scan type,
+//!   key type, size unit.
+//! * [`console`] — `/config.json`, the console's runtime settings.
 //! * [`instance`], [`config`] — instance listing and `redis_config` parameters.
 //! * [`task`] — hot-key and big-key task records, lists and key entries.
 //! * [`expire`] — expired-key scan tasks, history and auto-scan configuration.
@@ -18,6 +20,7 @@
 //! official SDKs and newer DCS versions keep working.
 
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod expire;
 pub mod instance;
@@ -28,5 +31,5 @@ pub mod time;
 pub mod validate;
 
 pub use error::{DcsError, ErrorBody, ErrorCode};
-pub use kinds::{KeyType, KeyUnit, ScanType, TaskStatus};
+pub use kinds::{KeyType, KeyUnit, ScanType, TaskKind, TaskStatus};
 pub use time::Timestamp;

@@ -17,6 +17,18 @@ pub struct AutoscanConfig {
     pub updated_at: Option<Timestamp>,
 }
 
+impl AutoscanConfig {
+    /// An instance's schedule until one is saved: off, no times.
+    pub fn disabled(instance_id: &str) -> AutoscanConfig {
+        AutoscanConfig {
+            instance_id: instance_id.to_string(),
+            enable_auto_scan: false,
+            schedule_at: vec![],
+            updated_at: None,
+        }
+    }
+}
+
 /// The PUT body (`AutoscanConfigRequest`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -9,20 +9,20 @@
 //!   that reads `product:1` … `product:10` with Zipf-like skew (`product:1` hottest).
 //! * `sessions-lru` — `allkeys-lru` with 10,000 keys, to show why hot-key analysis is refused.
 
-use crate::config::{Config, ConsoleSource, InstanceConfig};
 use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::Target;
+use dcs_proxy::config::{Config, ConsoleSource, InstanceConfig};
 use redis::aio::MultiplexedConnection;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// The demo's project id (any valid id works).
-pub const PROJECT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+const PROJECT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 /// Hot keys the demo traffic reads, hottest first.
-pub const HOT_KEYS: usize = 10;
+const HOT_KEYS: usize = 10;
 
-pub async fn run(
+pub(crate) async fn run(
     listen: SocketAddr,
     data_dir: PathBuf,
     console_dir: PathBuf,
@@ -80,28 +80,11 @@ pub async fn run(
         ],
         cloud: None,
     };
-    let result = crate::demo::serve(config).await;
+    // The demo is a local sandbox: the sign-in link is shown every time.
+    let result = crate::run(config, true).await;
     traffic.abort();
     drop((lfu, lru));
     result
-}
-
-async fn serve(config: Config) -> Result<(), String> {
-    let (token, _) = crate::token::load_or_create(&config)?;
-    let state = crate::open_state(
-        &config,
-        token.clone(),
-        std::sync::Arc::new(crate::clock::SystemClock),
-    )?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    // The demo is a local sandbox: show the sign-in link every time.
-    println!("dcs-proxy demo: console at http://{addr}/#token={token}  (Ctrl-C stops the demo)");
-    crate::serve(listener, state, crate::shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
 }
 
 async fn connect(url: &str) -> redis::RedisResult<MultiplexedConnection> {

@@ -40,3 +40,19 @@ pub async fn wrong_method() -> AppError {
         Some(StatusCode::METHOD_NOT_ALLOWED),
     )
 }
+
+/// A storage failure: logged, answered as DCS.5000 without details.
+pub fn internal(e: impl std::fmt::Display) -> DcsError {
+    tracing::error!("internal error: {e}");
+    DcsError::new(ErrorCode::Internal)
+}
+
+/// The store refusing a write (read-only or full disk): DCS.5000 that says so, since only the
+/// operator can fix it.
+pub fn storage(e: impl std::fmt::Display) -> DcsError {
+    tracing::error!("cannot write the database: {e}");
+    DcsError::with_message(
+        ErrorCode::Internal,
+        format!("The proxy cannot record the task: its database refused the write ({e})."),
+    )
+}

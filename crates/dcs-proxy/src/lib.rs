@@ -3,14 +3,16 @@
 //! Layout:
 //! * [`config`] — the TOML configuration, [`check`] — `dcs-proxy check`; [`token`] — the
 //!   console token.
-//! * [`api`] — the DCS v2 routes, one file per resource; [`auth`] — token and AK/SK checks
-//!   ([`signing`] holds SDK-HMAC-SHA256); [`extract`] and [`error`] make every failure a DCS body.
+//! * [`api`] — the DCS v2 routes, one file per resource, translating HTTP to [`services`]
+//!   (tasks, schedules); [`auth`] — token and AK/SK checks ([`signing`] holds SDK-HMAC-SHA256);
+//!   [`extract`] and [`error`] make every failure a DCS body.
 //! * [`server`] — the HTTP/1.1 loop with connection limits and timeouts.
 //! * [`runner`] — analyses as tasks; [`store`] — SQLite history and schedules; [`records`] —
 //!   stored tasks as wire types; [`scheduler`] — `auto` scans; [`clock`] — injectable time.
 //! * [`console`] — the static console, `/config.json` ([`embedded`] with the `embed-console`
-//!   feature: the console built into the binary); [`cors`] — `/v2` for allowed other origins;
-//!   [`demo`] — `dcs-proxy demo`.
+//!   feature: the console built into the binary); [`cors`] — `/v2` for allowed other origins.
+//!
+//! The binary (`main.rs`) adds the command line and `dcs-proxy demo`.
 //!
 //! [`app`] builds the whole router so tests can drive it with `tower::ServiceExt::oneshot`.
 
@@ -22,7 +24,6 @@ pub mod cloud;
 pub mod config;
 pub mod console;
 pub mod cors;
-pub mod demo;
 #[cfg(feature = "embed-console")]
 pub mod embedded;
 pub mod error;
@@ -33,6 +34,7 @@ pub mod records;
 pub mod runner;
 pub mod scheduler;
 pub mod server;
+pub mod services;
 pub mod signing;
 pub mod state;
 pub mod store;
@@ -49,8 +51,8 @@ use tower_http::compression::CompressionLayer;
 
 /// The whole HTTP surface: `/v2` (authenticated), `/config.json` and the console.
 pub fn app(state: AppState) -> Router {
-    let v2 = if state.cloud.is_some() {
-        cloud_router(state.clone())
+    let v2 = if let Some(forwarder) = state.cloud.clone() {
+        cloud_router(state.clone(), forwarder)
     } else {
         api::router(state.clone())
     };
@@ -76,9 +78,12 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Cloud mode's `/v2`: authenticated like local mode, then forwarded (or refused) as a whole.
-fn cloud_router(state: AppState) -> Router {
+fn cloud_router(state: AppState, forwarder: Arc<cloud::forward::Forwarder>) -> Router {
+    let forward = Router::new()
+        .fallback(cloud::forward::forward)
+        .with_state(forwarder);
     Router::new()
-        .nest("/v2", Router::new().fallback(cloud::forward::forward))
+        .nest("/v2", forward)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_auth,
@@ -136,7 +141,7 @@ pub fn open_state(
         limits: config.limits,
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         instances: Arc::new(config.instances.clone()),
-        runner: Runner::new(store.clone(), clock.clone(), opts.clone()),
+        runner: Runner::new(store.clone(), clock.clone()),
         store,
         credentials: Arc::new(Credentials {
             token,

@@ -1,5 +1,7 @@
 //! The `dcs-proxy` command line: `serve --config FILE`, `check --config FILE` and `demo`.
 
+mod demo;
+
 use clap::{Parser, Subcommand};
 use dcs_proxy::clock::SystemClock;
 use dcs_proxy::config::Config;
@@ -53,7 +55,7 @@ async fn main() -> ExitCode {
             listen,
             data_dir,
             console_dir,
-        } => dcs_proxy::demo::run(listen, data_dir, console_dir).await,
+        } => demo::run(listen, data_dir, console_dir).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,15 +88,17 @@ fn check(path: PathBuf) -> Result<(), String> {
     Ok(())
 }
 
-/// Binds, prints the console URL, serves until Ctrl-C. `always_show_token` is for the demo.
-pub async fn run(config: Config, always_show_token: bool) -> Result<(), String> {
+/// Binds, prints the console URL, serves until Ctrl-C or SIGTERM. The URL carries the sign-in
+/// token when the token was just generated (nowhere else to read it from) or `show_token`
+/// (the demo, a local sandbox).
+async fn run(config: Config, show_token: bool) -> Result<(), String> {
     let (token, generated) = dcs_proxy::token::load_or_create(&config)?;
     let state = dcs_proxy::open_state(&config, token.clone(), Arc::new(SystemClock))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    if generated || always_show_token {
+    if generated || show_token {
         println!("dcs-proxy: console at http://{addr}/#token={token}");
     } else {
         println!("dcs-proxy: console at http://{addr}/ (sign in with the token from your configuration or {})", dcs_proxy::token::token_path(&config.data_dir).display());

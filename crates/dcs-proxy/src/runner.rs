@@ -1,28 +1,38 @@
 //! Runs analyses as tasks: `waiting → running → success | failed`, at most one of each kind per
-//! instance, progress readable while they run, cancellation on delete.
+//! instance, progress readable while they run, cancellation on request. The runner knows the
+//! engine and the store, not HTTP: the `tasks` service decides what to start and turns its rows
+//! into wire records.
 
 use crate::clock::Clock;
-use crate::config::InstanceConfig;
-use crate::store::{Kind, Store, TaskRow};
-use dcs_analyzer::error::AnalysisKind;
-use dcs_analyzer::{bigkeys, expired, hotkeys, Control, Progress, ScanOptions};
-use dcs_api::{DcsError, ErrorCode, ScanType, TaskStatus};
+use crate::error::{internal, storage};
+use crate::store::{Store, TaskRow};
+use dcs_analyzer::conn::Node;
+use dcs_analyzer::{Control, Progress, Report, ScanOptions, Target};
+use dcs_api::{DcsError, ScanType, TaskKind, TaskStatus};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-/// (num, scanned keys, keys JSON, why it stopped early with a result that still counts).
-type Outcome = (u64, u64, Option<String>, Option<String>);
+/// What a finished analysis leaves in its record.
+struct Outcome {
+    num: u64,
+    scanned: u64,
+    keys_json: Option<String>,
+    /// Why it stopped before covering every key, when its partial result still counts (stopped
+    /// on request, or at its time limit): the task is then `failed` with this and its `num`.
+    cut_short: Option<String>,
+}
 
 /// Largest result a task record holds. Names are cut at `dcs_api::task::MAX_NAME_CHARS`, so
 /// 100 keys stay far below it; this is the bound should that ever change.
 pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
 
-/// Per-run settings of an expired-key scan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExpireParams {
-    pub scan_keys_count: u32,
-    pub timeout: Option<Duration>,
+/// One analysis to run: its kind, where, with which settings, and the masters a check before
+/// the start returned (none: the run checks, and a failure is recorded with the task).
+pub struct Job {
+    pub kind: TaskKind,
+    pub target: Target,
+    pub opts: ScanOptions,
+    pub masters: Option<Vec<Node>>,
 }
 
 struct Active {
@@ -34,28 +44,18 @@ struct Active {
 pub struct Runner {
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
-    opts: ScanOptions,
-    active: Arc<Mutex<HashMap<(String, Kind), Active>>>,
+    active: Arc<Mutex<HashMap<(String, TaskKind), Active>>>,
     /// Final states the store refused to record (read-only or full disk), by task id: reads show
     /// them instead of the stale row, and the next start writes them once the store accepts
     /// writes again.
     unrecorded: Arc<Mutex<HashMap<String, TaskRow>>>,
 }
 
-fn analysis_kind(kind: Kind) -> AnalysisKind {
-    match kind {
-        Kind::Hotkey => AnalysisKind::Hotkeys,
-        Kind::Bigkey => AnalysisKind::Bigkeys,
-        Kind::Expire => AnalysisKind::Expired,
-    }
-}
-
 impl Runner {
-    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, opts: ScanOptions) -> Runner {
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Runner {
         Runner {
             store,
             clock,
-            opts,
             active: Arc::default(),
             unrecorded: Arc::default(),
         }
@@ -69,7 +69,7 @@ impl Runner {
     pub fn get(
         &self,
         instance_id: &str,
-        kind: Kind,
+        kind: TaskKind,
         id: &str,
     ) -> Result<Option<TaskRow>, DcsError> {
         let row = self.store.get(instance_id, kind, id).map_err(internal)?;
@@ -80,7 +80,7 @@ impl Runner {
     pub fn list(
         &self,
         instance_id: &str,
-        kind: Kind,
+        kind: TaskKind,
         q: &dcs_api::validate::ListQuery,
     ) -> Result<(u64, Vec<TaskRow>), DcsError> {
         let (total, rows) = self.store.list(instance_id, kind, q).map_err(internal)?;
@@ -103,36 +103,35 @@ impl Runner {
         pending.retain(|_, row| self.store.finish(row).is_err());
     }
 
-    fn active(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Kind), Active>> {
+    fn active(&self) -> std::sync::MutexGuard<'_, HashMap<(String, TaskKind), Active>> {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Records a waiting task and starts it. Refused with DCS.4918 while another task of the
-    /// same kind is waiting or running on the instance (DCS has no code of its own for hot keys
-    /// and expired scans; 4918 is the closest, and the message names the kind).
+    /// same kind is waiting or running on the instance.
     pub fn start(
         &self,
-        inst: &InstanceConfig,
-        kind: Kind,
+        instance_id: &str,
         scan_type: ScanType,
-        expire: ExpireParams,
+        job: Job,
     ) -> Result<TaskRow, DcsError> {
         self.flush_unrecorded();
         let mut active = self.active();
-        let key = (inst.id.clone(), kind);
+        let kind = job.kind;
+        let key = (instance_id.to_string(), kind);
         if let Some(a) = active.get(&key) {
-            return Err(busy(kind, &a.id));
+            return Err(kind.already_running(&a.id));
         }
         let row = TaskRow {
             id: uuid::Uuid::new_v4().to_string(),
-            instance_id: inst.id.clone(),
+            instance_id: instance_id.to_string(),
             kind,
             status: TaskStatus::Waiting,
             scan_type,
             created_at: self.clock.now_ms(),
             started_at: None,
             finished_at: None,
-            num: (kind != Kind::Expire).then_some(0),
+            num: (kind != TaskKind::Expire).then_some(0),
             scanned_keys: None,
             error_msg: None,
             keys_json: None,
@@ -147,12 +146,12 @@ impl Runner {
             },
         );
         let runner = self.clone();
-        let (inst, task) = (inst.clone(), row.clone());
-        tokio::spawn(async move { runner.run(inst, task, control, expire).await });
+        let task = row.clone();
+        tokio::spawn(async move { runner.run(task, control, job).await });
         Ok(row)
     }
 
-    async fn run(self, inst: InstanceConfig, task: TaskRow, ctl: Control, expire: ExpireParams) {
+    async fn run(self, task: TaskRow, ctl: Control, job: Job) {
         // From here on, however this ends (a panic included), the slot is freed and the record
         // leaves `running`.
         let mut guard = RunGuard {
@@ -172,19 +171,22 @@ impl Runner {
                 return;
             }
         }
+        let kind = job.kind;
         let analysis = {
-            let (runner, inst, ctl) = (self.clone(), inst.clone(), ctl.clone());
-            let kind = guard.task.kind;
+            let ctl = ctl.clone();
             // Its own task, so that a panic in the engine arrives here as an error.
-            tokio::spawn(async move { runner.analyse(&inst, kind, &ctl, expire).await })
+            tokio::spawn(async move { analyse(job, &ctl).await })
         };
         let outcome = match analysis.await {
-            Ok(Ok((_, _, Some(keys), _))) if keys.len() > MAX_RESULT_BYTES => Err(format!(
+            Ok(Ok(Outcome {
+                keys_json: Some(keys),
+                ..
+            })) if keys.len() > MAX_RESULT_BYTES => Err(format!(
                 "the result is {} bytes, more than the {MAX_RESULT_BYTES} a task record may hold",
                 keys.len()
             )),
             Ok(Ok(done)) => Ok(done),
-            Ok(Err(e)) => Err(e.to_dcs(analysis_kind(guard.task.kind)).message),
+            Ok(Err(e)) => Err(e.to_dcs(kind).message),
             Err(e) => Err(format!(
                 "the analysis stopped unexpectedly: {}",
                 panic_text(e)
@@ -193,18 +195,22 @@ impl Runner {
         let task = &mut guard.task;
         task.finished_at = Some(self.clock.now_ms());
         match outcome {
-            Ok((num, scanned, keys_json, stopped)) => {
-                // Stopped on request: not a success, but what it did (keys reclaimed) is kept.
-                task.status = if stopped.is_some() {
+            Ok(done) => {
+                // Cut short: not a success, but what it did (keys reclaimed) is kept.
+                task.status = if done.cut_short.is_some() {
                     TaskStatus::Failed
                 } else {
                     TaskStatus::Success
                 };
-                (task.num, task.scanned_keys, task.keys_json, task.error_msg) =
-                    (Some(num), Some(scanned), keys_json, stopped);
+                (task.num, task.scanned_keys, task.keys_json, task.error_msg) = (
+                    Some(done.num),
+                    Some(done.scanned),
+                    done.keys_json,
+                    done.cut_short,
+                );
             }
             Err(why) => {
-                tracing::warn!(instance = %inst.id, task = %task.id, kind = task.kind.as_str(), "analysis failed: {why}");
+                tracing::warn!(instance = %task.instance_id, task = %task.id, kind = %task.kind, "analysis failed: {why}");
                 task.status = TaskStatus::Failed;
                 task.scanned_keys = Some(ctl.progress().scanned);
                 task.error_msg = Some(why);
@@ -229,62 +235,16 @@ impl Runner {
         }
     }
 
-    /// Runs the analysis; returns (num, scanned keys, keys JSON, why it stopped early when it
-    /// did and its partial result still counts).
-    async fn analyse(
-        &self,
-        inst: &InstanceConfig,
-        kind: Kind,
-        ctl: &Control,
-        expire: ExpireParams,
-    ) -> Result<Outcome, dcs_analyzer::AnalyzerError> {
-        match kind {
-            Kind::Hotkey => {
-                let r = hotkeys::analyze(&inst.target, &inst.options(&self.opts), ctl).await?;
-                Ok((
-                    r.keys.len() as u64,
-                    r.scanned_keys,
-                    serde_json::to_string(&r.keys).ok(),
-                    None,
-                ))
-            }
-            Kind::Bigkey => {
-                let r = bigkeys::analyze(&inst.target, &inst.options(&self.opts), ctl).await?;
-                Ok((
-                    r.keys.len() as u64,
-                    r.scanned_keys,
-                    serde_json::to_string(&r.keys).ok(),
-                    None,
-                ))
-            }
-            Kind::Expire => {
-                let opts = ScanOptions {
-                    count: expire.scan_keys_count,
-                    deadline: expire.timeout,
-                    ..inst.options(&self.opts)
-                };
-                let r = expired::analyze(&inst.target, &opts, ctl).await?;
-                let stopped = r.cancelled.then(|| {
-                    format!(
-                        "Stopped on request after scanning {} keys; {} expired keys were reclaimed until then.",
-                        r.scanned_keys, r.num
-                    )
-                });
-                Ok((r.num, r.scanned_keys, None, stopped))
-            }
-        }
-    }
-
     /// DCS.4918 while a task of `kind` is waiting or running on the instance.
-    pub fn ensure_idle(&self, instance_id: &str, kind: Kind) -> Result<(), DcsError> {
+    pub fn ensure_idle(&self, instance_id: &str, kind: TaskKind) -> Result<(), DcsError> {
         match self.active().get(&(instance_id.to_string(), kind)) {
-            Some(a) => Err(busy(kind, &a.id)),
+            Some(a) => Err(kind.already_running(&a.id)),
             None => Ok(()),
         }
     }
 
     /// Progress of a task that is waiting or running.
-    pub fn progress(&self, instance_id: &str, kind: Kind, id: &str) -> Option<Progress> {
+    pub fn progress(&self, instance_id: &str, kind: TaskKind, id: &str) -> Option<Progress> {
         let active = self.active();
         active
             .get(&(instance_id.to_string(), kind))
@@ -293,14 +253,14 @@ impl Runner {
     }
 
     /// Whether the task is waiting or running.
-    pub fn is_active(&self, instance_id: &str, kind: Kind, id: &str) -> bool {
+    pub fn is_active(&self, instance_id: &str, kind: TaskKind, id: &str) -> bool {
         self.active()
             .get(&(instance_id.to_string(), kind))
             .is_some_and(|a| a.id == id)
     }
 
     /// Cancels a waiting or running task; false when it is not active.
-    pub fn cancel(&self, instance_id: &str, kind: Kind, id: &str) -> bool {
+    pub fn cancel(&self, instance_id: &str, kind: TaskKind, id: &str) -> bool {
         let active = self.active();
         match active
             .get(&(instance_id.to_string(), kind))
@@ -352,6 +312,56 @@ impl Drop for RunGuard {
     }
 }
 
+/// Checks the target where no check preceded the start, then runs the engine of the job's kind.
+async fn analyse(job: Job, ctl: &Control) -> Result<Outcome, dcs_analyzer::AnalyzerError> {
+    let masters = match job.masters {
+        Some(m) => m,
+        None => dcs_analyzer::prepare(job.kind, &job.target, &job.opts).await?,
+    };
+    let report = dcs_analyzer::run(job.kind, &masters, &job.opts, ctl).await?;
+    Ok(outcome(report, &job.opts))
+}
+
+/// A report as the record keeps it.
+fn outcome(report: Report, opts: &ScanOptions) -> Outcome {
+    let scanned = report.scanned_keys();
+    match report {
+        Report::Hotkey(r) => Outcome {
+            num: r.keys.len() as u64,
+            scanned,
+            keys_json: serde_json::to_string(&r.keys).ok(),
+            cut_short: None,
+        },
+        Report::Bigkey(r) => Outcome {
+            num: r.keys.len() as u64,
+            scanned,
+            keys_json: serde_json::to_string(&r.keys).ok(),
+            cut_short: None,
+        },
+        Report::Expire(r) => {
+            let why = if r.cancelled {
+                Some("Stopped on request".to_string())
+            } else if r.timed_out {
+                let limit = opts.deadline.map_or(0, |d| d.as_secs());
+                Some(format!("Stopped at its time limit of {limit} s"))
+            } else {
+                None
+            };
+            Outcome {
+                num: r.num,
+                scanned,
+                keys_json: None,
+                cut_short: why.map(|why| {
+                    format!(
+                        "{why} after scanning {} keys; {} expired keys were reclaimed until then.",
+                        r.scanned_keys, r.num
+                    )
+                }),
+            }
+        }
+    }
+}
+
 /// What a panicking analysis said, for the task's `error_msg`.
 fn panic_text(e: tokio::task::JoinError) -> String {
     if !e.is_panic() {
@@ -363,34 +373,6 @@ fn panic_text(e: tokio::task::JoinError) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".into())
-}
-
-fn busy(kind: Kind, id: &str) -> DcsError {
-    let what = match kind {
-        Kind::Hotkey => "hot-key analysis",
-        Kind::Bigkey => "big-key analysis",
-        Kind::Expire => "expired-key scan",
-    };
-    DcsError::with_message(
-        ErrorCode::AnalysisRunning,
-        format!("Instance {what} is running (task {id}); wait for it to finish or delete it."),
-    )
-}
-
-/// The store refusing a write (read-only or full disk): DCS.5000 that says so, since only the
-/// operator can fix it.
-pub fn storage(e: impl std::fmt::Display) -> DcsError {
-    tracing::error!("cannot write the database: {e}");
-    DcsError::with_message(
-        ErrorCode::Internal,
-        format!("The proxy cannot record the task: its database refused the write ({e})."),
-    )
-}
-
-/// A storage failure: logged, answered as DCS.5000 without details.
-pub fn internal(e: impl std::fmt::Display) -> DcsError {
-    tracing::error!("internal error: {e}");
-    DcsError::new(ErrorCode::Internal)
 }
 
 #[cfg(test)]
@@ -405,11 +387,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("t.db"), 0).unwrap());
         let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let runner = Runner::new(store.clone(), clock, ScanOptions::default());
+        let runner = Runner::new(store.clone(), clock);
         let task = TaskRow {
             id: "t1".into(),
             instance_id: "i1".into(),
-            kind: Kind::Bigkey,
+            kind: TaskKind::Bigkey,
             status: TaskStatus::Running,
             scan_type: ScanType::Manual,
             created_at: 1,
@@ -422,13 +404,13 @@ mod tests {
         };
         store.insert(&task).unwrap();
         runner.active().insert(
-            ("i1".into(), Kind::Bigkey),
+            ("i1".into(), TaskKind::Bigkey),
             Active {
                 id: "t1".into(),
                 control: Control::new().0,
             },
         );
-        assert!(runner.ensure_idle("i1", Kind::Bigkey).is_err());
+        assert!(runner.ensure_idle("i1", TaskKind::Bigkey).is_err());
         let guard = RunGuard {
             runner: runner.clone(),
             task,
@@ -439,17 +421,20 @@ mod tests {
             panic!("boom");
         });
         let e = run.await.unwrap_err();
-        let stored = store.get("i1", Kind::Bigkey, "t1").unwrap().unwrap();
+        let stored = store.get("i1", TaskKind::Bigkey, "t1").unwrap().unwrap();
         assert_eq!(stored.status, TaskStatus::Failed);
         assert_eq!(
             stored.error_msg.as_deref(),
             Some("the analysis stopped unexpectedly")
         );
-        assert!(runner.ensure_idle("i1", Kind::Bigkey).is_ok(), "slot freed");
+        assert!(
+            runner.ensure_idle("i1", TaskKind::Bigkey).is_ok(),
+            "slot freed"
+        );
         assert_eq!(panic_text(e), "boom");
 
         // Dropped without a panic (the proxy shutting down): interrupted, as after a restart.
-        let mut second = store.get("i1", Kind::Bigkey, "t1").unwrap().unwrap();
+        let mut second = store.get("i1", TaskKind::Bigkey, "t1").unwrap().unwrap();
         second.id = "t2".into();
         second.status = TaskStatus::Running;
         (second.error_msg, second.finished_at) = (None, None);
@@ -459,7 +444,7 @@ mod tests {
             task: second,
             recorded: false,
         });
-        let stored = store.get("i1", Kind::Bigkey, "t2").unwrap().unwrap();
+        let stored = store.get("i1", TaskKind::Bigkey, "t2").unwrap().unwrap();
         assert_eq!(
             (stored.status, stored.error_msg.as_deref()),
             (TaskStatus::Failed, Some(crate::store::INTERRUPTED))

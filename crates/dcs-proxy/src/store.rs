@@ -5,7 +5,7 @@
 //! tasks that were waiting or running when the proxy stopped as failed, so none is lost or stuck.
 
 use dcs_api::validate::ListQuery;
-use dcs_api::{ScanType, TaskStatus};
+use dcs_api::{ScanType, TaskKind, TaskStatus};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
 use std::sync::Mutex;
@@ -15,30 +15,12 @@ pub const MAX_RECORDS: i64 = 100;
 /// `error_msg` of tasks the proxy was running when it stopped.
 pub const INTERRUPTED: &str = "interrupted by proxy restart";
 
-/// The three kinds of task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Hotkey,
-    Bigkey,
-    Expire,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Hotkey => "hotkey",
-            Kind::Bigkey => "bigkey",
-            Kind::Expire => "expire",
-        }
-    }
-}
-
 /// One task as stored. Times are milliseconds since the epoch.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRow {
     pub id: String,
     pub instance_id: String,
-    pub kind: Kind,
+    pub kind: TaskKind,
     pub status: TaskStatus,
     pub scan_type: ScanType,
     pub created_at: i64,
@@ -102,12 +84,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     let bad = |i: usize, what: &str| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
     };
-    let kind = match text(2)?.as_str() {
-        "hotkey" => Kind::Hotkey,
-        "bigkey" => Kind::Bigkey,
-        "expire" => Kind::Expire,
-        _ => return Err(bad(2, "unknown kind")),
-    };
+    let kind = text(2)?.parse().map_err(|_| bad(2, "unknown kind"))?;
     Ok(TaskRow {
         id: text(0)?,
         instance_id: text(1)?,
@@ -226,7 +203,7 @@ impl Store {
         })
     }
 
-    pub fn get(&self, instance_id: &str, kind: Kind, id: &str) -> StoreResult<Option<TaskRow>> {
+    pub fn get(&self, instance_id: &str, kind: TaskKind, id: &str) -> StoreResult<Option<TaskRow>> {
         self.with(|c| {
             c.query_row(
                 &format!(
@@ -243,7 +220,7 @@ impl Store {
     pub fn list(
         &self,
         instance_id: &str,
-        kind: Kind,
+        kind: TaskKind,
         q: &ListQuery,
     ) -> StoreResult<(u64, Vec<TaskRow>)> {
         self.with(|c| {
@@ -266,7 +243,12 @@ impl Store {
     }
 
     /// Deletes a task, returning it as it was.
-    pub fn delete(&self, instance_id: &str, kind: Kind, id: &str) -> StoreResult<Option<TaskRow>> {
+    pub fn delete(
+        &self,
+        instance_id: &str,
+        kind: TaskKind,
+        id: &str,
+    ) -> StoreResult<Option<TaskRow>> {
         self.with(|c| {
             let tx = c.transaction()?;
             let row = tx
@@ -284,7 +266,7 @@ impl Store {
         })
     }
 
-    pub fn schedule(&self, instance_id: &str, kind: Kind) -> StoreResult<Option<ScheduleRow>> {
+    pub fn schedule(&self, instance_id: &str, kind: TaskKind) -> StoreResult<Option<ScheduleRow>> {
         self.with(|c| {
             c.query_row(
                 "SELECT json, updated_at FROM schedules WHERE instance_id = ?1 AND kind = ?2",
@@ -303,7 +285,7 @@ impl Store {
     pub fn put_schedule(
         &self,
         instance_id: &str,
-        kind: Kind,
+        kind: TaskKind,
         row: &ScheduleRow,
     ) -> StoreResult<()> {
         self.with(|c| {
@@ -313,32 +295,6 @@ impl Store {
                 params![instance_id, kind.as_str(), row.json, row.updated_at],
             )?;
             Ok(())
-        })
-    }
-
-    /// Every stored schedule (for the scheduler).
-    pub fn schedules(&self) -> StoreResult<Vec<(String, Kind, ScheduleRow)>> {
-        self.with(|c| {
-            let mut stmt =
-                c.prepare("SELECT instance_id, kind, json, updated_at FROM schedules")?;
-            let rows = stmt
-                .query_map([], |r| {
-                    let kind = match r.get::<_, String>(1)?.as_str() {
-                        "hotkey" => Kind::Hotkey,
-                        "bigkey" => Kind::Bigkey,
-                        _ => Kind::Expire,
-                    };
-                    Ok((
-                        r.get(0)?,
-                        kind,
-                        ScheduleRow {
-                            json: r.get(2)?,
-                            updated_at: r.get(3)?,
-                        },
-                    ))
-                })?
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(rows)
         })
     }
 }
@@ -351,7 +307,7 @@ mod tests {
         TaskRow {
             id: id.into(),
             instance_id: "i1".into(),
-            kind: Kind::Hotkey,
+            kind: TaskKind::Hotkey,
             status,
             scan_type: ScanType::Manual,
             created_at,
@@ -378,7 +334,7 @@ mod tests {
             limit: 1000,
             status: None,
         };
-        let (total, rows) = s.list("i1", Kind::Hotkey, &all).unwrap();
+        let (total, rows) = s.list("i1", TaskKind::Hotkey, &all).unwrap();
         assert_eq!((total, rows.len()), (100, 100));
         assert_eq!(rows[0].id, "t104");
         assert_eq!(rows[99].id, "t5");
@@ -387,17 +343,17 @@ mod tests {
             "a list does not read the results"
         );
         assert!(s
-            .get("i1", Kind::Hotkey, "t104")
+            .get("i1", TaskKind::Hotkey, "t104")
             .unwrap()
             .unwrap()
             .keys_json
             .is_some());
         assert!(
-            s.get("i1", Kind::Hotkey, "t4").unwrap().is_none(),
+            s.get("i1", TaskKind::Hotkey, "t4").unwrap().is_none(),
             "oldest dropped"
         );
         assert!(
-            s.get("i1", Kind::Bigkey, "t104").unwrap().is_none(),
+            s.get("i1", TaskKind::Bigkey, "t104").unwrap().is_none(),
             "kinds are separate"
         );
         let page = ListQuery {
@@ -405,7 +361,7 @@ mod tests {
             limit: 5,
             status: Some(TaskStatus::Success),
         };
-        let (_, rows) = s.list("i1", Kind::Hotkey, &page).unwrap();
+        let (_, rows) = s.list("i1", TaskKind::Hotkey, &page).unwrap();
         assert_eq!(
             rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
             ["t94", "t93", "t92", "t91", "t90"]
@@ -425,14 +381,14 @@ mod tests {
         }
         let s = Store::open(&path, 99).unwrap();
         for id in ["a", "b"] {
-            let r = s.get("i1", Kind::Hotkey, id).unwrap().unwrap();
+            let r = s.get("i1", TaskKind::Hotkey, id).unwrap().unwrap();
             assert_eq!(
                 (r.status, r.error_msg.as_deref(), r.finished_at),
                 (TaskStatus::Failed, Some(INTERRUPTED), Some(99))
             );
         }
         assert_eq!(
-            s.get("i1", Kind::Hotkey, "c").unwrap().unwrap().status,
+            s.get("i1", TaskKind::Hotkey, "c").unwrap().unwrap().status,
             TaskStatus::Success
         );
     }
@@ -442,11 +398,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("t.db"), 0).unwrap();
         s.insert(&row("a", 1, TaskStatus::Waiting)).unwrap();
-        assert!(s.delete("i1", Kind::Hotkey, "a").unwrap().is_some());
+        assert!(s.delete("i1", TaskKind::Hotkey, "a").unwrap().is_some());
         let mut done = row("a", 1, TaskStatus::Success);
         done.finished_at = Some(5);
         assert!(!s.finish(&done).unwrap());
-        assert!(s.get("i1", Kind::Hotkey, "a").unwrap().is_none());
+        assert!(s.get("i1", TaskKind::Hotkey, "a").unwrap().is_none());
         assert!(!s.set_running("a", 2).unwrap());
     }
 }

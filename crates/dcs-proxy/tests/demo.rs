@@ -22,11 +22,25 @@ async fn demo_serves_both_instances_and_stops_with_its_children() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}/v2/{}", dcs_proxy::demo::PROJECT_ID);
+    let origin = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let until = Instant::now() + Duration::from_secs(120);
+    let mut base = None;
     let list: serde_json::Value = loop {
-        if let Ok(token) = std::fs::read_to_string(dir.path().join("data/console-token")) {
+        if base.is_none() {
+            // The demo's project, as the console learns it.
+            if let Ok(resp) = client.get(format!("{origin}/config.json")).send().await {
+                let config: serde_json::Value = resp.json().await.unwrap();
+                base = Some(format!(
+                    "{origin}/v2/{}",
+                    config["project_id"].as_str().unwrap()
+                ));
+            }
+        }
+        if let (Some(base), Ok(token)) = (
+            &base,
+            std::fs::read_to_string(dir.path().join("data/console-token")),
+        ) {
             if let Ok(resp) = client
                 .get(format!("{base}/instances"))
                 .header("X-Auth-Token", token.trim())
@@ -41,6 +55,7 @@ async fn demo_serves_both_instances_and_stops_with_its_children() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let token = std::fs::read_to_string(dir.path().join("data/console-token")).unwrap();
+    let base = base.expect("read with the list");
     let ids: Vec<&str> = list["instances"]
         .as_array()
         .unwrap()

@@ -408,6 +408,14 @@ async fn expired_scans_can_be_stopped_and_have_a_deadline() {
         ended["num"].as_u64().unwrap() < left,
         "stopped at its 2 s timeout before reclaiming all {left}: {ended}"
     );
+    // Recorded as cut short, not as a scan that covered every key.
+    assert_eq!(ended["status"], "failed", "{ended}");
+    let why = ended["error_msg"].as_str().unwrap();
+    assert!(
+        why.starts_with("Stopped at its time limit of 2 s after scanning")
+            && why.contains(&format!("; {} expired keys were reclaimed", ended["num"])),
+        "{why}"
+    );
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@ mod common;
 
 use axum::http::Method;
 use common::*;
+use dcs_api::TaskKind;
 use dcs_proxy::scheduler::Scheduler;
-use dcs_proxy::store::Kind;
 use serde_json::json;
 
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
@@ -47,13 +47,13 @@ async fn daily_and_interval_schedules_fire_on_time() {
     f.clock.set(at("2030-05-01T09:29:59Z"));
     assert_eq!(s.tick(), vec![]);
     f.clock.set(at("2030-05-01T09:30:00Z"));
-    assert_eq!(s.tick(), vec![("lfu".to_string(), Kind::Expire)]);
+    assert_eq!(s.tick(), vec![("lfu".to_string(), TaskKind::Expire)]);
     f.clock.set(at("2030-05-01T09:59:59Z"));
     assert_eq!(s.tick(), vec![]);
     f.clock.set(at("2030-05-01T10:00:00Z"));
     assert_eq!(
         s.tick(),
-        vec![("lfu".to_string(), Kind::Hotkey)],
+        vec![("lfu".to_string(), TaskKind::Hotkey)],
         "disabled schedules never fire"
     );
     f.clock.set(at("2030-05-01T10:00:01Z"));
@@ -83,7 +83,7 @@ async fn daily_and_interval_schedules_fire_on_time() {
     f.clock.set(at("2030-05-01T10:30:00Z"));
     assert_eq!(
         s.tick(),
-        vec![("lfu".to_string(), Kind::Expire)],
+        vec![("lfu".to_string(), TaskKind::Expire)],
         "every interval after the first"
     );
 }
@@ -113,11 +113,11 @@ async fn an_absurd_timeout_cannot_wedge_the_instance() {
 
     // As an older version stored it.
     let sane = json!({"enable_auto_scan":true,"first_scan_at":"2030-05-01T09:30:00.000Z","interval":60,"timeout":120,"scan_keys_count":100});
-    assert_eq!(f.call(Method::PUT, path, Some(sane)).await.0, 200);
+    assert_eq!(f.call(Method::PUT, path, Some(sane.clone())).await.0, 200);
     let mut row = f
         .state
         .store
-        .schedule("lfu", Kind::Expire)
+        .schedule("lfu", TaskKind::Expire)
         .unwrap()
         .unwrap();
     row.json = row
@@ -126,12 +126,12 @@ async fn an_absurd_timeout_cannot_wedge_the_instance() {
     assert!(row.json.contains("9223372036854775807"), "{}", row.json);
     f.state
         .store
-        .put_schedule("lfu", Kind::Expire, &row)
+        .put_schedule("lfu", TaskKind::Expire, &row)
         .unwrap();
 
     let s = Scheduler::new(f.state.clone());
     f.clock.set(at("2030-05-01T09:30:00Z"));
-    assert_eq!(s.tick(), vec![("lfu".to_string(), Kind::Expire)]);
+    assert_eq!(s.tick(), vec![("lfu".to_string(), TaskKind::Expire)]);
     let history = "/instances/lfu/auto-expire/histories";
     let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     let record = loop {
@@ -147,8 +147,22 @@ async fn an_absurd_timeout_cannot_wedge_the_instance() {
         record["error_msg"].as_str().unwrap().contains("604800"),
         "{record}"
     );
-    let (status, body) = f
-        .call(Method::POST, "/instances/lfu/scan-expire-keys-task", None)
-        .await;
-    assert_eq!(status, 200, "the instance is free again: {body}");
+    // The instance is free again: a manual scan is not refused as running (DCS.4918), but
+    // for the stored timeout, with its range, until the schedule is saved again.
+    let manual = "/instances/lfu/scan-expire-keys-task";
+    let (status, body) = f.call(Method::POST, manual, None).await;
+    assert_eq!(
+        (status.as_u16(), body["error_code"].as_str()),
+        (400, Some("DCS.4800")),
+        "{body}"
+    );
+    assert!(
+        body["error_msg"].as_str().unwrap().contains("604800"),
+        "{body}"
+    );
+    let mut off = sane;
+    off["enable_auto_scan"] = json!(false);
+    assert_eq!(f.call(Method::PUT, path, Some(off)).await.0, 200);
+    let (status, body) = f.call(Method::POST, manual, None).await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -10,21 +10,27 @@
 //! Human output is an aligned table; `--json` prints one object with DCS field names. A progress
 //! bar goes to stderr when it is a terminal; errors go to stderr with exit status 1.
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP};
 use dcs_analyzer::{
     bigkeys, expired, hotkeys, AnalyzerError, Control, Progress, ScanOptions, Target,
 };
+use dcs_api::TaskKind;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Analysis {
-    Hotkeys,
-    Bigkeys,
-    Expired,
+/// The command names a [`TaskKind`] by its plural (`hotkeys`, `bigkeys`, `expired`).
+fn parse_kind(s: &str) -> Result<TaskKind, String> {
+    TaskKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.plural() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = TaskKind::ALL.iter().map(|k| k.plural()).collect();
+            format!("expected one of: {}", names.join(", "))
+        })
 }
 
 #[derive(Parser)]
@@ -33,8 +39,9 @@ enum Analysis {
     about = "Find hot keys and big keys, and reclaim expired keys, on Redis"
 )]
 struct Args {
-    #[arg(value_enum)]
-    analysis: Analysis,
+    /// hotkeys, bigkeys or expired.
+    #[arg(value_parser = parse_kind, value_name = "ANALYSIS")]
+    analysis: TaskKind,
     /// redis://[user:password@]HOST:PORT, or rediss:// for TLS; repeat for several cluster
     /// seeds. The password may come from REDISCLI_AUTH instead.
     #[arg(long, required = true)]
@@ -143,14 +150,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run(
-    which: Analysis,
+    which: TaskKind,
     target: &Target,
     opts: &ScanOptions,
     ctl: &Control,
     as_json: bool,
 ) -> Result<String, AnalyzerError> {
     Ok(match which {
-        Analysis::Hotkeys => {
+        TaskKind::Hotkey => {
             let r = hotkeys::analyze(target, opts, ctl).await?;
             if as_json {
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
@@ -176,7 +183,7 @@ async fn run(
                 )
             }
         }
-        Analysis::Bigkeys => {
+        TaskKind::Bigkey => {
             let r = bigkeys::analyze(target, opts, ctl).await?;
             if as_json {
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
@@ -206,7 +213,7 @@ async fn run(
                 )
             }
         }
-        Analysis::Expired => {
+        TaskKind::Expire => {
             let r = expired::analyze(target, opts, ctl).await?;
             if as_json {
                 let shards: Vec<_> = r.shards.iter().map(|s| json!({"shard": s.shard, "num": s.reclaimed, "scanned_keys": s.scanned})).collect();

@@ -1,59 +1,54 @@
-//! The DCS v2 cache-analysis API under `/v2/{project_id}` (docs/ARCHITECTURE.md §3), with DCS's exact paths:
-//! note the singular `hotkey-task/{id}` beside the plural `hotkey-tasks`.
+//! The DCS v2 cache-analysis API under `/v2/{project_id}` (docs/ARCHITECTURE.md §3), with DCS's
+//! exact paths (note the singular `hotkey-task/{id}` beside the plural `hotkey-tasks`; each
+//! kind's paths are `dcs_api::TaskKind`'s). Handlers translate HTTP; `services` do the work.
 
-pub mod analysis;
-pub mod autoscan;
 pub mod configs;
-pub mod expired;
 pub mod instances;
+pub mod schedules;
+pub mod tasks;
 
 use crate::auth::require_auth;
 use crate::error::{unknown_path, wrong_method};
+use crate::extract::{JsonBody, ListParams};
 use crate::state::AppState;
-use analysis::routes as tasks;
-use axum::routing::{delete, get, post};
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
+use dcs_api::TaskKind;
+
+type Instance = Path<(String, String)>;
+type Task = Path<(String, String, String)>;
 
 pub fn router(state: AppState) -> Router {
     let i = "/{project_id}/instances/{instance_id}";
-    let api = Router::new()
+    let mut api = Router::new()
         .route("/{project_id}/instances", get(instances::list))
         .route(i, get(instances::show))
         .route(
             &format!("{i}/configs"),
             get(configs::list).put(configs::update),
-        )
-        .route(&format!("{i}/hotkey-task"), post(tasks::create_hot))
-        .route(&format!("{i}/hotkey-tasks"), get(tasks::list_hot))
-        .route(
-            &format!("{i}/hotkey-task/{{hotkey_id}}"),
-            get(tasks::show_hot).delete(tasks::delete_hot),
-        )
-        .route(
-            &format!("{i}/hotkey/autoscan"),
-            get(autoscan::show_hot).put(autoscan::update_hot),
-        )
-        .route(&format!("{i}/bigkey-task"), post(tasks::create_big))
-        .route(&format!("{i}/bigkey-tasks"), get(tasks::list_big))
-        .route(
-            &format!("{i}/bigkey-task/{{bigkey_id}}"),
-            get(tasks::show_big).delete(tasks::delete_big),
-        )
-        .route(
-            &format!("{i}/bigkey/autoscan"),
-            get(autoscan::show_big).put(autoscan::update_big),
-        )
-        .route(&format!("{i}/scan-expire-keys-task"), post(expired::create))
-        .route(
-            &format!("{i}/scan-expire-keys-task/{{task_id}}"),
-            delete(expired::stop),
-        )
-        .route(&format!("{i}/auto-expire/scan"), post(expired::create))
-        .route(&format!("{i}/auto-expire/histories"), get(expired::history))
-        .route(
-            &format!("{i}/scan-expire-keys/autoscan-config"),
-            get(autoscan::show_expire).put(autoscan::update_expire),
-        )
+        );
+    for &kind in TaskKind::ALL {
+        for path in kind.create_paths() {
+            let create = post(move |State(s): State<AppState>, Path((_, id)): Instance| {
+                tasks::create(s, kind, id)
+            });
+            api = api.route(&format!("{i}/{path}"), create);
+        }
+        let list = get(
+            move |State(s): State<AppState>, Path((_, id)): Instance, q: ListParams| {
+                tasks::list(s, kind, id, q)
+            },
+        );
+        api = api.route(&format!("{i}/{}", kind.list_path()), list);
+        let one = format!("{i}/{}/{{{}}}", kind.task_path(), kind.id_param());
+        api = api.route(&one, task_routes(kind));
+        api = api.route(
+            &format!("{i}/{}", kind.schedule_path()),
+            schedule_routes(kind),
+        );
+    }
+    let api = api
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method);
     // Authentication wraps the whole /v2 tree, unknown paths included, and sees full paths.
@@ -64,4 +59,34 @@ pub fn router(state: AppState) -> Router {
             require_auth,
         ))
         .with_state(state)
+}
+
+/// `DELETE` stops a task of any kind; DCS shows one hot/big-key task, but has no way to read
+/// one expired-key scan (its history lists them).
+fn task_routes(kind: TaskKind) -> MethodRouter<AppState> {
+    let stop = delete(move |State(s): State<AppState>, Path((_, id, t)): Task| {
+        tasks::stop(s, kind, (id, t))
+    });
+    if kind == TaskKind::Expire {
+        return stop;
+    }
+    stop.get(move |State(s): State<AppState>, Path((_, id, t)): Task| tasks::show(s, kind, (id, t)))
+}
+
+/// `GET` shows a schedule of any kind; `PUT` takes daily times or an interval, by kind.
+fn schedule_routes(kind: TaskKind) -> MethodRouter<AppState> {
+    let show =
+        get(move |State(s): State<AppState>, Path((_, id)): Instance| schedules::show(s, kind, id));
+    match kind {
+        TaskKind::Expire => show.put(
+            move |State(s): State<AppState>, Path((_, id)): Instance, body: JsonBody<_>| {
+                schedules::update_expire(s, id, body)
+            },
+        ),
+        TaskKind::Hotkey | TaskKind::Bigkey => show.put(
+            move |State(s): State<AppState>, Path((_, id)): Instance, body: JsonBody<_>| {
+                schedules::update_daily(s, kind, id, body)
+            },
+        ),
+    }
 }

@@ -6,7 +6,6 @@ use crate::config::{CloudAuth, CloudConfig};
 use crate::error::AppError;
 use crate::extract::MAX_BODY;
 use crate::signing::{self, SignedRequest};
-use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -252,10 +251,7 @@ impl Forwarder {
 /// The `/v2` fallback in cloud mode: allow-listed calls go upstream, anything else is a local
 /// 404 DCS.4001 that never reaches the endpoint. The browser's own headers (its proxy token
 /// above all) are not passed on.
-pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
-    let Some(fwd) = state.cloud.clone() else {
-        return crate::error::unknown_path().await.into_response();
-    };
+pub async fn forward(State(fwd): State<Arc<Forwarder>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     // Inside the `/v2` nest the URI has lost its prefix; the original one is forwarded.
     let uri = parts
@@ -265,7 +261,7 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
         .unwrap_or_else(|| parts.uri.clone());
     let path = uri.path().to_string();
     let rest = path
-        .strip_prefix(&format!("/v2/{}", state.project_id))
+        .strip_prefix(&format!("/v2/{}", fwd.project_id))
         .unwrap_or("");
     if !super::allowed(parts.method.as_str(), rest) {
         return crate::error::unknown_path().await.into_response();

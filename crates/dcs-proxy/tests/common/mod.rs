@@ -137,11 +137,6 @@ impl Fixture {
             pause: Duration::from_millis(10),
             ..Default::default()
         };
-        self.state.runner = dcs_proxy::runner::Runner::new(
-            self.state.store.clone(),
-            Arc::new(self.clock.clone()),
-            self.state.opts.clone(),
-        );
     }
 
     /// A request with the console token.

@@ -1,0 +1,69 @@
+//! One entry per [`TaskKind`]: check a target can be analysed, then run the analysis on the
+//! masters that check returned. Callers that refuse a task up front (the proxy) check once and
+//! hand the masters on, so nothing is probed twice; the CLI and tests may use each analysis's
+//! own `analyze`.
+
+use crate::bigkeys::{self, BigkeyReport};
+use crate::conn::Node;
+use crate::control::Control;
+use crate::error::Result;
+use crate::expired::{self, ExpiredReport};
+use crate::hotkeys::{self, HotkeyReport};
+use crate::options::ScanOptions;
+use crate::scan::on_every_node;
+use crate::target::Target;
+use dcs_api::TaskKind;
+
+/// What an analysis of each kind found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    Hotkey(HotkeyReport),
+    Bigkey(BigkeyReport),
+    Expire(ExpiredReport),
+}
+
+impl Report {
+    pub fn scanned_keys(&self) -> u64 {
+        match self {
+            Report::Hotkey(r) => r.scanned_keys,
+            Report::Bigkey(r) => r.scanned_keys,
+            Report::Expire(r) => r.scanned_keys,
+        }
+    }
+}
+
+/// The masters of `target`, each reached (and signed in to) and checked for `kind` (hot keys:
+/// LFU counters, Redis ≥ 4.0); the first that cannot be analysed fails the whole, with the
+/// reason.
+pub async fn prepare(kind: TaskKind, target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> {
+    opts.check()?;
+    match kind {
+        TaskKind::Hotkey => hotkeys::precheck(target, opts).await,
+        TaskKind::Bigkey | TaskKind::Expire => {
+            let masters = target.masters(opts).await?;
+            on_every_node(&masters, |_, node| {
+                let opts = opts.clone();
+                async move {
+                    let mut conn = node.connect(0, &opts).await?;
+                    conn.query::<String>(&redis::cmd("PING")).await.map(drop)
+                }
+            })
+            .await?;
+            Ok(masters)
+        }
+    }
+}
+
+/// Runs the analysis of `kind` on masters [`prepare`] returned.
+pub async fn run(
+    kind: TaskKind,
+    masters: &[Node],
+    opts: &ScanOptions,
+    ctl: &Control,
+) -> Result<Report> {
+    Ok(match kind {
+        TaskKind::Hotkey => Report::Hotkey(hotkeys::analyze_masters(masters, opts, ctl).await?),
+        TaskKind::Bigkey => Report::Bigkey(bigkeys::analyze_masters(masters, opts, ctl).await?),
+        TaskKind::Expire => Report::Expire(expired::analyze_masters(masters, opts, ctl).await?),
+    })
+}

@@ -1,0 +1,57 @@
+//! Task routes of every kind: start (`POST`), history (`GET` list), one task (`GET`), stop
+//! (`DELETE`). Each handler is told its kind by the router; the `tasks` service does the work.
+
+use crate::error::AppError;
+use crate::extract::ListParams;
+use crate::services::tasks::{self, Page, Record};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use dcs_api::{DcsError, TaskKind};
+
+pub async fn create(
+    state: AppState,
+    kind: TaskKind,
+    instance_id: String,
+) -> Result<Json<Record>, AppError> {
+    let inst = state.instance(&instance_id)?;
+    Ok(Json(tasks::start(&state, inst, kind).await?))
+}
+
+pub async fn list(
+    state: AppState,
+    kind: TaskKind,
+    instance_id: String,
+    q: ListParams,
+) -> Result<Json<Page>, AppError> {
+    let inst = state.instance(&instance_id)?;
+    Ok(Json(tasks::list(&state, &inst.id, kind, &q.0)?))
+}
+
+pub async fn show(
+    state: AppState,
+    kind: TaskKind,
+    (instance_id, id): (String, String),
+) -> Result<Json<Record>, AppError> {
+    let inst = state.instance(&instance_id)?;
+    let not_found = || {
+        kind.not_found_code()
+            .map_or(DcsError::invalid(kind.id_param()), DcsError::new)
+    };
+    let record = tasks::show(&state, &inst.id, kind, &id)?.ok_or_else(not_found)?;
+    Ok(Json(record))
+}
+
+/// 200 with the record (see [`tasks::stop`]), or 204 when there is no such task.
+pub async fn stop(
+    state: AppState,
+    kind: TaskKind,
+    (instance_id, id): (String, String),
+) -> Result<Response, AppError> {
+    let inst = state.instance(&instance_id)?;
+    Ok(match tasks::stop(&state, &inst.id, kind, &id).await? {
+        Some(record) => Json(record).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}

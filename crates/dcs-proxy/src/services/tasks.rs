@@ -1,0 +1,155 @@
+//! Tasks of every kind: start, list, show and stop, answered as the wire records of `dcs-api`
+//! with live progress merged in. A task's truth is its stored row, overlaid by the runner with
+//! what only it knows (progress while it runs, an end the store could not record); this is the
+//! one place that joins the two.
+
+use crate::config::InstanceConfig;
+use crate::error::internal;
+use crate::records::{analysis_task, expire_task, task_record};
+use crate::runner::Job;
+use crate::services::schedules;
+use crate::state::AppState;
+use crate::store::TaskRow;
+use dcs_api::expire::{ExpireScanHistory, ExpireScanTask};
+use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskList};
+use dcs_api::validate::ListQuery;
+use dcs_api::{DcsError, ScanType, TaskKind};
+use serde::Serialize;
+use std::time::Duration;
+
+/// How long stopping waits for a task to stop (it stops at its next batch) before answering.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+
+/// One task as the API shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Record {
+    Hotkey(AnalysisTask<HotkeyEntry>),
+    Bigkey(AnalysisTask<BigkeyEntry>),
+    Expire(ExpireScanTask),
+}
+
+/// A page of the history as the API shows it (DCS shapes the two differently).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Page {
+    Analyses(TaskList),
+    Expire(ExpireScanHistory),
+}
+
+fn record(state: &AppState, row: &TaskRow) -> Record {
+    let progress = state.runner.progress(&row.instance_id, row.kind, &row.id);
+    match row.kind {
+        TaskKind::Hotkey => Record::Hotkey(analysis_task(row, progress)),
+        TaskKind::Bigkey => Record::Bigkey(analysis_task(row, progress)),
+        TaskKind::Expire => Record::Expire(expire_task(row, progress)),
+    }
+}
+
+/// Starts a task a person asked for. What would fail at once is refused up front, without a
+/// record: another task of the kind running (DCS.4918), an unreachable instance (DCS.4049) or
+/// one the analysis cannot run on (hot keys without LFU: DCS.4922). The check's masters go to
+/// the run, so the instance is probed once.
+pub async fn start(
+    state: &AppState,
+    inst: &InstanceConfig,
+    kind: TaskKind,
+) -> Result<Record, DcsError> {
+    state.runner.ensure_idle(&inst.id, kind)?;
+    let opts = schedules::run_options(state, inst, kind, ScanType::Manual)?;
+    let masters = dcs_analyzer::prepare(kind, &inst.target, &opts)
+        .await
+        .map_err(|e| e.to_dcs(kind))?;
+    let job = Job {
+        kind,
+        target: inst.target.clone(),
+        opts,
+        masters: Some(masters),
+    };
+    let row = state.runner.start(&inst.id, ScanType::Manual, job)?;
+    Ok(record(state, &row))
+}
+
+/// Starts a task a schedule fired. Nothing is checked first: whatever stops it is recorded with
+/// the task, for the operator to read later.
+pub fn start_scheduled(
+    state: &AppState,
+    inst: &InstanceConfig,
+    kind: TaskKind,
+) -> Result<TaskRow, DcsError> {
+    let job = Job {
+        kind,
+        target: inst.target.clone(),
+        opts: schedules::run_options(state, inst, kind, ScanType::Auto)?,
+        masters: None,
+    };
+    state.runner.start(&inst.id, ScanType::Auto, job)
+}
+
+/// A page of the history, newest first.
+pub fn list(
+    state: &AppState,
+    instance_id: &str,
+    kind: TaskKind,
+    q: &ListQuery,
+) -> Result<Page, DcsError> {
+    let (total, rows) = state.runner.list(instance_id, kind, q)?;
+    let progress = |r: &TaskRow| state.runner.progress(&r.instance_id, kind, &r.id);
+    Ok(match kind {
+        TaskKind::Expire => {
+            let records: Vec<ExpireScanTask> =
+                rows.iter().map(|r| expire_task(r, progress(r))).collect();
+            Page::Expire(ExpireScanHistory {
+                instance_id: instance_id.to_string(),
+                total,
+                count: records.len() as u64,
+                records,
+            })
+        }
+        TaskKind::Hotkey | TaskKind::Bigkey => Page::Analyses(TaskList {
+            instance_id: instance_id.to_string(),
+            count: total,
+            records: rows.iter().map(|r| task_record(r, progress(r))).collect(),
+        }),
+    })
+}
+
+/// One task; `None` when the id names no task of the kind on the instance.
+pub fn show(
+    state: &AppState,
+    instance_id: &str,
+    kind: TaskKind,
+    id: &str,
+) -> Result<Option<Record>, DcsError> {
+    dcs_api::validate::validate_id(kind.id_param(), id)?;
+    let row = state.runner.get(instance_id, kind, id)?;
+    Ok(row.map(|r| record(state, &r)))
+}
+
+/// Stops a waiting or running task. Hot and big keys: the record goes too, as DCS's `DELETE`
+/// does, and the answer is the record as it was. Expired-key scans: the record stays, `failed`
+/// with "Stopped on request" and the keys reclaimed until then, and the answer is that record
+/// once the scan has stopped. A finished task is answered as it is; `None`: no such task.
+pub async fn stop(
+    state: &AppState,
+    instance_id: &str,
+    kind: TaskKind,
+    id: &str,
+) -> Result<Option<Record>, DcsError> {
+    dcs_api::validate::validate_id(kind.id_param(), id)?;
+    let cancelled = state.runner.cancel(instance_id, kind, id);
+    if kind.stop_deletes() {
+        let row = state
+            .store
+            .delete(instance_id, kind, id)
+            .map_err(internal)?;
+        return Ok(row.map(|r| record(state, &r)));
+    }
+    if cancelled {
+        let until = tokio::time::Instant::now() + STOP_WAIT;
+        while state.runner.is_active(instance_id, kind, id) && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    show(state, instance_id, kind, id)
+}
