@@ -57,10 +57,12 @@ size: console
 	scripts/size
 
 fmt:
+	leptosfmt -q -c leptosfmt.toml src
 	cargo fmt --all
 
-lint:
+lint: setup
 	cargo fmt --all -- --check
+	leptosfmt -q -c leptosfmt.toml --check src
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy -p dcs-proxy --all-targets --features embed-console --locked -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown --bin dcs-console --tests -- -D warnings

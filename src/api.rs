@@ -3,29 +3,14 @@
 //! Every JSON shape comes from `dcs-api`; this file only knows paths and transport.
 
 use dcs_api::config::{ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY};
-use dcs_api::expire::{ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanTask};
-use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
-use dcs_api::task::AnalysisTask;
-use dcs_api::ErrorBody;
+use dcs_api::{ErrorBody, TaskKind};
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// `/config.json`, served next to `index.html`, so one build serves any deployment.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct RuntimeConfig {
-    /// Base URL of the API, `""` for the same origin.
-    #[serde(default)]
-    pub api_base: String,
-    pub project_id: String,
-    /// `local` or `cloud`.
-    #[serde(default)]
-    pub mode: Option<String>,
-    /// Cloud mode: the DCS region (e.g. `eu-de`).
-    #[serde(default)]
-    pub region: Option<String>,
-}
+pub use dcs_api::console::ConsoleConfig as RuntimeConfig;
 
 /// Why a call failed, in the terms the UI shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,26 +83,9 @@ pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
             .map_err(|e| ApiError::Malformed(e.to_string()))?,
     )
     .await?;
-    decode::<RuntimeConfig>(status, &text)?.checked()
-}
-
-impl RuntimeConfig {
-    /// `project_id` a DCS id; `api_base` empty or an `http(s)://` address.
-    fn checked(self) -> Result<RuntimeConfig, ApiError> {
-        let base = &self.api_base;
-        if !dcs_api::validate::is_valid_id(&self.project_id) {
-            return Err(ApiError::Malformed(format!(
-                "config.json: project_id {:?} must be 1-36 characters of A-Z, a-z, 0-9 and -",
-                self.project_id
-            )));
-        }
-        if !(base.is_empty() || base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(ApiError::Malformed(format!(
-                "config.json: api_base {base:?} must be empty or start with https:// or http://"
-            )));
-        }
-        Ok(self)
-    }
+    decode::<RuntimeConfig>(status, &text)?
+        .checked()
+        .map_err(ApiError::Malformed)
 }
 
 /// Sends a request and reads the status and body text; no answer is `Unreachable`.
@@ -236,69 +204,46 @@ impl Api {
             .map(drop)
     }
 
-    /// `kind` is `hotkey` or `bigkey` (the DCS path word).
-    pub async fn create_task<K: DeserializeOwned>(
-        &self,
-        id: &str,
-        kind: &str,
-    ) -> Result<AnalysisTask<K>, ApiError> {
-        self.post(&format!("/instances/{id}/{kind}-task")).await
+    /// Starts a task of `kind`; answers its id (the pages then follow it through their GETs).
+    pub async fn create_task(&self, id: &str, kind: TaskKind) -> Result<String, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Created {
+            id: String,
+        }
+        let path = format!("/instances/{id}/{}", kind.create_paths()[0]);
+        self.post::<Created>(&path).await.map(|c| c.id)
     }
 
-    pub async fn save_autoscan(
+    /// Saves the schedule of `kind` (daily times, or the expired-key interval).
+    pub async fn save_schedule<B: Serialize, T: DeserializeOwned>(
         &self,
         id: &str,
-        kind: &str,
-        body: &AutoscanConfigRequest,
-    ) -> Result<AutoscanConfig, ApiError> {
-        self.put(&format!("/instances/{id}/{kind}/autoscan"), body)
-            .await
-    }
-
-    pub async fn create_expire_scan(&self, id: &str) -> Result<ExpireScanTask, ApiError> {
-        self.post(&format!("/instances/{id}/scan-expire-keys-task"))
-            .await
-    }
-
-    pub async fn save_expire_config(
-        &self,
-        id: &str,
-        body: &ExpireAutoscanUpdate,
-    ) -> Result<ExpireAutoscanConfig, ApiError> {
-        self.put(
-            &format!("/instances/{id}/scan-expire-keys/autoscan-config"),
-            body,
-        )
-        .await
+        kind: TaskKind,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.put(&paths::schedule(id, kind), body).await
     }
 }
 
 /// API paths (after `/v2/{project_id}`) of the GETs pages load through [`crate::fetch`].
 pub mod paths {
+    use dcs_api::TaskKind;
+
     pub fn instances() -> String {
         "/instances".into()
     }
     pub fn configs(id: &str) -> String {
         format!("/instances/{id}/configs")
     }
-    /// `kind` is `hotkey` or `bigkey` (the DCS path word).
-    pub fn tasks(id: &str, kind: &str) -> String {
-        format!("/instances/{id}/{kind}-tasks?limit=100")
+    /// The history of `kind`, newest first (as many as DCS keeps).
+    pub fn tasks(id: &str, kind: TaskKind) -> String {
+        format!("/instances/{id}/{}?limit=100", kind.list_path())
     }
-    pub fn task(id: &str, kind: &str, task: &str) -> String {
-        format!("/instances/{id}/{kind}-task/{task}")
+    pub fn task(id: &str, kind: TaskKind, task: &str) -> String {
+        format!("/instances/{id}/{}/{task}", kind.task_path())
     }
-    pub fn autoscan(id: &str, kind: &str) -> String {
-        format!("/instances/{id}/{kind}/autoscan")
-    }
-    pub fn expire_task(id: &str, task: &str) -> String {
-        format!("/instances/{id}/scan-expire-keys-task/{task}")
-    }
-    pub fn expire_history(id: &str) -> String {
-        format!("/instances/{id}/auto-expire/histories?limit=100")
-    }
-    pub fn expire_config(id: &str) -> String {
-        format!("/instances/{id}/scan-expire-keys/autoscan-config")
+    pub fn schedule(id: &str, kind: TaskKind) -> String {
+        format!("/instances/{id}/{}", kind.schedule_path())
     }
 }
 
@@ -352,19 +297,6 @@ mod tests {
             decode::<RuntimeConfig>(200, "{\"project_id\":1}"),
             Err(ApiError::Malformed(_))
         ));
-        let config = |base: &str, project: &str| RuntimeConfig {
-            api_base: base.into(),
-            project_id: project.into(),
-            mode: None,
-            region: None,
-        };
-        assert!(config("", "p1").checked().is_ok());
-        assert!(config("https://proxy.example.com:8080", "p1")
-            .checked()
-            .is_ok());
-        assert!(config("proxy.example.com", "p1").checked().is_err());
-        assert!(config("", "").checked().is_err());
-        assert!(config("", "a/b").checked().is_err());
         assert!(decode::<RuntimeConfig>(
             401,
             r#"{"error_code":"DCS.1003","error_msg":"No token"}"#

@@ -4,8 +4,9 @@ use crate::api::{self, Api};
 use crate::components::config_problem::ConfigProblem;
 use crate::components::header::Header;
 use crate::pages::expired::ExpiredPage;
-use crate::pages::keys::{Analysis, KeysPage};
+use crate::pages::keys::KeysPage;
 use crate::pages::{instances::InstancesPage, not_found::NotFound, settings::SettingsPage};
+use dcs_api::TaskKind;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -16,21 +17,24 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     let config = LocalResource::new(api::load_config);
     view! {
-            <Router>
-                <Header />
-                <main id="main" class="page">
-                    {move || match config.get() { None => view! { <p class="muted">"Loading configuration…"</p> }.into_any(), Some(loaded) =>
-                        match loaded {
-                            Ok(cfg) => {
-                                provide_context(Api::new(cfg));
-                                view! { <AppRoutes /> }.into_any()
-                            }
-                            Err(e) => view! { <ConfigProblem error=e /> }.into_any(),
-                        },
-    }}
-                </main>
-            </Router>
-        }
+        <Router>
+            <Header />
+            <main id="main" class="page">
+                {move || match config.get() {
+                    None => view! { <p class="muted">"Loading configuration…"</p> }.into_any(),
+                    Some(Ok(cfg)) => {
+                        provide_context(Api::new(cfg));
+                        view! { <AppRoutes /> }.into_any()
+                    }
+                    Some(Err(e)) => {
+                        // Not the usual banner: this page says what to put where.
+                        view! { <ConfigProblem error=e /> }
+                            .into_any()
+                    }
+                }}
+            </main>
+        </Router>
+    }
 }
 
 #[component]
@@ -38,10 +42,22 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route path=path!("/") view=InstancesPage />
-            <Route path=path!("/instances/:id/hotkeys") view=|| view! { <KeysPage kind=Analysis::Hot /> } />
-            <Route path=path!("/instances/:id/hotkeys/:task") view=|| view! { <KeysPage kind=Analysis::Hot /> } />
-            <Route path=path!("/instances/:id/bigkeys") view=|| view! { <KeysPage kind=Analysis::Big /> } />
-            <Route path=path!("/instances/:id/bigkeys/:task") view=|| view! { <KeysPage kind=Analysis::Big /> } />
+            <Route
+                path=path!("/instances/:id/hotkeys")
+                view=|| view! { <KeysPage kind=TaskKind::Hotkey /> }
+            />
+            <Route
+                path=path!("/instances/:id/hotkeys/:task")
+                view=|| view! { <KeysPage kind=TaskKind::Hotkey /> }
+            />
+            <Route
+                path=path!("/instances/:id/bigkeys")
+                view=|| view! { <KeysPage kind=TaskKind::Bigkey /> }
+            />
+            <Route
+                path=path!("/instances/:id/bigkeys/:task")
+                view=|| view! { <KeysPage kind=TaskKind::Bigkey /> }
+            />
             <Route path=path!("/instances/:id/expired") view=ExpiredPage />
             <Route path=path!("/settings") view=SettingsPage />
         </Routes>

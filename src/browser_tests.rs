@@ -5,9 +5,11 @@ use crate::api::{decode, ApiError};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::poll::should_poll;
 use crate::keytable::KeyRow;
-use crate::pages::keys::{blocked_reason, Analysis, StartBar, TaskDetail, TaskView};
+use crate::pages::keys::start_bar::{blocked_reason, StartBar};
+use crate::pages::keys::task_detail::{TaskDetail, TaskView};
 use dcs_api::config::ListConfigurationsResponse;
 use dcs_api::task::TaskList;
+use dcs_api::TaskKind;
 use dcs_api::{KeyType, KeyUnit, TaskStatus, Timestamp};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -73,9 +75,16 @@ fn rows(n: usize) -> Vec<KeyRow> {
 async fn start_is_disabled_with_the_reason_on_an_lru_instance() {
     let host = mount(|| {
         view! {
-            <StartBar kind=Analysis::Hot
-                blocked=Signal::derive(|| blocked_reason(Analysis::Hot, Some(Ok(configs("allkeys-lru")))))
-                busy=Signal::derive(|| false) on_start=Callback::new(|()| ()) on_enable_lfu=Callback::new(|()| ()) />
+            <StartBar
+                kind=TaskKind::Hotkey
+                blocked=Signal::derive(|| blocked_reason(
+                    TaskKind::Hotkey,
+                    Some(Ok(configs("allkeys-lru"))),
+                ))
+                busy=Signal::derive(|| false)
+                on_start=Callback::new(|()| ())
+                on_enable_lfu=Callback::new(|()| ())
+            />
         }
     });
     leptos::task::tick().await;
@@ -93,9 +102,16 @@ async fn start_is_disabled_with_the_reason_on_an_lru_instance() {
     // The same bar on an LFU instance is enabled and says nothing.
     let host = mount(|| {
         view! {
-            <StartBar kind=Analysis::Hot
-                blocked=Signal::derive(|| blocked_reason(Analysis::Hot, Some(Ok(configs("allkeys-lfu")))))
-                busy=Signal::derive(|| false) on_start=Callback::new(|()| ()) on_enable_lfu=Callback::new(|()| ()) />
+            <StartBar
+                kind=TaskKind::Hotkey
+                blocked=Signal::derive(|| blocked_reason(
+                    TaskKind::Hotkey,
+                    Some(Ok(configs("allkeys-lfu"))),
+                ))
+                busy=Signal::derive(|| false)
+                on_start=Callback::new(|()| ())
+                on_enable_lfu=Callback::new(|()| ())
+            />
         }
     });
     leptos::task::tick().await;
@@ -110,7 +126,11 @@ async fn progress_shows_while_running_and_stops_at_a_terminal_state() {
     let shown = RwSignal::new(task(TaskStatus::Running, 0));
     let (now, _) = signal(0i64);
     let host = mount(move || {
-        view! { {move || view! { <TaskDetail task=shown.get() kind=Analysis::Hot log_factor=10 now /> }} }
+        view! {
+            {move || {
+                view! { <TaskDetail task=shown.get() kind=TaskKind::Hotkey log_factor=10 now /> }
+            }}
+        }
     });
     leptos::task::tick().await;
     assert!(
@@ -172,8 +192,9 @@ async fn render_benchmark() {
             let t = task(TaskStatus::Success, n);
             let (now, _) = signal(0i64);
             let start = perf.now();
-            let host =
-                mount(move || view! { <TaskDetail task=t kind=Analysis::Hot log_factor=10 now /> });
+            let host = mount(
+                move || view! { <TaskDetail task=t kind=TaskKind::Hotkey log_factor=10 now /> },
+            );
             let _ = host.offset_height(); // forces style and layout
             mounts.push(perf.now() - start);
             // What was measured: the chart, and the table's first page (the rest on demand).

@@ -53,9 +53,13 @@ pub fn BarChart(
             view! {
                 <g class="bar-row">
                     <title>{tip}</title>
-                    <text x=LABEL_W - 8 y=y + 16 text-anchor="end" class="bar-label" translate="no">{truncate(&b.label, 32)}</text>
+                    <text x=LABEL_W - 8 y=y + 16 text-anchor="end" class="bar-label" translate="no">
+                        {truncate(&b.label, 32)}
+                    </text>
                     <rect x=LABEL_W y=y + 4 width=w height=ROW - 8 rx="3" class="bar" />
-                    <text x=LABEL_W + w + 6 y=y + 16 class="bar-value">{b.text}</text>
+                    <text x=LABEL_W + w + 6 y=y + 16 class="bar-value">
+                        {b.text}
+                    </text>
                 </g>
             }
         })
@@ -66,16 +70,25 @@ pub fn BarChart(
             let x = LABEL_W + plot * v / max;
             view! {
                 <line x1=x x2=x y1=0 y2=axis_y class="grid" />
-                <text x=x y=axis_y + 16 text-anchor="middle" class="tick">{v}</text>
+                <text x=x y=axis_y + 16 text-anchor="middle" class="tick">
+                    {v}
+                </text>
             }
         })
         .collect_view();
     view! {
         <figure class="chart" data-testid=testid>
-            <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=caption.clone() preserveAspectRatio="xMinYMin meet">
+            <svg
+                viewBox=format!("0 0 {WIDTH} {height}")
+                role="img"
+                aria-label=caption.clone()
+                preserveAspectRatio="xMinYMin meet"
+            >
                 {ticks}
                 {rows}
-                <text x=LABEL_W - 8 y=axis_y + 16 text-anchor="end" class="tick">{axis}</text>
+                <text x=LABEL_W - 8 y=axis_y + 16 text-anchor="end" class="tick">
+                    {axis}
+                </text>
             </svg>
             <figcaption class="sr-only">{caption}": "{summary}</figcaption>
         </figure>

@@ -40,12 +40,28 @@ pub fn ColumnChart(
             let h = if c.value > 0 { h.max(2) } else { 0 };
             let x = LEFT + i as u64 * step + step * 15 / 100;
             let label = (i % every == 0).then(|| {
-                view! { <text x=x + step * 35 / 100 y=HEIGHT - BOTTOM + 16 text-anchor="middle" class="tick">{c.label.clone()}</text> }
+                view! {
+                    <text
+                        x=x + step * 35 / 100
+                        y=HEIGHT - BOTTOM + 16
+                        text-anchor="middle"
+                        class="tick"
+                    >
+                        {c.label.clone()}
+                    </text>
+                }
             });
             view! {
                 <g>
                     <title>{c.title}</title>
-                    <rect x=x y=HEIGHT - BOTTOM - h width=step * 70 / 100 height=h rx="2" class="bar" />
+                    <rect
+                        x=x
+                        y=HEIGHT - BOTTOM - h
+                        width=step * 70 / 100
+                        height=h
+                        rx="2"
+                        class="bar"
+                    />
                     {label}
                 </g>
             }
@@ -57,7 +73,9 @@ pub fn ColumnChart(
             let y = HEIGHT - BOTTOM - plot_h * v / max;
             view! {
                 <line x1=LEFT x2=WIDTH y1=y y2=y class="grid" />
-                <text x=LEFT - 6 y=y + 4 text-anchor="end" class="tick">{v}</text>
+                <text x=LEFT - 6 y=y + 4 text-anchor="end" class="tick">
+                    {v}
+                </text>
             }
         })
         .collect_view();

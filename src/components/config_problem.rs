@@ -19,11 +19,19 @@ pub fn ConfigProblem(error: ApiError) -> impl IntoView {
             <p>"Put a config.json beside index.html (config.example.json shows the fields):"</p>
             <pre translate="no">{EXAMPLE}</pre>
             <ul>
-                <li><code translate="no">"api_base"</code>": the address of dcs-proxy (empty when the proxy serves this page itself)."</li>
-                <li><code translate="no">"project_id"</code>": the project_id in the proxy's configuration."</li>
+                <li>
+                    <code translate="no">"api_base"</code>
+                    ": the address of dcs-proxy (empty when the proxy serves this page itself)."
+                </li>
+                <li>
+                    <code translate="no">"project_id"</code>
+                    ": the project_id in the proxy's configuration."
+                </li>
             </ul>
             <p>"The proxy's allowed_origins must list this page's origin:"</p>
-            <p><code translate="no">{origin}</code></p>
+            <p>
+                <code translate="no">{origin}</code>
+            </p>
         </section>
     }
 }

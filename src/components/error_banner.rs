@@ -37,7 +37,12 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
 pub fn SaveOutcome(message: RwSignal<Option<Result<String, ApiError>>>) -> impl IntoView {
     move || {
         message.get().map(|m| match m {
-            Ok(text) => view! { <p class="ok-text" role="status">{text}</p> }.into_any(),
+            Ok(text) => view! {
+                <p class="ok-text" role="status">
+                    {text}
+                </p>
+            }
+            .into_any(),
             Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
         })
     }

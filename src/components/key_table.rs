@@ -41,7 +41,15 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
     let header = columns
         .into_iter()
         .map(|c| {
-            let toggle = move || sort.update(|(col, desc)| if *col == c { *desc = !*desc } else { (*col, *desc) = (c, c != Column::Name) });
+            let toggle = move || {
+                sort.update(|(col, desc)| {
+                    if *col == c {
+                        *desc = !*desc
+                    } else {
+                        (*col, *desc) = (c, c != Column::Name)
+                    }
+                })
+            };
             let aria = move || match sort.get() {
                 (col, true) if col == c => "descending",
                 (col, false) if col == c => "ascending",
@@ -49,8 +57,15 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
             };
             view! {
                 <th scope="col" aria-sort=aria>
-                    <button class="th-button" on:click=move |_| toggle()>{c.label()}
-                        <span aria-hidden="true">{move || match sort.get() { (col, true) if col == c => " ▼", (col, false) if col == c => " ▲", _ => "" }}</span>
+                    <button class="th-button" on:click=move |_| toggle()>
+                        {c.label()}
+                        <span aria-hidden="true">
+                            {move || match sort.get() {
+                                (col, true) if col == c => " ▼",
+                                (col, false) if col == c => " ▲",
+                                _ => "",
+                            }}
+                        </span>
                     </button>
                 </th>
             }
@@ -62,43 +77,91 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
     };
     view! {
         <div class="toolbar">
-            <label class="inline">"Filter by name"
-                <input type="search" placeholder="substring" data-testid="key-table-filter" prop:value=move || needle.get() on:input=move |ev| needle.set(event_target_value(&ev)) />
+            <label class="inline">
+                "Filter by name"
+                <input
+                    type="search"
+                    placeholder="substring"
+                    data-testid="key-table-filter"
+                    prop:value=move || needle.get()
+                    on:input=move |ev| needle.set(event_target_value(&ev))
+                />
             </label>
-            <label class="inline">"Type"
+            <label class="inline">
+                "Type"
                 <select on:change=move |ev| key_type.set(event_target_value(&ev).parse().ok())>
                     <option value="">"all"</option>
-                    {KeyType::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
+                    {KeyType::ALL
+                        .iter()
+                        .map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> })
+                        .collect_view()}
                 </select>
             </label>
             <span class="muted">{move || crate::format::keys(visible.get().len() as u64)}</span>
-            <button class="button" data-testid="export-csv" on:click=export>"Export CSV"</button>
+            <button class="button" data-testid="export-csv" on:click=export>
+                "Export CSV"
+            </button>
         </div>
         <div class="table-wrap">
             <table class="data" data-testid="key-table">
                 <caption class="sr-only">"Keys found by the analysis"</caption>
-                <thead><tr><th scope="col">"#"</th>{header}</tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        {header}
+                    </tr>
+                </thead>
                 <tbody>
-                    {move || visible.get().into_iter().take(shown.get()).enumerate().map(|(i, r)| {
-                        let freq = r.freq.map(|f| format!("{f} ({})", crate::lfu::accesses_label(f, log_factor)));
-                        view! {
-                            <tr>
-                                <td class="muted">{i + 1}</td>
-                                <th scope="row" class="key-name"><code>{r.name.clone()}</code><CopyButton name=r.name.clone() copied /></th>
-                                <td>{r.key_type.as_str()}</td>
-                                <td title=(r.unit == dcs_api::KeyUnit::Byte).then(|| format!("{} bytes", r.size))>{crate::format::size(r.size, r.unit)}</td>
-                                {freq.map(|f| view! { <td>{f}</td> })}
-                                <td>{r.db}</td>
-                                <td><code>{r.shard.clone()}</code></td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {move || {
+                        visible
+                            .get()
+                            .into_iter()
+                            .take(shown.get())
+                            .enumerate()
+                            .map(|(i, r)| {
+                                let freq = r
+                                    .freq
+                                    .map(|f| {
+                                        format!(
+                                            "{f} ({})",
+                                            crate::lfu::accesses_label(f, log_factor),
+                                        )
+                                    });
+                                view! {
+                                    <tr>
+                                        <td class="muted">{i + 1}</td>
+                                        <th scope="row" class="key-name">
+                                            <code>{r.name.clone()}</code>
+                                            <CopyButton name=r.name.clone() copied />
+                                        </th>
+                                        <td>{r.key_type.as_str()}</td>
+                                        <td title=(r.unit == dcs_api::KeyUnit::Byte)
+                                            .then(|| {
+                                                format!("{} bytes", r.size)
+                                            })>{crate::format::size(r.size, r.unit)}</td>
+                                        {freq.map(|f| view! { <td>{f}</td> })}
+                                        <td>{r.db}</td>
+                                        <td>
+                                            <code>{r.shard.clone()}</code>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </tbody>
             </table>
         </div>
-        {move || (visible.get().len() > shown.get()).then(|| view! {
-            <button class="button" on:click=move |_| shown.update(|n| *n += PAGE)>"Show more"</button>
-        })}
+        {move || {
+            (visible.get().len() > shown.get())
+                .then(|| {
+                    view! {
+                        <button class="button" on:click=move |_| shown.update(|n| *n += PAGE)>
+                            "Show more"
+                        </button>
+                    }
+                })
+        }}
     }
 }
 
@@ -122,7 +185,13 @@ fn CopyButton(name: String, copied: RwSignal<Option<String>>) -> impl IntoView {
     };
     view! {
         <button class="copy" title="Copy key name" aria-label="Copy key name" on:click=copy>
-            {move || if copied.read().as_deref() == Some(name.read_value().as_str()) { "Copied" } else { "Copy" }}
+            {move || {
+                if copied.read().as_deref() == Some(name.read_value().as_str()) {
+                    "Copied"
+                } else {
+                    "Copy"
+                }
+            }}
         </button>
     }
 }

@@ -4,6 +4,7 @@ pub mod config_problem;
 pub mod error_banner;
 pub mod header;
 pub mod key_table;
+pub mod loaded;
 pub mod poll;
 pub mod preferences;
 pub mod schedule_editor;

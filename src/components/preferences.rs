@@ -45,17 +45,27 @@ pub fn Preferences() -> impl IntoView {
     };
     view! {
         <div class="preferences">
-            <label class="inline">"Language"
-                <select data-testid="language" on:change=set_lang>
-                    <option value="en" selected=lang != "zh-CN" translate="no">"English"</option>
-                    <option value="zh-CN" selected=lang == "zh-CN" translate="no" lang="zh-CN">"简体中文"</option>
+            <label class="inline">
+                "Language" <select data-testid="language" on:change=set_lang>
+                    <option value="en" selected=lang != "zh-CN" translate="no">
+                        "English"
+                    </option>
+                    <option value="zh-CN" selected=lang == "zh-CN" translate="no" lang="zh-CN">
+                        "简体中文"
+                    </option>
                 </select>
             </label>
-            <label class="inline">"Theme"
-                <select data-testid="theme" on:change=set_theme>
-                    <option value="" selected=theme.is_empty()>"System"</option>
-                    <option value="light" selected=theme == "light">"Light"</option>
-                    <option value="dark" selected=theme == "dark">"Dark"</option>
+            <label class="inline">
+                "Theme" <select data-testid="theme" on:change=set_theme>
+                    <option value="" selected=theme.is_empty()>
+                        "System"
+                    </option>
+                    <option value="light" selected=theme == "light">
+                        "Light"
+                    </option>
+                    <option value="dark" selected=theme == "dark">
+                        "Dark"
+                    </option>
                 </select>
             </label>
         </div>

@@ -7,6 +7,7 @@ use crate::components::error_banner::SaveOutcome;
 use crate::fetch::fetch;
 use crate::format::{utc_hhmm_to_local, viewer_offset_minutes};
 use dcs_api::schedule::{validate_schedule_at, AutoscanConfig, AutoscanConfigRequest};
+use dcs_api::TaskKind;
 use leptos::prelude::*;
 
 fn parse_times(text: &str) -> Vec<String> {
@@ -18,13 +19,13 @@ fn parse_times(text: &str) -> Vec<String> {
 }
 
 #[component]
-pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
+pub fn ScheduleEditor(instance: String, kind: TaskKind) -> impl IntoView {
     let api = expect_context::<Api>();
     let enabled = RwSignal::new(false);
     let times = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     let inst = instance.clone();
-    let loaded = fetch::<AutoscanConfig>(move || Some(paths::autoscan(&inst, kind)));
+    let loaded = fetch::<AutoscanConfig>(move || Some(paths::schedule(&inst, kind)));
     Effect::new(move |_| {
         if let Some(Ok(c)) = loaded.get() {
             enabled.set(c.enable_auto_scan);
@@ -55,7 +56,7 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
         let (api, inst) = (api.clone(), instance.clone());
         leptos::task::spawn_local(async move {
             message.set(Some(
-                api.save_autoscan(&inst, kind, &body)
+                api.save_schedule::<_, AutoscanConfig>(&inst, kind, &body)
                     .await
                     .map(|c| format!("Saved: {}", c.schedule_at.join(", "))),
             ));
@@ -64,11 +65,26 @@ pub fn ScheduleEditor(instance: String, kind: &'static str) -> impl IntoView {
     view! {
         <form class="panel" on:submit=save>
             <h2>"Automatic analysis"</h2>
-            <label class="check"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />" Run daily"</label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || enabled.get()
+                    on:change=move |ev| enabled.set(event_target_checked(&ev))
+                />
+                " Run daily"
+            </label>
             <label for=format!("{kind}-times")>"Times (UTC, HH:MM, comma-separated)"</label>
-            <input id=format!("{kind}-times") type="text" placeholder="21:00, 03:30" prop:value=move || times.get() on:input=move |ev| times.set(event_target_value(&ev)) />
+            <input
+                id=format!("{kind}-times")
+                type="text"
+                placeholder="21:00, 03:30"
+                prop:value=move || times.get()
+                on:input=move |ev| times.set(event_target_value(&ev))
+            />
             <p class="muted small">{preview}</p>
-            <button type="submit" class="button primary" data-testid="schedule-save">"Save schedule"</button>
+            <button type="submit" class="button primary" data-testid="schedule-save">
+                "Save schedule"
+            </button>
             <SaveOutcome message />
         </form>
     }

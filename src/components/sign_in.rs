@@ -16,12 +16,22 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <form class="sign-in" on:submit=submit data-testid="token-prompt">
             <h2>"Sign in"</h2>
-            <p class="muted">"The proxy printed a console link with the token when it started; paste the token here."</p>
+            <p class="muted">
+                "The proxy printed a console link with the token when it started; paste the token here."
+            </p>
             <label for="token-input">"Console token"</label>
             <div class="row">
-                <input id="token-input" type="password" autocomplete="off" required
-                    prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) />
-                <button type="submit" class="button primary">"Sign in"</button>
+                <input
+                    id="token-input"
+                    type="password"
+                    autocomplete="off"
+                    required
+                    prop:value=move || token.get()
+                    on:input=move |ev| token.set(event_target_value(&ev))
+                />
+                <button type="submit" class="button primary">
+                    "Sign in"
+                </button>
             </div>
         </form>
     }

@@ -19,7 +19,11 @@ pub fn StatusBadge(
     status: TaskStatus,
     #[prop(optional)] testid: Option<&'static str>,
 ) -> impl IntoView {
-    view! { <span class=badge_class(status) data-testid=testid>{status.as_str()}</span> }
+    view! {
+        <span class=badge_class(status) data-testid=testid>
+            {status.as_str()}
+        </span>
+    }
 }
 
 /// While a task is waiting or running: a progress bar (indeterminate without `progress`) and
@@ -39,9 +43,15 @@ pub fn TaskProgress(
     };
     view! {
         <div class="progress-wrap" data-testid="task-progress">
-            <div class="progress-label"><span>{label}</span><span class="muted">{elapsed}</span></div>
+            <div class="progress-label">
+                <span>{label}</span>
+                <span class="muted">{elapsed}</span>
+            </div>
             {match progress {
-                Some(p) => view! { <progress max="100" value=p aria-label="Scan progress"></progress> }.into_any(),
+                Some(p) => {
+                    view! { <progress max="100" value=p aria-label="Scan progress"></progress> }
+                        .into_any()
+                }
                 None => view! { <progress aria-label="Scan progress"></progress> }.into_any(),
             }}
         </div>
@@ -74,7 +84,9 @@ pub fn StopButton(stop: Stop) -> impl IntoView {
         });
     };
     view! {
-        <button class="button" data-testid="stop-task" on:click=click disabled=move || busy.get()>"Stop"</button>
+        <button class="button" data-testid="stop-task" on:click=click disabled=move || busy.get()>
+            "Stop"
+        </button>
         {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
     }
 }

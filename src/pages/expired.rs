@@ -5,6 +5,7 @@
 use crate::api::{paths, Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
 use crate::components::error_banner::{ErrorBanner, SaveOutcome};
+use crate::components::loaded::loaded;
 use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
@@ -12,7 +13,7 @@ use crate::format::{duration_ms, local};
 use dcs_api::expire::{
     ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
 };
-use dcs_api::Timestamp;
+use dcs_api::{TaskKind, Timestamp};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use std::time::Duration;
@@ -26,7 +27,7 @@ pub fn ExpiredPage() -> impl IntoView {
     let now = RwSignal::new(js_sys::Date::now() as i64);
     let history = fetch::<ExpireScanHistory>(move || {
         tick.track();
-        Some(paths::expire_history(&instance.get()))
+        Some(paths::tasks(&instance.get(), TaskKind::Expire))
     });
     use_visible_interval(Duration::from_secs(1), move || {
         now.set(js_sys::Date::now() as i64);
@@ -42,31 +43,40 @@ pub fn ExpiredPage() -> impl IntoView {
         let (api, inst) = (a.clone(), instance.get_untracked());
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_expire_scan(&inst).await {
+            match api.create_task(&inst, TaskKind::Expire).await {
                 Ok(_) => tick.update(|t| *t += 1),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
     view! {
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Instances"</a>" / " {move || instance.get()}</nav>
-            <h1>"Expired keys"</h1>
-            <p class="muted">"Redis frees expired keys lazily. A scan visits every key, which reclaims the memory of those that have expired."</p>
-            <div class="actions"><button class="button primary" data-testid="start-expired-scan" on:click=scan>"Scan now"</button></div>
-            {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
-            <section class="grid-2">
-                <div>
-                    <h2>"Keys reclaimed per scan"</h2>
-                    {move || match history.get() { None => view! { <p class="muted">"Loading…"</p> }.into_any(), Some(loaded) =>
-                        match loaded {
-                            Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                            Ok(h) => view! { <ExpiredHistory records=h.records now=now.read_only() /> }.into_any(),
-                        },
-    }}
-                </div>
-                <div>{move || view! { <AutoScanEditor instance=instance.get() /> }}</div>
-            </section>
-        }
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href="/">"Instances"</a>
+            " / "
+            {move || instance.get()}
+        </nav>
+        <h1>"Expired keys"</h1>
+        <p class="muted">
+            "Redis frees expired keys lazily. A scan visits every key, which reclaims the memory of those that have expired."
+        </p>
+        <div class="actions">
+            <button class="button primary" data-testid="start-expired-scan" on:click=scan>
+                "Scan now"
+            </button>
+        </div>
+        {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
+        <section class="grid-2">
+            <div>
+                <h2>"Keys reclaimed per scan"</h2>
+                {move || loaded(
+                    history.get(),
+                    "Loading…",
+                    |h| view! { <ExpiredHistory records=h.records now=now.read_only() /> },
+                )}
+            </div>
+            <div>{move || view! { <AutoScanEditor instance=instance.get() /> }}</div>
+        </section>
+    }
 }
 
 #[component]
@@ -99,9 +109,13 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
             view! {
                 <tr>
                     <td>{local(r.created_at)}</td>
-                    <td><StatusBadge status=r.status testid="task-status" /></td>
+                    <td>
+                        <StatusBadge status=r.status testid="task-status" />
+                    </td>
                     <td>{r.scan_type.as_str()}</td>
-                    <td data-testid="expired-reclaimed">{r.num.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
+                    <td data-testid="expired-reclaimed">
+                        {r.num.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}
+                    </td>
                     <td>{r.scanned_keys.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                     <td>{duration}</td>
                     <td class="muted small">{r.error_msg.unwrap_or_default()}</td>
@@ -110,19 +124,42 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
         })
         .collect_view();
     view! {
-        {running.map(|r| {
-            // The record stays (with what the scan reclaimed); the history's polling shows it.
-            let stop = Stop { path: paths::expire_task(&r.instance_id, &r.id), done: Callback::new(|()| ()) };
-            view! {
-                <TaskProgress status=r.status progress=r.progress since=r.created_at now_ms=now />
-                <StopButton stop />
-            }
-        })}
-        <ColumnChart columns=columns caption="Expired keys reclaimed per scan, oldest to newest" testid="expired-chart" />
+        {running
+            .map(|r| {
+                let stop = Stop {
+                    path: paths::task(&r.instance_id, TaskKind::Expire, &r.id),
+                    done: Callback::new(|()| ()),
+                };
+                // The record stays (with what the scan reclaimed); the history's polling shows it.
+                view! {
+                    <TaskProgress
+                        status=r.status
+                        progress=r.progress
+                        since=r.created_at
+                        now_ms=now
+                    />
+                    <StopButton stop />
+                }
+            })}
+        <ColumnChart
+            columns=columns
+            caption="Expired keys reclaimed per scan, oldest to newest"
+            testid="expired-chart"
+        />
         <div class="table-wrap">
             <table class="data compact">
                 <caption class="sr-only">"Expired-key scans, newest first (local time)"</caption>
-                <thead><tr><th scope="col">"Created"</th><th scope="col">"Status"</th><th scope="col">"Type"</th><th scope="col">"Reclaimed"</th><th scope="col">"Scanned"</th><th scope="col">"Duration"</th><th scope="col">"Note"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Reclaimed"</th>
+                        <th scope="col">"Scanned"</th>
+                        <th scope="col">"Duration"</th>
+                        <th scope="col">"Note"</th>
+                    </tr>
+                </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -157,7 +194,8 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     let count = RwSignal::new(String::from("10"));
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     let inst = instance.clone();
-    let loaded = fetch::<ExpireAutoscanConfig>(move || Some(paths::expire_config(&inst)));
+    let loaded =
+        fetch::<ExpireAutoscanConfig>(move || Some(paths::schedule(&inst, TaskKind::Expire)));
     Effect::new(move |_| {
         if let Some(Ok(c)) = loaded.get() {
             enabled.set(c.enable_auto_scan);
@@ -191,7 +229,7 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
         let (api, inst) = (api.clone(), instance.clone());
         leptos::task::spawn_local(async move {
             message.set(Some(
-                api.save_expire_config(&inst, &body)
+                api.save_schedule::<_, ExpireAutoscanConfig>(&inst, TaskKind::Expire, &body)
                     .await
                     .map(|_| "Saved.".to_string()),
             ));
@@ -200,16 +238,49 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     view! {
         <form class="panel" on:submit=save>
             <h2>"Automatic scan"</h2>
-            <label class="check"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />" Scan on a schedule"</label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || enabled.get()
+                    on:change=move |ev| enabled.set(event_target_checked(&ev))
+                />
+                " Scan on a schedule"
+            </label>
             <label for="first-scan">"First scan (your local time)"</label>
-            <input id="first-scan" type="datetime-local" prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev)) />
+            <input
+                id="first-scan"
+                type="datetime-local"
+                prop:value=move || first.get()
+                on:input=move |ev| first.set(event_target_value(&ev))
+            />
             <label for="interval">"Interval (minutes; 0 = once)"</label>
-            <input id="interval" type="number" min="0" prop:value=move || interval_min.get() on:input=move |ev| interval_min.set(event_target_value(&ev)) />
+            <input
+                id="interval"
+                type="number"
+                min="0"
+                prop:value=move || interval_min.get()
+                on:input=move |ev| interval_min.set(event_target_value(&ev))
+            />
             <label for="timeout">"Timeout (minutes; at least twice the interval)"</label>
-            <input id="timeout" type="number" min="0" prop:value=move || timeout_min.get() on:input=move |ev| timeout_min.set(event_target_value(&ev)) />
+            <input
+                id="timeout"
+                type="number"
+                min="0"
+                prop:value=move || timeout_min.get()
+                on:input=move |ev| timeout_min.set(event_target_value(&ev))
+            />
             <label for="count">"Keys per SCAN call (10–1000)"</label>
-            <input id="count" type="number" min="10" max="1000" prop:value=move || count.get() on:input=move |ev| count.set(event_target_value(&ev)) />
-            <button type="submit" class="button primary" data-testid="schedule-save">"Save"</button>
+            <input
+                id="count"
+                type="number"
+                min="10"
+                max="1000"
+                prop:value=move || count.get()
+                on:input=move |ev| count.set(event_target_value(&ev))
+            />
+            <button type="submit" class="button primary" data-testid="schedule-save">
+                "Save"
+            </button>
             <SaveOutcome message />
         </form>
     }

@@ -1,29 +1,34 @@
 //! `/`: the instances this console can analyse.
 
-use crate::api::paths;
-use crate::components::error_banner::ErrorBanner;
+use crate::api::{paths, Api};
+use crate::components::loaded::loaded;
 use crate::fetch::fetch;
 use dcs_api::config::ListConfigurationsResponse;
 use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::instance::InstanceListInfo;
 use dcs_api::instance::ListInstancesResponse;
+use dcs_api::TaskKind;
 use leptos::prelude::*;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
     let instances = fetch::<ListInstancesResponse>(|| Some(paths::instances()));
     view! {
-            <h1>"Instances"</h1>
-            {move || match instances.get() { None => view! { <p class="muted">"Loading instances…"</p> }.into_any(), Some(loaded) =>
-                match loaded {
-                    Ok(list) if list.instances.is_empty() => view! {
-                        <p class="muted">"No instances are configured."</p>
-                    }.into_any(),
-                    Ok(list) => view! { <InstanceTable rows=list.instances /> }.into_any(),
-                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+        <h1>"Instances"</h1>
+        {move || {
+            loaded(
+                instances.get(),
+                "Loading instances…",
+                |list| {
+                    if list.instances.is_empty() {
+                        view! { <p class="muted">"No instances are configured."</p> }.into_any()
+                    } else {
+                        view! { <InstanceTable rows=list.instances /> }.into_any()
+                    }
                 },
-    }}
-        }
+            )
+        }}
+    }
 }
 
 #[component]
@@ -52,28 +57,41 @@ fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
     }
 }
 
+/// The policy and what it allows.
+fn policy_cell(policy: String) -> AnyView {
+    let note = if is_lfu_policy(&policy) {
+        "all analyses available"
+    } else {
+        "hot keys need allkeys-lfu or volatile-lfu"
+    };
+    view! {
+        <code>{policy}</code>
+        <div class="muted small">{note}</div>
+    }
+    .into_any()
+}
+
 #[component]
 fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
+    // The proxy lists each instance's policy (one request for the whole page); DCS does not, so
+    // in cloud mode a row asks its instance's configuration.
+    let listed = info.maxmemory_policy.clone();
+    let ask = listed.is_none() && expect_context::<Api>().config().mode.as_deref() == Some("cloud");
     let id = info.instance_id.clone();
-    let configs = fetch::<ListConfigurationsResponse>(move || Some(paths::configs(&id)));
+    let configs = fetch::<ListConfigurationsResponse>(move || ask.then(|| paths::configs(&id)));
     // Local mode lists the mode; DCS only shows it per instance.
     let mode = info.cache_mode.clone().unwrap_or_else(|| "—".into())
         + &info
             .sharding_count
             .map(|n| format!(" ({n} shards)"))
             .unwrap_or_default();
-    let policy = move || match configs.get() {
-        Some(Ok(c)) => {
-            let p = c.param(MAXMEMORY_POLICY).unwrap_or("unknown").to_string();
-            let note = if is_lfu_policy(&p) {
-                "all analyses available"
-            } else {
-                "hot keys need allkeys-lfu or volatile-lfu"
-            };
-            view! { <code>{p}</code><div class="muted small">{note}</div> }.into_any()
+    let policy = move || match (listed.clone(), configs.get_optional()) {
+        (Some(p), _) => policy_cell(p),
+        (None, Some(Some(Ok(c)))) => {
+            policy_cell(c.param(MAXMEMORY_POLICY).unwrap_or("unknown").into())
         }
-        Some(Err(_)) => view! { <span class="muted">"unavailable"</span> }.into_any(),
-        None => view! { <span class="muted">"…"</span> }.into_any(),
+        (None, Some(_)) => view! { <span class="muted">"unavailable"</span> }.into_any(),
+        (None, None) => view! { <span class="muted">"…"</span> }.into_any(),
     };
     let base = format!("/instances/{}", info.instance_id);
     let status_class = if info.status == dcs_api::instance::STATUS_RUNNING {
@@ -88,18 +106,26 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
     };
     view! {
         <tr data-testid="instance-row">
-            <th scope="row">{info.name}<div class="muted small"><code>{info.instance_id}</code></div></th>
+            <th scope="row">
+                {info.name}<div class="muted small">
+                    <code>{info.instance_id}</code>
+                </div>
+            </th>
             <td>{info.engine}" "{info.engine_version}</td>
-            <td><span class=status_class>{info.status}</span></td>
+            <td>
+                <span class=status_class>{info.status}</span>
+            </td>
             <td>{mode}</td>
             <td>{policy}</td>
-            <td><code>{format!("{}:{}", info.ip, info.port)}</code></td>
+            <td>
+                <code>{format!("{}:{}", info.ip, info.port)}</code>
+            </td>
             <td>{format!("{} MB / {max}", info.used_memory)}</td>
             <td>
                 <div class="links">
-                    <a href=format!("{base}/hotkeys")>"Hot keys"</a>
-                    <a href=format!("{base}/bigkeys")>"Big keys"</a>
-                    <a href=format!("{base}/expired")>"Expired keys"</a>
+                    <a href=format!("{base}/{}", TaskKind::Hotkey.plural())>"Hot keys"</a>
+                    <a href=format!("{base}/{}", TaskKind::Bigkey.plural())>"Big keys"</a>
+                    <a href=format!("{base}/{}", TaskKind::Expire.plural())>"Expired keys"</a>
                 </div>
             </td>
         </tr>

@@ -15,13 +15,20 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <h1>"Settings"</h1>
         <dl class="facts">
-            <dt>"API"</dt><dd>{base}</dd>
-            <dt>"Project"</dt><dd><code>{cfg.project_id}</code></dd>
-            <dt>"Mode"</dt><dd>{match (cfg.mode.as_deref(), cfg.region) {
-                (Some("cloud"), Some(r)) => format!("DCS cloud ({r})"),
-                (Some("cloud"), None) => "DCS cloud".to_string(),
-                _ => "Local (the proxy analyses Redis itself)".to_string(),
-            }}</dd>
+            <dt>"API"</dt>
+            <dd>{base}</dd>
+            <dt>"Project"</dt>
+            <dd>
+                <code>{cfg.project_id}</code>
+            </dd>
+            <dt>"Mode"</dt>
+            <dd>
+                {match (cfg.mode.as_deref(), cfg.region) {
+                    (Some("cloud"), Some(r)) => format!("DCS cloud ({r})"),
+                    (Some("cloud"), None) => "DCS cloud".to_string(),
+                    _ => "Local (the proxy analyses Redis itself)".to_string(),
+                }}
+            </dd>
         </dl>
     }
 }

@@ -14,7 +14,7 @@ use crate::options::ScanOptions;
 use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
 use crate::target::Target;
 use crate::topn::TopN;
-use dcs_api::config::is_lfu_policy;
+use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::task::HotkeyEntry;
 use redis::Value;
 use std::cmp::{Ordering, Reverse};
@@ -80,7 +80,7 @@ pub async fn check_node(node: &Node, opts: &ScanOptions) -> Result<()> {
     }
     // CONFIG may be renamed or denied by ACL; OBJECT FREQ's own error then tells.
     if let Ok(reply) = conn
-        .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy"))
+        .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg(MAXMEMORY_POLICY))
         .await
     {
         if let Some(policy) = reply.get(1) {

@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::options::ScanOptions;
 use crate::scan::on_every_node;
 use crate::target::Target;
+use dcs_api::config::{LFU_DECAY_TIME, LFU_LOG_FACTOR, MAXMEMORY, MAXMEMORY_POLICY};
 
 /// What the proxy reports about an instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,12 +33,7 @@ impl InstanceFacts {
 }
 
 /// The parameters reported by [`probe`].
-pub const PARAMS: [&str; 4] = [
-    "maxmemory-policy",
-    "lfu-log-factor",
-    "lfu-decay-time",
-    "maxmemory",
-];
+pub const PARAMS: [&str; 4] = [MAXMEMORY_POLICY, LFU_LOG_FACTOR, LFU_DECAY_TIME, MAXMEMORY];
 
 struct NodeFacts {
     version: String,
@@ -69,7 +65,7 @@ async fn node_facts(node: Node, opts: ScanOptions) -> Result<NodeFacts> {
         used: field(&memory, "used_memory")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
-        max: field(&memory, "maxmemory")
+        max: field(&memory, MAXMEMORY)
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         params,

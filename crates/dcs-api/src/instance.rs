@@ -47,6 +47,11 @@ pub struct InstanceListInfo {
     /// Number of shards (masters) of a cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharding_count: Option<u32>,
+    /// The instance's `maxmemory-policy` as last probed (a local extension; DCS does not send
+    /// it): the instance list shows which analyses each row allows without asking every row's
+    /// configuration. Absent when the instance did not answer, or from DCS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maxmemory_policy: Option<String>,
 }
 
 /// `GET /v2/{project_id}/instances`.

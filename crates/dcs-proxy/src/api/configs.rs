@@ -11,15 +11,16 @@ use axum::Json;
 use dcs_analyzer::probe::{probe, set_param};
 use dcs_api::config::{
     config_changes_disabled, ListConfigurationsResponse, ModifyRedisConfigBody, QueryRedisConfig,
+    LFU_DECAY_TIME, LFU_LOG_FACTOR, MAXMEMORY, MAXMEMORY_POLICY,
 };
 use dcs_api::{DcsError, ErrorCode};
 
 /// (name, id, type, range, default, description) of each reported parameter.
 const PARAMS: [(&str, &str, &str, &str, &str, &str); 4] = [
-    ("maxmemory-policy", "1", "enum", "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,volatile-ttl,noeviction", "noeviction", "How Redis evicts keys at maxmemory. Hot-key analysis needs allkeys-lfu or volatile-lfu."),
-    ("lfu-log-factor", "2", "integer", "0-255", "10", "How fast the LFU counter saturates; the console derives access estimates from it."),
-    ("lfu-decay-time", "3", "integer", "0-2147483647", "1", "Minutes after which an idle key's LFU counter is decremented."),
-    ("maxmemory", "4", "integer", "0-", "0", "Memory limit in bytes (0 = unlimited)."),
+    (MAXMEMORY_POLICY, "1", "enum", "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,volatile-ttl,noeviction", "noeviction", "How Redis evicts keys at maxmemory. Hot-key analysis needs allkeys-lfu or volatile-lfu."),
+    (LFU_LOG_FACTOR, "2", "integer", "0-255", "10", "How fast the LFU counter saturates; the console derives access estimates from it."),
+    (LFU_DECAY_TIME, "3", "integer", "0-2147483647", "1", "Minutes after which an idle key's LFU counter is decremented."),
+    (MAXMEMORY, "4", "integer", "0-", "0", "Memory limit in bytes (0 = unlimited)."),
 ];
 
 fn unreachable(e: dcs_analyzer::AnalyzerError) -> DcsError {

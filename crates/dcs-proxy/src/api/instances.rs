@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use dcs_analyzer::probe::{probe, InstanceFacts};
 use dcs_analyzer::{ScanOptions, Target};
+use dcs_api::config::MAXMEMORY_POLICY;
 use dcs_api::instance::{
     InstanceListInfo, ListInstancesResponse, ShowInstanceResponse, STATUS_ERROR, STATUS_RUNNING,
 };
@@ -80,6 +81,9 @@ pub fn describe(inst: &InstanceConfig, facts: Option<&InstanceFacts>) -> ShowIns
             .into(),
         ),
         sharding_count: facts.filter(|f| f.cluster).map(|f| f.masters.len() as u32),
+        maxmemory_policy: facts
+            .and_then(|f| f.param(MAXMEMORY_POLICY))
+            .map(str::to_string),
     }
 }
 

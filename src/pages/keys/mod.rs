@@ -1,0 +1,205 @@
+//! `/instances/:id/hotkeys[/:task]` and `/instances/:id/bigkeys[/:task]`: start an analysis,
+//! follow it live, browse the history, edit the schedule, and read the result. The selected task
+//! is the one in the URL, else the latest successful one.
+//!
+//! * [`start_bar`] — the start button, or why the analysis cannot run (and the LFU offer);
+//! * [`history`] — the analyses of the kind, newest first;
+//! * [`task_detail`] — one task: progress, failure, or the result's charts and table;
+//! * [`charts`] — the chart data, built by plain functions.
+
+pub mod charts;
+pub mod history;
+pub mod start_bar;
+pub mod task_detail;
+
+use crate::api::{paths, Api, ApiError};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::loaded::loaded;
+use crate::components::poll::{should_poll, use_visible_interval};
+use crate::components::schedule_editor::ScheduleEditor;
+use crate::components::task_status::Stop;
+use crate::fetch::{fetch, fetch_with};
+use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR};
+use dcs_api::task::{BigkeyEntry, HotkeyEntry, TaskList};
+use dcs_api::{TaskKind, TaskStatus};
+use history::History;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use start_bar::{blocked_reason, StartBar};
+use std::time::Duration;
+use task_detail::{read_task, TaskDetail};
+
+/// The page's heading.
+fn title(kind: TaskKind) -> &'static str {
+    if kind == TaskKind::Hotkey {
+        "Hot keys"
+    } else {
+        "Big keys"
+    }
+}
+
+/// The page of one task, or of the kind when `task` is `None`.
+fn href(instance: &str, kind: TaskKind, task: Option<&str>) -> String {
+    match task {
+        Some(t) => format!("/instances/{instance}/{}/{t}", kind.plural()),
+        None => format!("/instances/{instance}/{}", kind.plural()),
+    }
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// `kind` is [`TaskKind::Hotkey`] or [`TaskKind::Bigkey`].
+#[component]
+pub fn KeysPage(kind: TaskKind) -> impl IntoView {
+    let params = use_params_map();
+    let instance = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let task_param = Memo::new(move |_| params.read().get("task"));
+    let api = expect_context::<Api>();
+    let tick = RwSignal::new(0u32);
+    let now = RwSignal::new(now_ms());
+
+    // The one probe of the instance's configuration this page makes: the LFU policy (may hot
+    // keys start?) and the log factor (what a counter means) both come from it.
+    let configs =
+        fetch::<ListConfigurationsResponse>(move || Some(paths::configs(&instance.get())));
+    let history = fetch::<TaskList>(move || {
+        tick.track();
+        Some(paths::tasks(&instance.get(), kind))
+    });
+    let selected = Memo::new(move |_| {
+        task_param.get().or_else(|| {
+            history.get().and_then(|h| h.ok()).and_then(|h| {
+                h.records
+                    .iter()
+                    .find(|r| r.status == TaskStatus::Success)
+                    .map(|r| r.id.clone())
+            })
+        })
+    });
+    let detail = fetch_with(
+        move || {
+            tick.track();
+            selected
+                .get()
+                .map(|t| paths::task(&instance.get(), kind, &t))
+        },
+        match kind {
+            TaskKind::Hotkey => read_task::<HotkeyEntry>,
+            _ => read_task::<BigkeyEntry>,
+        },
+    );
+    // Poll about once a second while anything is waiting or running; the timer itself pauses
+    // while the tab is hidden.
+    use_visible_interval(Duration::from_secs(1), move || {
+        now.set(now_ms());
+        if should_poll(history.get_untracked(), |h| {
+            h.records.iter().any(|r| !r.status.is_terminal())
+        }) {
+            tick.update(|t| *t += 1);
+        }
+    });
+
+    let log_factor = move || {
+        configs
+            .get()
+            .and_then(|c| c.ok())
+            .and_then(|c| c.param(LFU_LOG_FACTOR).and_then(|v| v.parse().ok()))
+            .unwrap_or(10u32)
+    };
+    let blocked = Signal::derive(move || blocked_reason(kind, configs.get()));
+    let start_error = RwSignal::new(None::<ApiError>);
+    let starting = RwSignal::new(false);
+    let navigate = use_navigate();
+    let a = api.clone();
+    let start = move || {
+        let (api, inst, navigate) = (a.clone(), instance.get_untracked(), navigate.clone());
+        starting.set(true);
+        start_error.set(None);
+        leptos::task::spawn_local(async move {
+            match api.create_task(&inst, kind).await {
+                Ok(id) => {
+                    tick.update(|t| *t += 1);
+                    navigate(&href(&inst, kind, Some(&id)), Default::default());
+                }
+                Err(e) => start_error.set(Some(e)),
+            }
+            starting.set(false);
+        });
+    };
+    let a = api.clone();
+    let enable_lfu = move || {
+        let (api, inst) = (a.clone(), instance.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api.set_policy(&inst, "allkeys-lfu").await {
+                Ok(()) => configs.refetch(),
+                Err(e) => start_error.set(Some(e)),
+            }
+        });
+    };
+
+    // Stopping a hot/big task deletes it: back to the kind's page, its history refetched.
+    let after_stop = use_navigate();
+    let stop_task = move |task: &str| {
+        let inst = instance.get_untracked();
+        let navigate = after_stop.clone();
+        Stop {
+            path: paths::task(&inst, kind, task),
+            done: Callback::new(move |()| {
+                tick.update(|t| *t += 1);
+                navigate(&href(&inst, kind, None), Default::default());
+            }),
+        }
+    };
+    let result = move || match detail.get_optional() {
+        Some(None) => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
+        loading_or_loaded => loaded(loading_or_loaded.flatten(), "Loading…", |t| {
+            let stop = stop_task(&t.id);
+            view! { <TaskDetail task=t kind log_factor=log_factor() now=now.read_only() stop /> }
+        }),
+    };
+
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href="/">"Instances"</a>
+            " / "
+            {move || instance.get()}
+        </nav>
+        <h1>{title(kind)}</h1>
+        <StartBar
+            kind
+            blocked
+            busy=starting.into()
+            on_start=Callback::new(move |()| start())
+            on_enable_lfu=Callback::new(move |()| enable_lfu())
+        />
+        {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
+        <section class="grid-2">
+            <div>
+                <h2>"Result"</h2>
+                {result}
+            </div>
+            <div>
+                <h2>"History"</h2>
+                {move || {
+                    loaded(
+                        history.get(),
+                        "Loading…",
+                        |h| {
+                            view! {
+                                <History
+                                    records=h.records
+                                    kind
+                                    instance=instance.get()
+                                    selected=selected.get()
+                                />
+                            }
+                        },
+                    )
+                }}
+                {move || view! { <ScheduleEditor instance=instance.get() kind /> }}
+            </div>
+        </section>
+    }
+}
