@@ -20,7 +20,7 @@ pub fn summary(config: &Config, file: &Path) -> Result<Vec<String>, String> {
     }
     usable_dir(&config.data_dir).map_err(|e| format!("data_dir {e}"))?;
     lines.push(format!("data_dir: {}", config.data_dir.display()));
-    if config.data_dir.is_dir() && !crate::writable(&config.data_dir) {
+    if config.data_dir.is_dir() && !crate::files::writable(&config.data_dir) {
         lines.push(format!(
             "warning: data_dir {} is read-only: its history is served, no task can be started",
             config.data_dir.display()
@@ -92,9 +92,9 @@ fn console_line(console: &ConsoleSource) -> Result<String, String> {
             dir.display()
         ),
         #[cfg(feature = "embed-console")]
-        ConsoleSource::Embedded if crate::embedded::has_console() => format!(
+        ConsoleSource::Embedded if crate::console::embedded::has_console() => format!(
             "console: built in ({} files)",
-            crate::embedded::file_count()
+            crate::console::embedded::file_count()
         ),
         ConsoleSource::Embedded => {
             return Err(

@@ -9,8 +9,9 @@
 //! * [`server`] — the HTTP/1.1 loop with connection limits and timeouts.
 //! * [`runner`] — analyses as tasks; [`store`] — SQLite history and schedules; [`records`] —
 //!   stored tasks as wire types; [`scheduler`] — `auto` scans; [`clock`] — injectable time.
-//! * [`console`] — the static console, `/config.json` ([`embedded`] with the `embed-console`
-//!   feature: the console built into the binary); [`cors`] — `/v2` for allowed other origins.
+//! * [`console`] — the static console, `/config.json` (`console::embedded` with the
+//!   `embed-console` feature: the console built into the binary); [`cors`] — `/v2` for allowed
+//!   other origins; [`files`] — the data folder's permissions.
 //!
 //! The binary (`main.rs`) adds the command line and `dcs-proxy demo`.
 //!
@@ -24,10 +25,9 @@ pub mod cloud;
 pub mod config;
 pub mod console;
 pub mod cors;
-#[cfg(feature = "embed-console")]
-pub mod embedded;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod headers;
 pub mod openapi;
 pub mod records;
@@ -97,10 +97,11 @@ pub fn open_state(
     token: String,
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, String> {
-    private_dir(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    files::private_dir(&config.data_dir)
+        .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let db = config.data_dir.join("dcs-proxy.db");
     let at = |e: rusqlite::Error| format!("{}: {e}", db.display());
-    let store = if writable(&config.data_dir) {
+    let store = if files::writable(&config.data_dir) {
         let store = Store::open(&db, clock.now_ms()).map_err(at)?;
         // The history names keys and instances: the owner's alone, like the token beside it.
         for file in [
@@ -111,7 +112,7 @@ pub fn open_state(
         ] {
             let path = config.data_dir.join(file);
             if path.exists() {
-                set_mode(&path, 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
+                files::set_mode(&path, 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
         store
@@ -150,41 +151,6 @@ pub fn open_state(
         clock,
         opts,
     })
-}
-
-/// Whether files can be created in `dir` (tried with a file removed at once; permissions alone do
-/// not tell, and they do not bind root, while a read-only mount does).
-pub(crate) fn writable(dir: &std::path::Path) -> bool {
-    let probe = dir.join(".dcs-proxy-write-test");
-    let ok = std::fs::write(&probe, b"").is_ok();
-    let _ = std::fs::remove_file(&probe);
-    ok
-}
-
-/// Creates `dir` (and its parents) with mode 0700; an existing one is left as the operator made
-/// it (`dcs-proxy check` warns when others can read it).
-fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-fn set_mode(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, mode);
-        Ok(())
-    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM, so `kill` stops the proxy as cleanly as Ctrl-C

@@ -6,6 +6,9 @@
 //! and is missing answers 404 — never `index.html`, which a browser would then cache as that
 //! asset. Pages carry the Content-Security-Policy of [`crate::headers`].
 
+#[cfg(feature = "embed-console")]
+pub mod embedded;
+
 use crate::config::ConsoleSource;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -13,33 +16,23 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use dcs_api::console::ConsoleConfig;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
-
-/// `/config.json` as the console reads it (`src/api.rs`, `RuntimeConfig`).
-#[derive(Clone, Debug, Serialize)]
-pub struct ConsoleConfig {
-    pub api_base: String,
-    pub project_id: String,
-    /// `local` or `cloud`.
-    pub mode: String,
-    /// Cloud mode: the endpoint's region (e.g. `eu-de`), when its name tells.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
 
 /// `cloud_endpoint` is set in cloud mode.
 pub fn routes(console: &ConsoleSource, project_id: &str, cloud_endpoint: Option<&str>) -> Router {
     let config = ConsoleConfig {
         api_base: String::new(),
         project_id: project_id.to_string(),
-        mode: if cloud_endpoint.is_some() {
-            "cloud"
-        } else {
-            "local"
-        }
-        .into(),
+        mode: Some(
+            if cloud_endpoint.is_some() {
+                "cloud"
+            } else {
+                "local"
+            }
+            .into(),
+        ),
         region: cloud_endpoint.and_then(crate::cloud::region),
     };
     let router = Router::new().route(
@@ -67,7 +60,7 @@ pub fn routes(console: &ConsoleSource, project_id: &str, cloud_endpoint: Option<
             router.fallback_service(ServeDir::new(dir).fallback(deep_link))
         }
         #[cfg(feature = "embed-console")]
-        ConsoleSource::Embedded => router.fallback(crate::embedded::serve),
+        ConsoleSource::Embedded => router.fallback(embedded::serve),
         #[cfg(not(feature = "embed-console"))]
         ConsoleSource::Embedded => router,
     };
@@ -112,7 +105,7 @@ fn index_html(console: &ConsoleSource) -> Option<String> {
     match console {
         ConsoleSource::Dir(dir) => std::fs::read_to_string(dir.join("index.html")).ok(),
         #[cfg(feature = "embed-console")]
-        ConsoleSource::Embedded => crate::embedded::index_html(),
+        ConsoleSource::Embedded => embedded::index_html(),
         #[cfg(not(feature = "embed-console"))]
         ConsoleSource::Embedded => None,
     }

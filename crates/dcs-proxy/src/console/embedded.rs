@@ -37,7 +37,7 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
     let file = match Console::get(if path.is_empty() { "index.html" } else { path }) {
         Some(file) => Some(file),
         // A missing file is a 404, not the console (see `console.rs`).
-        None if crate::console::names_a_file(uri.path()) => None,
+        None if super::names_a_file(uri.path()) => None,
         None => Console::get("index.html"),
     };
     match file {
