@@ -42,24 +42,23 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route path=path!("/") view=InstancesPage />
-            <Route
-                path=path!("/instances/:id/hotkeys")
-                view=|| view! { <KeysPage kind=TaskKind::Hotkey /> }
-            />
-            <Route
-                path=path!("/instances/:id/hotkeys/:task")
-                view=|| view! { <KeysPage kind=TaskKind::Hotkey /> }
-            />
-            <Route
-                path=path!("/instances/:id/bigkeys")
-                view=|| view! { <KeysPage kind=TaskKind::Bigkey /> }
-            />
-            <Route
-                path=path!("/instances/:id/bigkeys/:task")
-                view=|| view! { <KeysPage kind=TaskKind::Bigkey /> }
-            />
+            <Route path=path!("/instances/:id/hotkeys") view=HotKeys />
+            <Route path=path!("/instances/:id/hotkeys/:task") view=HotKeys />
+            <Route path=path!("/instances/:id/bigkeys") view=BigKeys />
+            <Route path=path!("/instances/:id/bigkeys/:task") view=BigKeys />
             <Route path=path!("/instances/:id/expired") view=ExpiredPage />
             <Route path=path!("/settings") view=SettingsPage />
         </Routes>
     }
+}
+
+/// The routes' words are each kind's `plural()` (`hotkeys`, `bigkeys`, `expired`).
+#[component]
+fn HotKeys() -> impl IntoView {
+    view! { <KeysPage kind=TaskKind::Hotkey /> }
+}
+
+#[component]
+fn BigKeys() -> impl IntoView {
+    view! { <KeysPage kind=TaskKind::Bigkey /> }
 }

@@ -17,8 +17,7 @@ const UNTRANSLATED: &[&str] = &[
     // The language switch names each language in itself.
     "English",
     "简体中文",
-    // Redis and configuration words, shown as code.
-    "maxmemory-policy",
+    // Configuration words, shown as code.
     "api_base",
     "project_id",
     "unknown",

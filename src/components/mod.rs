@@ -1,6 +1,8 @@
 //! Building blocks shared by pages.
 
 pub mod config_problem;
+pub mod crumbs;
+pub mod data_table;
 pub mod error_banner;
 pub mod header;
 pub mod key_table;

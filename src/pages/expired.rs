@@ -4,6 +4,8 @@
 
 use crate::api::{paths, Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
+use crate::components::crumbs::Crumbs;
+use crate::components::data_table::DataTable;
 use crate::components::error_banner::{ErrorBanner, SaveOutcome};
 use crate::components::loaded::loaded;
 use crate::components::poll::{should_poll, use_visible_interval};
@@ -50,11 +52,7 @@ pub fn ExpiredPage() -> impl IntoView {
         });
     };
     view! {
-        <nav class="crumbs" aria-label="Breadcrumb">
-            <a href="/">"Instances"</a>
-            " / "
-            {move || instance.get()}
-        </nav>
+        <Crumbs instance />
         <h1>"Expired keys"</h1>
         <p class="muted">
             "Redis frees expired keys lazily. A scan visits every key, which reclaims the memory of those that have expired."
@@ -146,23 +144,13 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
             caption="Expired keys reclaimed per scan, oldest to newest"
             testid="expired-chart"
         />
-        <div class="table-wrap">
-            <table class="data compact">
-                <caption class="sr-only">"Expired-key scans, newest first (local time)"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Reclaimed"</th>
-                        <th scope="col">"Scanned"</th>
-                        <th scope="col">"Duration"</th>
-                        <th scope="col">"Note"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            caption="Expired-key scans, newest first (local time)"
+            columns=&["Created", "Status", "Type", "Reclaimed", "Scanned", "Duration", "Note"]
+            compact=true
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }

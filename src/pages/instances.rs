@@ -1,6 +1,7 @@
 //! `/`: the instances this console can analyse.
 
 use crate::api::{paths, Api};
+use crate::components::data_table::DataTable;
 use crate::components::loaded::loaded;
 use crate::fetch::fetch;
 use dcs_api::config::ListConfigurationsResponse;
@@ -31,29 +32,23 @@ pub fn InstancesPage() -> impl IntoView {
     }
 }
 
+const COLUMNS: &[&str] = &[
+    "Name",
+    "Engine",
+    "Status",
+    "Mode",
+    "maxmemory-policy",
+    "Address",
+    "Memory used / max",
+    "Analyses",
+];
+
 #[component]
 fn InstanceTable(rows: Vec<InstanceListInfo>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="data">
-                <caption class="sr-only">"Configured Redis instances"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Engine"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Mode"</th>
-                        <th scope="col">"maxmemory-policy"</th>
-                        <th scope="col">"Address"</th>
-                        <th scope="col">"Memory used / max"</th>
-                        <th scope="col">"Analyses"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|i| view! { <InstanceRow info=i /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption="Configured Redis instances" columns=COLUMNS>
+            {rows.into_iter().map(|i| view! { <InstanceRow info=i /> }).collect_view()}
+        </DataTable>
     }
 }
 

@@ -61,9 +61,10 @@ pub async fn run(
     opts: &ScanOptions,
     ctl: &Control,
 ) -> Result<Report> {
+    opts.check()?;
     Ok(match kind {
-        TaskKind::Hotkey => Report::Hotkey(hotkeys::analyze_masters(masters, opts, ctl).await?),
-        TaskKind::Bigkey => Report::Bigkey(bigkeys::analyze_masters(masters, opts, ctl).await?),
-        TaskKind::Expire => Report::Expire(expired::analyze_masters(masters, opts, ctl).await?),
+        TaskKind::Hotkey => Report::Hotkey(hotkeys::run_on(masters, opts, ctl).await?),
+        TaskKind::Bigkey => Report::Bigkey(bigkeys::run_on(masters, opts, ctl).await?),
+        TaskKind::Expire => Report::Expire(expired::run_on(masters, opts, ctl).await?),
     })
 }

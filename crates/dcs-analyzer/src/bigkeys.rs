@@ -122,19 +122,15 @@ fn select(by_type: BTreeMap<KeyType, TopN<Candidate>>) -> Vec<Candidate> {
     out
 }
 
+/// Checks `target` ([`crate::prepare`]), then runs the analysis on its masters.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<BigkeyReport> {
-    opts.check()?;
-    let nodes = target.masters(opts).await?;
-    analyze_masters(&nodes, opts, ctl).await
+    let masters = crate::prepare(dcs_api::TaskKind::Bigkey, target, opts).await?;
+    run_on(&masters, opts, ctl).await
 }
 
-/// Runs the analysis on `nodes`, the target's masters.
-pub async fn analyze_masters(
-    nodes: &[Node],
-    opts: &ScanOptions,
-    ctl: &Control,
-) -> Result<BigkeyReport> {
-    opts.check()?;
+/// Runs the analysis on masters [`crate::prepare`] returned (checked options, so each is probed
+/// once).
+pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result<BigkeyReport> {
     let started = Instant::now();
     let results = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());

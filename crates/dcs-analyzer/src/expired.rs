@@ -56,19 +56,15 @@ async fn expired_keys(node: &Node, opts: &ScanOptions) -> Result<u64> {
         })
 }
 
+/// Checks `target` ([`crate::prepare`]), then runs the analysis on its masters.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<ExpiredReport> {
-    opts.check()?;
-    let nodes = target.masters(opts).await?;
-    analyze_masters(&nodes, opts, ctl).await
+    let masters = crate::prepare(dcs_api::TaskKind::Expire, target, opts).await?;
+    run_on(&masters, opts, ctl).await
 }
 
-/// Runs the scan on `nodes`, the target's masters.
-pub async fn analyze_masters(
-    nodes: &[Node],
-    opts: &ScanOptions,
-    ctl: &Control,
-) -> Result<ExpiredReport> {
-    opts.check()?;
+/// Runs the analysis on masters [`crate::prepare`] returned (checked options, so each is probed
+/// once).
+pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result<ExpiredReport> {
     let started = Instant::now();
     let deadline = match opts.deadline {
         // Checked as well as bounded: a clock near its end must not panic the task.

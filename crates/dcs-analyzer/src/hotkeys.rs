@@ -161,20 +161,15 @@ pub async fn precheck(target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> 
     Ok(nodes)
 }
 
-/// Runs the analysis.
+/// Checks `target` ([`crate::prepare`]), then runs the analysis on its masters.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
-    opts.check()?;
-    let nodes = precheck(target, opts).await?;
-    analyze_masters(&nodes, opts, ctl).await
+    let masters = crate::prepare(dcs_api::TaskKind::Hotkey, target, opts).await?;
+    run_on(&masters, opts, ctl).await
 }
 
-/// Runs the analysis on masters [`precheck`] returned (so LFU is not probed twice).
-pub async fn analyze_masters(
-    nodes: &[Node],
-    opts: &ScanOptions,
-    ctl: &Control,
-) -> Result<HotkeyReport> {
-    opts.check()?;
+/// Runs the analysis on masters [`crate::prepare`] returned (checked options, so each is probed
+/// once).
+pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
     let started = Instant::now();
     let tops = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());

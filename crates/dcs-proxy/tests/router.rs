@@ -41,7 +41,10 @@ async fn unreachable_instance_is_error_status_and_refuses_tasks() {
     assert_eq!(body["instances"][1]["status"], "ERROR");
     // The list carries each reachable instance's policy, so the console needs no more requests.
     assert_eq!(body["instances"][0]["maxmemory_policy"], "allkeys-lfu");
-    assert!(body["instances"][1].get("maxmemory_policy").is_none(), "{body}");
+    assert!(
+        body["instances"][1].get("maxmemory_policy").is_none(),
+        "{body}"
+    );
     assert_dcs(
         f.call(Method::POST, "/instances/lru/bigkey-task", None)
             .await,

@@ -1,6 +1,7 @@
 //! The analyses of one kind on an instance, newest first, each linking to its page.
 
 use super::href;
+use crate::components::data_table::DataTable;
 use crate::components::task_status::StatusBadge;
 use crate::format::{duration_ms, local};
 use dcs_api::task::TaskRecord;
@@ -43,22 +44,13 @@ pub fn History(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="data compact">
-                <caption class="sr-only">"Analysis history, newest first (local time)"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Started"</th>
-                        <th scope="col">"Finished"</th>
-                        <th scope="col">"Duration"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            caption="Analysis history, newest first (local time)"
+            columns=&["Created", "Status", "Type", "Started", "Finished", "Duration"]
+            compact=true
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }

@@ -13,6 +13,7 @@ pub mod start_bar;
 pub mod task_detail;
 
 use crate::api::{paths, Api, ApiError};
+use crate::components::crumbs::Crumbs;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::loaded::loaded;
 use crate::components::poll::{should_poll, use_visible_interval};
@@ -161,11 +162,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     };
 
     view! {
-        <nav class="crumbs" aria-label="Breadcrumb">
-            <a href="/">"Instances"</a>
-            " / "
-            {move || instance.get()}
-        </nav>
+        <Crumbs instance />
         <h1>{title(kind)}</h1>
         <StartBar
             kind
