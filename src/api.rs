@@ -77,8 +77,11 @@ impl fmt::Display for ApiError {
 /// Fetches `/config.json` (from the proxy, or a file beside `index.html` on static hosting) and
 /// checks it, so a wrong one is reported as such rather than as failing API calls later.
 pub async fn load_config() -> Result<RuntimeConfig, ApiError> {
+    // Revalidated every time: a host without cache headers would otherwise let the browser
+    // keep an old (or deleted) config.json for a while, and a changed one must count at once.
     let (status, text) = send(
         Request::get("/config.json")
+            .cache(web_sys::RequestCache::NoCache)
             .build()
             .map_err(|e| ApiError::Malformed(e.to_string()))?,
     )
