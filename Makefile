@@ -67,6 +67,8 @@ lint: setup
 	cargo clippy -p dcs-proxy --all-targets --features embed-console --locked -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown --bin dcs-console --tests -- -D warnings
 
-## Hot-key analysis vs redis-cli --hotkeys on 1M keys (figures go in BENCHMARKS.md).
+## On 1M keys: fast mode vs redis-cli --hotkeys/--bigkeys, then what each analysis (redis-cli,
+## ours gentle, ours fast) costs a concurrent GET workload (figures go in BENCHMARKS.md).
 bench: setup
 	cargo bench --locked -p dcs-analyzer --bench versus_redis_cli
+	cargo bench --locked -p dcs-analyzer --bench impact

@@ -54,6 +54,7 @@ fn task(status: TaskStatus, keys: usize) -> TaskView {
         scanned_keys: Some(keys as u64 * 10),
         error_msg: None,
         rows: (status == TaskStatus::Success).then(|| rows(keys)),
+        replicas: vec![],
     }
 }
 
@@ -155,6 +156,25 @@ async fn progress_shows_while_running_and_stops_at_a_terminal_state() {
     assert!(
         find(&host, "[data-testid=hotkey-chart]").is_some(),
         "the result is drawn"
+    );
+    assert!(
+        find(&host, "[data-testid=read-on-replicas]").is_none(),
+        "read on the masters: nothing to say"
+    );
+    // A big-key task read on replicas says which.
+    let mut big = task(TaskStatus::Success, 5);
+    let on = r#"{"id":"t1","instance_id":"i","status":"success","scan_type":"manual","created_at":"2026-11-23T08:00:00.000Z","analyzed_on":[{"shard":"10.0.0.1:6379","node":"10.0.0.4:6379","role":"replica"},{"shard":"10.0.0.2:6379","node":"10.0.0.2:6379","role":"master"}]}"#;
+    big.replicas = decode::<dcs_api::task::AnalysisTask<dcs_api::task::BigkeyEntry>>(200, on)
+        .map(TaskView::from)
+        .unwrap()
+        .replicas;
+    shown.set(big);
+    leptos::task::tick().await;
+    assert_eq!(
+        find(&host, "[data-testid=read-on-replicas]")
+            .and_then(|e| e.text_content())
+            .unwrap_or_default(),
+        "Read on replicas: 10.0.0.4:6379 (of 10.0.0.1:6379)"
     );
     assert!(
         !should_poll(list("success"), busy),

@@ -46,8 +46,9 @@ const NOT_TEXT: &[&str] = &[
     "descending",
     "ascending",
     "none",
-    // A route parameter's name.
+    // A route parameter's name; a node's role, compared.
     "task",
+    "replica",
 ];
 
 /// Attributes whose values never reach the reader (`title`, `aria-label`, `placeholder` and

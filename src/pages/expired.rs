@@ -55,7 +55,7 @@ pub fn ExpiredPage() -> impl IntoView {
         <Crumbs instance />
         <h1>"Expired keys"</h1>
         <p class="muted">
-            "Redis frees expired keys lazily. A scan visits every key, which reclaims the memory of those that have expired."
+            "Redis frees expired keys lazily. A scan visits every key on the masters, which reclaims the memory of those that have expired."
         </p>
         <div class="actions">
             <button class="button primary" data-testid="start-expired-scan" on:click=scan>

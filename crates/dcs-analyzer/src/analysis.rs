@@ -12,6 +12,7 @@ use crate::hotkeys::{self, HotkeyReport};
 use crate::options::ScanOptions;
 use crate::scan::on_every_node;
 use crate::target::Target;
+use dcs_api::task::AnalyzedNode;
 use dcs_api::TaskKind;
 
 /// What an analysis of each kind found.
@@ -32,15 +33,21 @@ impl Report {
     }
 }
 
-/// The masters of `target`, each reached (and signed in to) and checked for `kind` (hot keys:
-/// LFU counters, Redis ≥ 4.0); the first that cannot be analysed fails the whole, with the
-/// reason.
+/// The nodes to analyse for `kind`: the masters of `target` — or, for big keys, a healthy replica
+/// of each where `opts.analyze_on` allows —, each reached (and signed in to) and checked for
+/// `kind` (hot keys: LFU counters, Redis ≥ 4.0); the first that cannot be analysed fails the
+/// whole, with the reason.
 pub async fn prepare(kind: TaskKind, target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> {
     opts.check()?;
     match kind {
         TaskKind::Hotkey => hotkeys::precheck(target, opts).await,
         TaskKind::Bigkey | TaskKind::Expire => {
             let masters = target.masters(opts).await?;
+            // Big keys only read: a replica will do. Expired keys are reclaimed by masters.
+            let masters = match kind {
+                TaskKind::Bigkey => crate::replicas::readers(masters, opts.analyze_on, opts).await,
+                _ => masters,
+            };
             on_every_node(&masters, |_, node| {
                 let opts = opts.clone();
                 async move {
@@ -52,6 +59,18 @@ pub async fn prepare(kind: TaskKind, target: &Target, opts: &ScanOptions) -> Res
             Ok(masters)
         }
     }
+}
+
+/// Where each shard was read, for the task record.
+pub fn analyzed_on(nodes: &[Node]) -> Vec<AnalyzedNode> {
+    nodes
+        .iter()
+        .map(|n| AnalyzedNode {
+            shard: n.shard.clone(),
+            node: n.addr.clone(),
+            role: if n.is_replica() { "replica" } else { "master" }.into(),
+        })
+        .collect()
 }
 
 /// Runs the analysis of `kind` on masters [`prepare`] returned.

@@ -173,7 +173,7 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
                 name,
                 name_bytes,
                 key_type: c.key_type,
-                shard: nodes[c.node].addr.clone(),
+                shard: nodes[c.node].shard.clone(),
                 db: c.db,
                 size: c.size,
                 unit: c.key_type.unit(),
@@ -201,11 +201,12 @@ async fn memory_usage(
     }
     for ((node, db), idx) in groups {
         let mut conn = nodes[node].connect(db, opts).await?;
-        let mut pipe = redis::pipe();
-        for &i in &idx {
-            pipe.cmd("MEMORY").arg("USAGE").arg(&winners[i].name);
-        }
-        for (&i, v) in idx.iter().zip(conn.pipeline(&pipe, idx.len()).await?) {
+        let replies = conn
+            .per_key(&idx, 1, |pipe, &i| {
+                pipe.cmd("MEMORY").arg("USAGE").arg(&winners[i].name);
+            })
+            .await?;
+        for (&i, v) in idx.iter().zip(replies) {
             out[i] = match v {
                 Value::Int(n) if n >= 0 => Some(n as u64),
                 _ => None,

@@ -3,23 +3,63 @@
 
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
+use crate::pace::Pacer;
 use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::{AsyncConnectionConfig, Client, ConnectionInfo, Pipeline, Value};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::time::Instant;
 
-/// One Redis server (a standalone server or a cluster master).
+/// One Redis server: a standalone server or a cluster master, or a replica of one.
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// `ip:port`, as reported in each key's `shard`.
+    /// `ip:port` of this server.
     pub addr: String,
+    /// `ip:port` of the master whose data this is, as reported in each key's `shard` (the same
+    /// as `addr` for a master).
+    pub shard: String,
     pub(crate) info: ConnectionInfo,
 }
 
 impl Node {
     pub(crate) fn new(info: ConnectionInfo) -> Node {
+        let addr = info.addr.to_string();
         Node {
-            addr: info.addr.to_string(),
+            shard: addr.clone(),
+            addr,
             info,
+        }
+    }
+
+    /// Whether this is a replica (it reads its master's data).
+    pub fn is_replica(&self) -> bool {
+        self.shard != self.addr
+    }
+
+    /// The server at `host:port` with this one's credentials and TLS settings.
+    pub(crate) fn at(&self, host: String, port: u16) -> Node {
+        let mut info = self.info.clone();
+        info.addr = match &self.info.addr {
+            redis::ConnectionAddr::TcpTls {
+                insecure,
+                tls_params,
+                ..
+            } => redis::ConnectionAddr::TcpTls {
+                host,
+                port,
+                insecure: *insecure,
+                tls_params: tls_params.clone(),
+            },
+            _ => redis::ConnectionAddr::Tcp(host, port),
+        };
+        Node::new(info)
+    }
+
+    /// A replica of this master at `host:port`.
+    pub(crate) fn replica_at(&self, host: String, port: u16) -> Node {
+        Node {
+            shard: self.shard.clone(),
+            ..self.at(host, port)
         }
     }
 
@@ -55,7 +95,13 @@ impl Node {
             inner,
             addr: self.addr.clone(),
             timeout: opts.response_timeout,
+            pacer: Arc::new(Mutex::new(Pacer::new(opts.pace))),
         };
+        // A cluster replica answers key commands only after READONLY (otherwise it redirects to
+        // its master); a standalone replica refuses READONLY, which changes nothing.
+        if self.is_replica() {
+            let _ = conn.query::<redis::Value>(&redis::cmd("READONLY")).await;
+        }
         // Size commands (STRLEN, LLEN…) count as accesses and would raise the LFU counters being
         // measured. Redis >= 7.2 can be told not to; older servers answer an error, which is fine:
         // there a winner's counter may grow by one per analysis (its reported freq is from before).
@@ -66,12 +112,14 @@ impl Node {
     }
 }
 
-/// A connection that reports failures with the server's address.
+/// A connection that reports failures with the server's address, paced (see [`crate::pace`]):
+/// clones share the pace, as they share the server.
 #[derive(Clone)]
 pub struct Conn {
     inner: MultiplexedConnection,
     pub addr: String,
     timeout: Duration,
+    pacer: Arc<Mutex<Pacer>>,
 }
 
 impl Conn {
@@ -103,6 +151,48 @@ impl Conn {
                 addr: self.addr.clone(),
                 detail: format!("expected {len} pipelined replies, got {}", replies.len()),
             });
+        }
+        Ok(replies)
+    }
+
+    fn pacer(&self) -> std::sync::MutexGuard<'_, Pacer> {
+        self.pacer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The `COUNT` of each SCAN under this connection's pace.
+    pub(crate) fn scan_count(&self, asked: u32) -> u32 {
+        self.pacer().scan_count(asked)
+    }
+
+    /// Waits as the pace asks after a round trip that started at `sent`.
+    pub(crate) async fn pace(&self, sent: Instant) {
+        let wait = self.pacer().after(sent.elapsed());
+        if !wait.is_zero() {
+            let start = Instant::now();
+            tokio::time::sleep(wait).await;
+            self.pacer().slept(start.elapsed());
+        }
+    }
+
+    /// The same commands for each of `items` (`build` adds one item's to a pipeline), in
+    /// pipelines as long as the pace allows, each paced; the replies of all, in order, as
+    /// [`Self::pipeline`].
+    pub(crate) async fn per_key<T>(
+        &mut self,
+        items: &[T],
+        commands_per_item: usize,
+        build: impl Fn(&mut Pipeline, &T),
+    ) -> Result<Vec<Value>> {
+        let chunk = self.pacer().chunk().max(1);
+        let mut replies = Vec::with_capacity(items.len() * commands_per_item);
+        for part in items.chunks(chunk) {
+            let mut pipe = redis::pipe();
+            for item in part {
+                build(&mut pipe, item);
+            }
+            let sent = Instant::now();
+            replies.extend(self.pipeline(&pipe, part.len() * commands_per_item).await?);
+            self.pace(sent).await;
         }
         Ok(replies)
     }

@@ -80,7 +80,7 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
             let outcome = scan_node(&node, &opts, &ctl, &mut Touch, deadline).await?;
             let after = expired_keys(&node, &opts).await?;
             let shard = ShardReclaim {
-                shard: node.addr.clone(),
+                shard: node.shard.clone(),
                 reclaimed: after.saturating_sub(before),
                 scanned: outcome.scanned,
             };

@@ -107,11 +107,11 @@ struct FreqHandler {
 
 impl BatchHandler for FreqHandler {
     async fn handle(&mut self, conn: &mut Conn, db: u32, keys: Vec<Vec<u8>>) -> Result<()> {
-        let mut pipe = redis::pipe();
-        for k in &keys {
-            pipe.cmd("OBJECT").arg("FREQ").arg(k);
-        }
-        let replies = conn.pipeline(&pipe, keys.len()).await?;
+        let replies = conn
+            .per_key(&keys, 1, |pipe, k| {
+                pipe.cmd("OBJECT").arg("FREQ").arg(k.as_slice());
+            })
+            .await?;
         for (name, reply) in keys.into_iter().zip(replies) {
             let freq = match reply {
                 Value::Int(f) => f.clamp(0, 255) as u32,
@@ -232,7 +232,7 @@ async fn describe_winners(
                 name,
                 name_bytes,
                 key_type,
-                shard: nodes[c.node].addr.clone(),
+                shard: nodes[c.node].shard.clone(),
                 db: c.db,
                 size,
                 unit: key_type.unit(),

@@ -12,6 +12,8 @@
 //! * [`control`] — progress reporting and cancellation for callers.
 //! * [`server`] — local `redis-server` processes (the proxy demo and the tests use them).
 //! * [`probe`] — live facts about a target (version, memory, policy) and `CONFIG SET`.
+//! * [`pace`] — gentle (bounded, paced requests; the default) or fast; [`replicas`] — big keys
+//!   read on a healthy replica of each master where there is one.
 //! * [`error`] — failures, each mapped to a DCS error code.
 //!
 //! Every per-key command is pipelined per SCAN batch; no command ever blocks the server for long.
@@ -25,7 +27,9 @@ pub mod expired;
 pub mod hotkeys;
 pub mod keyname;
 pub mod options;
+pub mod pace;
 pub mod probe;
+pub mod replicas;
 pub mod scan;
 pub mod server;
 pub mod target;
@@ -35,4 +39,6 @@ pub use analysis::{prepare, run, Report};
 pub use control::{Control, Progress};
 pub use error::AnalyzerError;
 pub use options::ScanOptions;
+pub use pace::Pace;
+pub use replicas::AnalyzeOn;
 pub use target::Target;

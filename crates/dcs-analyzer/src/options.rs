@@ -24,6 +24,11 @@ pub struct ScanOptions {
     /// `rediss://` targets: the CA certificate(s), PEM, that signed the servers' certificates,
     /// when it is not one the system trusts.
     pub tls_ca: Option<std::sync::Arc<[u8]>>,
+    /// Gentle (bounded requests, paced) or fast; see [`crate::pace`].
+    pub pace: crate::pace::Pace,
+    /// Read-only analyses (big keys): a healthy replica of each master, or the masters; see
+    /// [`crate::replicas`].
+    pub analyze_on: crate::replicas::AnalyzeOn,
 }
 
 impl Default for ScanOptions {
@@ -37,6 +42,8 @@ impl Default for ScanOptions {
             memory_usage: false,
             deadline: None,
             tls_ca: None,
+            pace: crate::pace::Pace::Gentle,
+            analyze_on: crate::replicas::AnalyzeOn::Replica,
         }
     }
 }

@@ -1,12 +1,14 @@
 //! The SCAN loop every analysis shares, and running it on every master in parallel.
 //!
-//! Gentle by construction: each `SCAN` uses a bounded `COUNT`, per-key commands are pipelined in
-//! batches of that size, an optional pause separates batches, and every reply has a timeout.
+//! Gentle by default: each `SCAN` and each pipeline of per-key commands is bounded and paced
+//! (`pace.rs`), an optional pause separates batches, and every reply has a timeout. Fast mode
+//! sends the next `SCAN` along with each batch's commands.
 
 use crate::conn::{parse_keyspace, Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
+use crate::pace::Pace;
 use dcs_api::KeyType;
 use redis::Value;
 use std::future::Future;
@@ -57,7 +59,23 @@ pub(crate) async fn scan_node<H: BatchHandler>(
         } else {
             node.connect(db, opts).await?
         };
-        let mut cursor: u64 = 0;
+        let count = conn.scan_count(opts.count);
+        let scanner = conn.clone();
+        let scan = move |cursor: u64| {
+            let mut conn = scanner.clone();
+            async move {
+                let cmd = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("COUNT")
+                    .arg(count)
+                    .clone();
+                let sent = Instant::now();
+                let batch: (u64, Vec<Vec<u8>>) = conn.query(&cmd).await?;
+                conn.pace(sent).await;
+                Ok::<_, AnalyzerError>(batch)
+            }
+        };
+        let mut batch = scan(0).await?;
         loop {
             if ctl.is_cancelled() {
                 outcome.cancelled = true;
@@ -67,21 +85,34 @@ pub(crate) async fn scan_node<H: BatchHandler>(
                 outcome.timed_out = true;
                 return Ok(outcome);
             }
-            let (next, keys): (u64, Vec<Vec<u8>>) = conn
-                .query(redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(opts.count))
-                .await?;
+            let (next, keys) = batch;
             outcome.scanned += keys.len() as u64;
             ctl.add_scanned(keys.len() as u64);
-            if !keys.is_empty() {
-                handler.handle(&mut conn, db, keys).await?;
-            }
-            cursor = next;
-            if cursor == 0 {
+            if next == 0 {
+                if !keys.is_empty() {
+                    handler.handle(&mut conn, db, keys).await?;
+                }
                 break;
             }
-            if !opts.pause.is_zero() {
-                tokio::time::sleep(opts.pause).await;
-            }
+            batch = if opts.pace == Pace::Fast {
+                // The next SCAN travels with this batch's commands: no round trip waits alone.
+                let (scanned, handled) = tokio::join!(scan(next), async {
+                    match keys.is_empty() {
+                        true => Ok(()),
+                        false => handler.handle(&mut conn, db, keys).await,
+                    }
+                });
+                handled?;
+                scanned?
+            } else {
+                if !keys.is_empty() {
+                    handler.handle(&mut conn, db, keys).await?;
+                }
+                if !opts.pause.is_zero() {
+                    tokio::time::sleep(opts.pause).await;
+                }
+                scan(next).await?
+            };
         }
     }
     Ok(outcome)
@@ -139,12 +170,10 @@ pub(crate) async fn describe_keys(
     conn: &mut Conn,
     keys: &[&[u8]],
 ) -> Result<Vec<Option<(KeyType, u64)>>> {
-    let mut pipe = redis::pipe();
-    for k in keys {
-        pipe.cmd("TYPE").arg(*k);
-    }
     let types: Vec<Option<KeyType>> = conn
-        .pipeline(&pipe, keys.len())
+        .per_key(keys, 1, |pipe, k| {
+            pipe.cmd("TYPE").arg(*k);
+        })
         .await?
         .into_iter()
         .map(|v| match v {
@@ -153,15 +182,17 @@ pub(crate) async fn describe_keys(
             _ => None,
         })
         .collect();
-    let mut pipe = redis::pipe();
-    let mut asked = 0;
-    for (k, t) in keys.iter().zip(&types) {
-        if let Some(t) = t {
+    let typed: Vec<(&[u8], KeyType)> = keys
+        .iter()
+        .zip(&types)
+        .filter_map(|(k, t)| Some((*k, (*t)?)))
+        .collect();
+    let mut sizes = conn
+        .per_key(&typed, 1, |pipe, (k, t)| {
             pipe.cmd(size_command(*t)).arg(*k);
-            asked += 1;
-        }
-    }
-    let mut sizes = conn.pipeline(&pipe, asked).await?.into_iter();
+        })
+        .await?
+        .into_iter();
     Ok(types
         .into_iter()
         .map(|t| {

@@ -158,6 +158,30 @@ impl RedisProcess {
         Ok(p)
     }
 
+    /// Starts a replica of `master` and waits until it is in sync.
+    pub fn start_replica_of(master: &RedisProcess, args: &[&str]) -> std::io::Result<RedisProcess> {
+        let port = master.port.to_string();
+        let mut all = vec!["--replicaof", "127.0.0.1", port.as_str()];
+        all.extend_from_slice(args);
+        let replica = RedisProcess::start(&all)?;
+        replica.wait_in_sync()?;
+        Ok(replica)
+    }
+
+    /// Waits until this replica's link to its master is up and no sync is in progress.
+    pub fn wait_in_sync(&self) -> std::io::Result<()> {
+        let until = Instant::now() + START_TIMEOUT;
+        while replication_field(self.port, "master_link_status").as_deref() != Some("up")
+            || replication_field(self.port, "master_sync_in_progress").as_deref() != Some("0")
+        {
+            if Instant::now() > until {
+                return Err(std::io::Error::other("the replica did not get in sync"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
     /// Starts a server that also serves TLS with `certs` (clients need no certificate of their
     /// own); its plain port stays open for seeding data and for the readiness check.
     pub fn start_tls(certs: &TestCertificates, args: &[&str]) -> std::io::Result<RedisProcess> {
@@ -248,13 +272,31 @@ fn ping(port: u16) -> bool {
             .is_ok_and(|n| buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"))
 }
 
-/// A Redis Cluster of `n` masters (no replicas) on loopback, created with `redis-cli --cluster create`.
+/// A Redis Cluster on loopback, created with `redis-cli --cluster create`: `n` masters, and with
+/// [`RedisCluster::start_with_replicas`] one replica each.
 pub struct RedisCluster {
     pub nodes: Vec<RedisProcess>,
 }
 
 impl RedisCluster {
+    /// `n` masters, no replicas.
     pub fn start(n: usize, args: &[&str]) -> std::io::Result<RedisCluster> {
+        Self::create(n, 0, args)
+    }
+
+    /// `n` masters with one replica each, every replica in sync when this returns.
+    pub fn start_with_replicas(n: usize, args: &[&str]) -> std::io::Result<RedisCluster> {
+        let cluster = Self::create(n, 1, args)?;
+        for node in &cluster.nodes {
+            if role(node.port).as_deref() == Some("slave") {
+                node.wait_in_sync()?;
+            }
+        }
+        Ok(cluster)
+    }
+
+    fn create(masters: usize, replicas: usize, args: &[&str]) -> std::io::Result<RedisCluster> {
+        let n = masters * (1 + replicas);
         let mut nodes = Vec::with_capacity(n);
         for _ in 0..n {
             let port = free_port()?;
@@ -272,7 +314,7 @@ impl RedisCluster {
         let out = Command::new("redis-cli")
             .args(["--cluster", "create"])
             .args(&addrs)
-            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
             .stdin(Stdio::null())
             .output()?;
         if !out.status.success() {
@@ -304,6 +346,30 @@ impl RedisCluster {
     pub fn urls(&self) -> Vec<String> {
         self.nodes.iter().map(RedisProcess::url).collect()
     }
+
+    /// The nodes whose role is `role` (`master` or `slave`, as `INFO replication` says).
+    pub fn with_role(&self, wanted: &str) -> Vec<&RedisProcess> {
+        self.nodes
+            .iter()
+            .filter(|n| role(n.port).as_deref() == Some(wanted))
+            .collect()
+    }
+}
+
+/// A field of `INFO replication` of the server on `port`.
+fn replication_field(port: u16, name: &str) -> Option<String> {
+    let out = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "info", "replication"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+        l.strip_prefix(&format!("{name}:"))
+            .map(|v| v.trim().to_string())
+    })
+}
+
+fn role(port: u16) -> Option<String> {
+    replication_field(port, "role")
 }
 
 fn cluster_ok(port: u16) -> bool {

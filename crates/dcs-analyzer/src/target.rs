@@ -88,25 +88,10 @@ async fn masters_from(seed: &ConnectionInfo, opts: &ScanOptions) -> Result<Vec<N
         }
         Err(e) => return Err(e),
     };
+    let seed = Node::new(seed.clone());
     Ok(addrs
         .into_iter()
-        .map(|(host, port)| {
-            let mut info = seed.clone();
-            info.addr = match &seed.addr {
-                ConnectionAddr::TcpTls {
-                    insecure,
-                    tls_params,
-                    ..
-                } => ConnectionAddr::TcpTls {
-                    host,
-                    port,
-                    insecure: *insecure,
-                    tls_params: tls_params.clone(),
-                },
-                _ => ConnectionAddr::Tcp(host, port),
-            };
-            Node::new(info)
-        })
+        .map(|(host, port)| seed.at(host, port))
         .collect())
 }
 

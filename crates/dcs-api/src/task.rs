@@ -81,6 +81,21 @@ pub struct AnalysisTask<K> {
     pub scanned_keys: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+    /// The node each shard was read on (a local extension; DCS does not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzed_on: Option<Vec<AnalyzedNode>>,
+}
+
+/// Where one shard was analysed: on its master, or on one of its replicas.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnalyzedNode {
+    /// The shard: its master's `ip:port`, as each key's `shard`.
+    pub shard: String,
+    /// The node read: `ip:port`.
+    pub node: String,
+    /// `master` or `replica`.
+    pub role: String,
 }
 
 pub type HotkeyTask = AnalysisTask<HotkeyEntry>;

@@ -84,6 +84,11 @@ struct RawInstance {
     ca_file: Option<PathBuf>,
     #[serde(default)]
     allow_config_changes: bool,
+    /// `gentle` (the default: bounded, paced requests) or `fast` (a replica, a quiet hour).
+    pace: Option<Spanned<String>>,
+    /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
+    /// `master`.
+    analyze_on: Option<Spanned<String>>,
 }
 
 /// Shortest console token or AK/SK secret accepted (generated tokens are 48 hex characters).
@@ -271,13 +276,19 @@ pub struct InstanceConfig {
     /// `rediss://`: the CA (PEM) from `ca_file`, when the system does not trust the servers'.
     pub tls_ca: Option<std::sync::Arc<[u8]>>,
     pub allow_config_changes: bool,
+    /// How hard analyses press on the instance (`pace` in the file).
+    pub pace: dcs_analyzer::Pace,
+    /// Where big keys are read (`analyze_on` in the file).
+    pub analyze_on: dcs_analyzer::AnalyzeOn,
 }
 
 impl InstanceConfig {
-    /// `base` with what this instance adds (its TLS CA).
+    /// `base` with what this instance adds (its TLS CA, its pace).
     pub fn options(&self, base: &dcs_analyzer::ScanOptions) -> dcs_analyzer::ScanOptions {
         dcs_analyzer::ScanOptions {
             tls_ca: self.tls_ca.clone(),
+            pace: self.pace,
+            analyze_on: self.analyze_on,
             ..base.clone()
         }
     }
@@ -435,12 +446,42 @@ impl Config {
                     Some(pem.into())
                 }
             };
+            let pace = match i.pace {
+                None => dcs_analyzer::Pace::Gentle,
+                Some(p) => match p.get_ref().as_str() {
+                    "gentle" => dcs_analyzer::Pace::Gentle,
+                    "fast" => dcs_analyzer::Pace::Fast,
+                    other => {
+                        return Err(at(
+                            p.span(),
+                            format!(
+                                "instance {id:?}: pace {other:?} must be \"gentle\" or \"fast\""
+                            ),
+                        ))
+                    }
+                },
+            };
+            let analyze_on = match i.analyze_on {
+                None => dcs_analyzer::AnalyzeOn::Replica,
+                Some(a) => match a.get_ref().as_str() {
+                    "replica" => dcs_analyzer::AnalyzeOn::Replica,
+                    "master" => dcs_analyzer::AnalyzeOn::Master,
+                    other => {
+                        return Err(at(
+                            a.span(),
+                            format!("instance {id:?}: analyze_on {other:?} must be \"replica\" or \"master\""),
+                        ))
+                    }
+                },
+            };
             instances.push(InstanceConfig {
                 id,
                 name: i.name,
                 target,
                 tls_ca,
                 allow_config_changes: i.allow_config_changes,
+                pace,
+                analyze_on,
             });
         }
         let cloud = match raw.cloud {
@@ -672,6 +713,7 @@ id = "sessions"
 name = "sessions"
 cluster = ["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"]
 allow_config_changes = true
+pace = "fast"
 "#;
 
     #[test]
@@ -693,6 +735,17 @@ allow_config_changes = true
         );
         assert!(matches!(&c.instances[1].target, dcs_analyzer::Target::Cluster(s) if s.len() == 2));
         assert!(c.instances[1].allow_config_changes);
+        assert_eq!(
+            (c.instances[0].pace, c.instances[1].pace),
+            (dcs_analyzer::Pace::Gentle, dcs_analyzer::Pace::Fast),
+            "gentle unless the file says fast"
+        );
+        let slow = parse(&GOOD.replace("pace = \"fast\"", "pace = \"slow\"")).unwrap_err();
+        assert!(
+            slow.to_string().contains("proxy.toml:19")
+                && slow.to_string().contains("must be \"gentle\" or \"fast\""),
+            "{slow}"
+        );
         assert!(
             !format!("{:?}", c).contains("secret-key") && !format!("{:?}", c).contains("p%40ss"),
             "secrets stay out of Debug"

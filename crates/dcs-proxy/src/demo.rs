@@ -69,6 +69,8 @@ pub(crate) async fn run(
                 target: Target::Standalone(lfu.url()),
                 tls_ca: None,
                 allow_config_changes: true,
+                pace: Default::default(),
+                analyze_on: Default::default(),
             },
             InstanceConfig {
                 id: "sessions-lru".into(),
@@ -76,6 +78,8 @@ pub(crate) async fn run(
                 target: Target::Standalone(lru.url()),
                 tls_ca: None,
                 allow_config_changes: true,
+                pace: Default::default(),
+                analyze_on: Default::default(),
             },
         ],
         cloud: None,

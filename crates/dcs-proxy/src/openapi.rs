@@ -10,7 +10,7 @@ use dcs_api::expire::{
 };
 use dcs_api::instance::{InstanceListInfo, ListInstancesResponse};
 use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
-use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskList, TaskRecord};
+use dcs_api::task::{AnalysisTask, AnalyzedNode, BigkeyEntry, HotkeyEntry, TaskList, TaskRecord};
 use dcs_api::{ErrorBody, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
@@ -375,6 +375,7 @@ pub fn document() -> OpenApi {
         .schema("BigkeyTask", AnalysisTask::<BigkeyEntry>::schema())
         .schema_from::<HotkeyEntry>()
         .schema_from::<BigkeyEntry>()
+        .schema_from::<AnalyzedNode>()
         .schema_from::<TaskRecord>()
         .schema_from::<TaskList>()
         .schema_from::<TaskStatus>()

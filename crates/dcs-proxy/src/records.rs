@@ -42,6 +42,10 @@ pub fn analysis_task<K: DeserializeOwned>(
         progress,
         scanned_keys,
         error_msg: row.error_msg.clone(),
+        analyzed_on: row
+            .nodes_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
     }
 }
 

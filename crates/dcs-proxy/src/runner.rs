@@ -20,6 +20,8 @@ struct Outcome {
     /// Why it stopped before covering every key, when its partial result still counts (stopped
     /// on request, or at its time limit): the task is then `failed` with this and its `num`.
     cut_short: Option<String>,
+    /// Where each shard was read.
+    nodes_json: Option<String>,
 }
 
 /// Largest result a task record holds. Names are cut at `dcs_api::task::MAX_NAME_CHARS`, so
@@ -135,6 +137,7 @@ impl Runner {
             scanned_keys: None,
             error_msg: None,
             keys_json: None,
+            nodes_json: None,
         };
         self.store.insert(&row).map_err(storage)?;
         let (control, _) = Control::new();
@@ -208,6 +211,7 @@ impl Runner {
                     done.keys_json,
                     done.cut_short,
                 );
+                task.nodes_json = done.nodes_json;
             }
             Err(why) => {
                 tracing::warn!(instance = %task.instance_id, task = %task.id, kind = %task.kind, "analysis failed: {why}");
@@ -319,7 +323,11 @@ async fn analyse(job: Job, ctl: &Control) -> Result<Outcome, dcs_analyzer::Analy
         None => dcs_analyzer::prepare(job.kind, &job.target, &job.opts).await?,
     };
     let report = dcs_analyzer::run(job.kind, &masters, &job.opts, ctl).await?;
-    Ok(outcome(report, &job.opts))
+    let nodes = dcs_analyzer::analysis::analyzed_on(&masters);
+    Ok(Outcome {
+        nodes_json: serde_json::to_string(&nodes).ok(),
+        ..outcome(report, &job.opts)
+    })
 }
 
 /// A report as the record keeps it.
@@ -331,12 +339,14 @@ fn outcome(report: Report, opts: &ScanOptions) -> Outcome {
             scanned,
             keys_json: serde_json::to_string(&r.keys).ok(),
             cut_short: None,
+            nodes_json: None,
         },
         Report::Bigkey(r) => Outcome {
             num: r.keys.len() as u64,
             scanned,
             keys_json: serde_json::to_string(&r.keys).ok(),
             cut_short: None,
+            nodes_json: None,
         },
         Report::Expire(r) => {
             let why = if r.cancelled {
@@ -357,6 +367,7 @@ fn outcome(report: Report, opts: &ScanOptions) -> Outcome {
                         r.scanned_keys, r.num
                     )
                 }),
+                nodes_json: None,
             }
         }
     }
@@ -401,6 +412,7 @@ mod tests {
             scanned_keys: None,
             error_msg: None,
             keys_json: None,
+            nodes_json: None,
         };
         store.insert(&task).unwrap();
         runner.active().insert(

@@ -31,6 +31,8 @@ pub struct TaskRow {
     pub error_msg: Option<String>,
     /// The result's `keys` array, as JSON.
     pub keys_json: Option<String>,
+    /// Where each shard was read (`dcs_api::task::AnalyzedNode`s), as JSON.
+    pub nodes_json: Option<String>,
 }
 
 /// A stored schedule (JSON of the wire config) and when it changed.
@@ -59,7 +61,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     num          INTEGER,
     scanned_keys INTEGER,
     error_msg    TEXT,
-    keys_json    TEXT
+    keys_json    TEXT,
+    nodes_json   TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_by_instance ON tasks (instance_id, kind, created_at);
 CREATE TABLE IF NOT EXISTS schedules (
@@ -72,12 +75,12 @@ CREATE TABLE IF NOT EXISTS schedules (
 ";
 
 const COLUMNS: &str =
-    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, keys_json";
+    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, keys_json, nodes_json";
 
 /// [`COLUMNS`] without the results: a list is polled every second while a task runs and shows
 /// no keys, so it does not read up to 100 results each time.
 const LIST_COLUMNS: &str =
-    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, NULL";
+    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, NULL, nodes_json";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
@@ -98,7 +101,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
         scanned_keys: r.get::<_, Option<i64>>(9)?.map(|n| n as u64),
         error_msg: r.get(10)?,
         keys_json: r.get(11)?,
+        nodes_json: r.get(12)?,
     })
+}
+
+fn has_nodes_column(conn: &Connection) -> bool {
+    conn.prepare("SELECT nodes_json FROM tasks LIMIT 0").is_ok()
 }
 
 impl Store {
@@ -111,6 +119,10 @@ impl Store {
         // write fails and the runner keeps the outcome in memory (see `runner.rs`).
         conn.busy_timeout(std::time::Duration::from_secs(1))?;
         conn.execute_batch(SCHEMA)?;
+        // Databases from before `nodes_json` get it, empty for their tasks.
+        if !has_nodes_column(&conn) {
+            conn.execute_batch("ALTER TABLE tasks ADD COLUMN nodes_json TEXT")?;
+        }
         conn.execute(
             "UPDATE tasks SET status = 'failed', error_msg = ?1, finished_at = ?2 WHERE status IN ('waiting', 'running')",
             params![INTERRUPTED, now_ms],
@@ -131,6 +143,13 @@ impl Store {
         )?;
         // Fails here, not at the first read, when there is no history to serve.
         conn.query_row("SELECT COUNT(*) FROM tasks", [], |r| r.get::<_, i64>(0))?;
+        // One from before `nodes_json` cannot be altered: a view of its own (temporary, so in
+        // memory) shows the column, empty.
+        if !has_nodes_column(&conn) {
+            conn.execute_batch(
+                "CREATE TEMP VIEW tasks AS SELECT *, NULL AS nodes_json FROM main.tasks",
+            )?;
+        }
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -146,7 +165,7 @@ impl Store {
         self.with(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                &format!("INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                &format!("INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![
                     t.id,
                     t.instance_id,
@@ -159,7 +178,8 @@ impl Store {
                     t.num.map(|n| n as i64),
                     t.scanned_keys.map(|n| n as i64),
                     t.error_msg,
-                    t.keys_json
+                    t.keys_json,
+                    t.nodes_json
                 ],
             )?;
             tx.execute(
@@ -187,7 +207,7 @@ impl Store {
     pub fn finish(&self, t: &TaskRow) -> StoreResult<bool> {
         self.with(|c| {
             let n = c.execute(
-                "UPDATE tasks SET status = ?2, finished_at = ?3, num = ?4, scanned_keys = ?5, error_msg = ?6, keys_json = ?7
+                "UPDATE tasks SET status = ?2, finished_at = ?3, num = ?4, scanned_keys = ?5, error_msg = ?6, keys_json = ?7, nodes_json = ?8
                  WHERE id = ?1 AND status IN ('waiting', 'running')",
                 params![
                     t.id,
@@ -196,7 +216,8 @@ impl Store {
                     t.num.map(|n| n as i64),
                     t.scanned_keys.map(|n| n as i64),
                     t.error_msg,
-                    t.keys_json
+                    t.keys_json,
+                    t.nodes_json
                 ],
             )?;
             Ok(n == 1)
@@ -317,6 +338,7 @@ mod tests {
             scanned_keys: None,
             error_msg: None,
             keys_json: None,
+            nodes_json: None,
         }
     }
 

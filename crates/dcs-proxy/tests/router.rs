@@ -716,3 +716,44 @@ impl ClockNow for Fixture {
         self.clock.now()
     }
 }
+
+/// Big keys read a healthy replica and the record says so; hot keys read the master.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_records_say_where_each_shard_was_read() {
+    let f = Fixture::new();
+    let mut c = f.redis(&f.lfu.url()).await;
+    let _: () = redis::cmd("RPUSH")
+        .arg("big:list")
+        .arg(vec!["x"; 100])
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let replica = dcs_analyzer::server::RedisProcess::start_replica_of(&f.lfu, &[]).unwrap();
+    let read_on = |task: &serde_json::Value| {
+        let on = &task["analyzed_on"][0];
+        (
+            on["role"].as_str().unwrap_or("").to_string(),
+            on["node"].as_str().unwrap_or("").to_string(),
+            on["shard"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    for (kind, role, node) in [
+        ("bigkey", "replica", replica.addr()),
+        ("hotkey", "master", f.lfu.addr()),
+    ] {
+        let (status, task) = f
+            .call(Method::POST, &format!("/instances/lfu/{kind}-task"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{task}");
+        let id = task["id"].as_str().unwrap();
+        let done = f
+            .wait_terminal(&format!("/instances/lfu/{kind}-task/{id}"))
+            .await;
+        assert_eq!(done["status"], "success", "{done}");
+        assert_eq!(
+            read_on(&done),
+            (role.to_string(), node, f.lfu.addr()),
+            "{kind}: {done}"
+        );
+    }
+}

@@ -30,6 +30,15 @@ use start_bar::{blocked_reason, StartBar};
 use std::time::Duration;
 use task_detail::{read_task, TaskDetail};
 
+/// Where the analysis reads, said under the heading.
+fn reads_on(kind: TaskKind) -> &'static str {
+    if kind == TaskKind::Hotkey {
+        "Hot keys are read on the masters: reads there are what raise the LFU counters."
+    } else {
+        "Big keys are read on a healthy replica of each master where there is one, else on the master."
+    }
+}
+
 /// The page's heading.
 fn title(kind: TaskKind) -> &'static str {
     if kind == TaskKind::Hotkey {
@@ -164,6 +173,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     view! {
         <Crumbs instance />
         <h1>{title(kind)}</h1>
+        <p class="muted">{reads_on(kind)}</p>
         <StartBar
             kind
             blocked

@@ -25,6 +25,8 @@ pub struct TaskView {
     pub scanned_keys: Option<u64>,
     pub error_msg: Option<String>,
     pub rows: Option<Vec<KeyRow>>,
+    /// Replicas read instead of their masters, as `node (of shard)`.
+    pub replicas: Vec<String>,
 }
 
 impl<K> From<AnalysisTask<K>> for TaskView
@@ -42,6 +44,13 @@ where
             scanned_keys: t.scanned_keys,
             error_msg: t.error_msg,
             rows: t.keys.map(|k| k.iter().map(KeyRow::from).collect()),
+            replicas: t
+                .analyzed_on
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| n.role == "replica")
+                .map(|n| format!("{} (of {})", n.node, n.shard))
+                .collect(),
         }
     }
 }
@@ -101,7 +110,15 @@ pub fn TaskDetail(
             }
         }
     };
-    view! { <div class="panel">{head} {body}</div> }
+    let replicas = (!task.replicas.is_empty()).then(|| {
+        view! {
+            <p class="muted small" data-testid="read-on-replicas">
+                "Read on replicas: "
+                <span translate="no">{task.replicas.join(", ")}</span>
+            </p>
+        }
+    });
+    view! { <div class="panel">{head} {replicas} {body}</div> }
 }
 
 /// A successful task's charts and table.

@@ -3,7 +3,7 @@
 //! ```text
 //! dcs-analyze hotkeys|bigkeys|expired --url redis[s]://HOST:PORT [--url …] [--cluster]
 //!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage]
-//!             [--tls-ca FILE] [--json]
+//!             [--tls-ca FILE] [--fast] [--analyze-on replica|master] [--json]
 //! ```
 //! Like `redis-cli`, the password may come from `REDISCLI_AUTH` instead of the URL, so it is not
 //! on the command line for `ps` to show.
@@ -13,7 +13,7 @@
 use clap::Parser;
 use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP};
 use dcs_analyzer::{
-    bigkeys, expired, hotkeys, AnalyzerError, Control, Progress, ScanOptions, Target,
+    AnalyzeOn, AnalyzerError, Control, Pace, Progress, Report, ScanOptions, Target,
 };
 use dcs_api::TaskKind;
 use serde_json::json;
@@ -61,6 +61,14 @@ struct Args {
     /// Expired keys: stop after this many seconds (at most 604800, 7 days).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_DEADLINE.as_secs()))]
     timeout: Option<u64>,
+    /// Go as fast as the server allows: whole batches back to back, the next SCAN in flight
+    /// with each. The default is gentle: bounded requests, paced to the server's latency.
+    #[arg(long)]
+    fast: bool,
+    /// Big keys: read a healthy replica of each master where there is one (`replica`, the
+    /// default), or always the masters (`master`). Hot and expired keys always use masters.
+    #[arg(long, value_name = "replica|master", default_value = "replica", value_parser = ["replica", "master"])]
+    analyze_on: String,
     /// Big keys: also measure MEMORY USAGE of each winner.
     #[arg(long)]
     memory_usage: bool,
@@ -95,7 +103,7 @@ fn with_env_password(url: &str, password: Option<&str>) -> String {
     }
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = Args::parse();
     let password = std::env::var("REDISCLI_AUTH").ok();
@@ -125,6 +133,12 @@ async fn main() -> ExitCode {
         pause: Duration::from_millis(args.pause_ms),
         deadline: args.timeout.map(Duration::from_secs),
         memory_usage: args.memory_usage,
+        pace: if args.fast { Pace::Fast } else { Pace::Gentle },
+        analyze_on: if args.analyze_on == "master" {
+            AnalyzeOn::Master
+        } else {
+            AnalyzeOn::Replica
+        },
         tls_ca,
         ..Default::default()
     };
@@ -156,9 +170,21 @@ async fn run(
     ctl: &Control,
     as_json: bool,
 ) -> Result<String, AnalyzerError> {
-    Ok(match which {
-        TaskKind::Hotkey => {
-            let r = hotkeys::analyze(target, opts, ctl).await?;
+    let nodes = dcs_analyzer::prepare(which, target, opts).await?;
+    let report = dcs_analyzer::run(which, &nodes, opts, ctl).await?;
+    let analyzed_on = dcs_analyzer::analysis::analyzed_on(&nodes);
+    let replicas: Vec<String> = analyzed_on
+        .iter()
+        .filter(|n| n.role == "replica")
+        .map(|n| format!("{} (replica of {})", n.node, n.shard))
+        .collect();
+    let read_on = if replicas.is_empty() {
+        String::new()
+    } else {
+        format!("\nread on {}", replicas.join(", "))
+    };
+    Ok(match report {
+        Report::Hotkey(r) => {
             if as_json {
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
             } else {
@@ -183,10 +209,9 @@ async fn run(
                 )
             }
         }
-        TaskKind::Bigkey => {
-            let r = bigkeys::analyze(target, opts, ctl).await?;
+        Report::Bigkey(r) => {
             if as_json {
-                json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
+                json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "analyzed_on": analyzed_on}).to_string()
             } else {
                 let rows = r.keys.iter().enumerate().map(|(i, k)| {
                     let mem = k
@@ -206,15 +231,14 @@ async fn run(
                 });
                 let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "MEMORY", "DB", "SHARD"];
                 format!(
-                    "{}\n{} keys scanned in {} ms",
+                    "{}\n{} keys scanned in {} ms{read_on}",
                     table(&head, rows),
                     r.scanned_keys,
                     r.duration_ms
                 )
             }
         }
-        TaskKind::Expire => {
-            let r = expired::analyze(target, opts, ctl).await?;
+        Report::Expire(r) => {
             if as_json {
                 let shards: Vec<_> = r.shards.iter().map(|s| json!({"shard": s.shard, "num": s.reclaimed, "scanned_keys": s.scanned})).collect();
                 json!({"num": r.num, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "timed_out": r.timed_out, "shards": shards}).to_string()

@@ -88,6 +88,8 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 target: Target::Standalone(lfu.url()),
                 tls_ca: None,
                 allow_config_changes: false,
+                pace: Default::default(),
+                analyze_on: Default::default(),
             },
             InstanceConfig {
                 id: "lru".into(),
@@ -95,6 +97,8 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 target: Target::Standalone(lru.url()),
                 tls_ca: None,
                 allow_config_changes: true,
+                pace: Default::default(),
+                analyze_on: Default::default(),
             },
         ],
         cloud: None,

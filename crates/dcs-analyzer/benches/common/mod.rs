@@ -1,0 +1,61 @@
+//! What the benchmarks share: the seeded data set and timing helpers.
+
+#![allow(dead_code)] // each bench uses its part
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Hot keys seeded with known counters.
+pub const HOT: usize = 16;
+
+/// The i-th hot key is accessed `200 - 10 i` times on top of the initial counter of 5.
+pub fn hot_freq(i: usize) -> u32 {
+    5 + 200 - 10 * i as u32
+}
+
+pub async fn seed(url: &str, keys: usize) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for chunk in (0..keys - HOT).collect::<Vec<_>>().chunks(10_000) {
+        let mut pipe = redis::pipe();
+        for &i in chunk {
+            let k = format!("key:{i:07}");
+            match i % 10 {
+                0..=5 => pipe.cmd("SET").arg(k).arg("value"),
+                6 => pipe.cmd("RPUSH").arg(k).arg(&["a", "b", "c"]),
+                7 => pipe.cmd("SADD").arg(k).arg(&["a", "b"]),
+                8 => pipe.cmd("HSET").arg(k).arg(&["f", "v"]),
+                _ => pipe.cmd("ZADD").arg(k).arg(1).arg("m"),
+            }
+            .ignore();
+        }
+        let _: () = pipe.query_async(&mut conn).await.unwrap();
+    }
+    for i in 0..HOT {
+        let k = format!("hot:{i:02}");
+        let mut pipe = redis::pipe();
+        pipe.cmd("SET").arg(&k).arg("hot value").ignore();
+        for _ in 0..hot_freq(i) - 5 {
+            pipe.cmd("TOUCH").arg(&k).ignore();
+        }
+        let _: () = pipe.query_async(&mut conn).await.unwrap();
+    }
+}
+
+pub fn timed(cmd: &mut Command) -> (Duration, String) {
+    let start = Instant::now();
+    let out = cmd.output().expect("run");
+    let t = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (t, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+pub fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
