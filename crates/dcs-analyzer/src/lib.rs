@@ -27,6 +27,7 @@ pub mod expired;
 pub mod hotkeys;
 pub mod keyname;
 pub mod keyspace;
+pub mod keyspace_online;
 pub mod options;
 pub mod pace;
 pub mod probe;

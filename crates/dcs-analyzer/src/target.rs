@@ -122,14 +122,23 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-/// Healthy masters from a `CLUSTER SHARDS` reply, sorted by address.
+/// Healthy masters that serve slots, from a `CLUSTER SHARDS` reply, sorted by address. (A node
+/// the asked one still sees as a master without slots — a replica being set up, an empty
+/// master — holds no keys to scan.)
 pub fn masters_from_shards(v: &Value) -> Vec<(String, u16)> {
     let Value::Array(shards) = v else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for shard in shards {
-        for (k, nodes) in pairs(shard) {
+        let fields = pairs(shard);
+        let serves = fields
+            .iter()
+            .any(|(k, v)| k == "slots" && matches!(v, Value::Array(s) if !s.is_empty()));
+        if !serves {
+            continue;
+        }
+        for (k, nodes) in fields {
             let (true, Value::Array(nodes)) = (k == "nodes", nodes) else {
                 continue;
             };
@@ -160,7 +169,7 @@ pub fn masters_from_shards(v: &Value) -> Vec<(String, u16)> {
     out
 }
 
-/// Healthy masters from `CLUSTER NODES` text, sorted by address.
+/// Healthy masters that serve slots, from `CLUSTER NODES` text, sorted by address.
 pub fn masters_from_nodes(text: &str) -> Vec<(String, u16)> {
     let mut out: Vec<(String, u16)> = text
         .lines()
@@ -175,6 +184,9 @@ pub fn masters_from_nodes(text: &str) -> Vec<(String, u16)> {
             {
                 return None;
             }
+            // master-id, ping, pong, epoch, link state, then the slots (none: no keys).
+            f.nth(4)?;
+            f.next()?;
             // ip:port@cport[,hostname]
             let hostport = addr.split('@').next()?;
             let (ip, port) = hostport.rsplit_once(':')?;
@@ -201,6 +213,7 @@ mod tests {
 292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 127.0.0.1:30003@31003 master - 0 1426238318243 3 connected 10923-16383
 e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460
 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 127.0.0.1:30009@31009 master,fail - 0 0 1 connected
+bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb 127.0.0.1:30010@31010 master - 0 0 5 connected
 ";
         assert_eq!(
             masters_from_nodes(text),
@@ -228,21 +241,27 @@ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 127.0.0.1:30009@31009 master,fail - 0 0
                 bulk(health),
             ])
         };
-        let shard = |nodes: Vec<Value>| {
+        let shard = |slots: Vec<Value>, nodes: Vec<Value>| {
             Value::Array(vec![
                 bulk("slots"),
-                Value::Array(vec![]),
+                Value::Array(slots),
                 bulk("nodes"),
                 Value::Array(nodes),
             ])
         };
+        let some = || vec![Value::Int(0), Value::Int(100)];
         let reply = Value::Array(vec![
-            shard(vec![
-                node(7001, "master", "online"),
-                node(7004, "replica", "online"),
-            ]),
-            shard(vec![node(7000, "master", "online")]),
-            shard(vec![node(7002, "master", "failed")]),
+            shard(
+                some(),
+                vec![
+                    node(7001, "master", "online"),
+                    node(7004, "replica", "online"),
+                ],
+            ),
+            shard(some(), vec![node(7000, "master", "online")]),
+            shard(some(), vec![node(7002, "master", "failed")]),
+            // Seen as a master, but serving no slots (a replica being set up).
+            shard(vec![], vec![node(7005, "master", "online")]),
         ]);
         assert_eq!(
             masters_from_shards(&reply),

@@ -409,6 +409,55 @@ async fn sync_denied_by_acl_is_a_clear_error() {
     .unwrap_err();
     let text = e.to_string();
     assert!(text.contains("SYNC") && text.contains("NOPERM"), "{text}");
+
+    // The online fallback measures the same keys, labelled as such; the CLI falls back to it.
+    let _: () = q(&mut c, redis::cmd("SET").arg("a:1").arg("x")).await;
+    let _: () = q(
+        &mut c,
+        redis::cmd("RPUSH").arg("a:list").arg(&["1", "2", "3"]),
+    )
+    .await;
+    let url = format!("redis://app:app-password-123@{}", server.addr());
+    let r = dcs_analyzer::keyspace_online::analyze(
+        &dcs_analyzer::Target::Standalone(url.clone()),
+        &dcs_analyzer::ScanOptions::default(),
+        KeyspaceOptions::default(),
+        1,
+        &dcs_analyzer::Control::new().0,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.source.as_str(), r.total_num), ("online", 2));
+    let list = r.largest_keys.iter().find(|k| k.key == "a:list").unwrap();
+    assert_eq!((list.key_type.as_str(), list.num_of_elem), ("list", 3));
+    let memory: u64 = q(
+        &mut c,
+        redis::cmd("MEMORY")
+            .arg("USAGE")
+            .arg("a:list")
+            .arg("SAMPLES")
+            .arg(0),
+    )
+    .await;
+    assert_eq!(list.bytes, memory);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dcs-analyze"))
+        .args(["keyspace", "--url", &url, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["source"], "online");
+    assert!(
+        report["findings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("measured online:"),
+        "{report}"
+    );
 }
 
 /// Valkey 8.1 (a second implementation; its snapshots add set listpacks and streams of format
@@ -472,4 +521,34 @@ async fn a_valkey_snapshot_is_counted_as_valkey_counts() {
         assert_eq!(stream.num_of_elem, 300);
     }
     assert_eq!(from_file.total_bytes, streamed.total_bytes);
+}
+
+/// A snapshot written by `redis-cli --rdb` (the replication payload saved as it came) reads
+/// like the server's own `dump.rdb`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rdb_from_redis_cli_reads_like_the_servers_own() {
+    let server = RedisProcess::start(&[]).unwrap();
+    let mut c = connect(&server.url(), 0).await;
+    seed(&mut c).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cli.rdb");
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", &server.port.to_string(), "--rdb"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_cli = keyspace::from_file(&file, KeyspaceOptions::default()).unwrap();
+    let (per_type, total) = counted(&server.url()).await;
+    assert_eq!(from_cli.total_num, total);
+    let ours: BTreeMap<String, u64> = from_cli
+        .type_num
+        .iter()
+        .map(|t| (t.key_type.clone(), t.num))
+        .collect();
+    assert_eq!(ours, per_type);
 }

@@ -4,7 +4,7 @@
 
 use crate::{table, Args};
 use dcs_analyzer::keyspace::{from_file, KeyspaceOptions};
-use dcs_analyzer::{AnalyzerError, ScanOptions, Target};
+use dcs_analyzer::{keyspace_online, AnalyzerError, Control, ScanOptions, Target};
 use dcs_api::keyspace::KeyspaceReport;
 
 /// Rows of each section in the text report (`--json` has all).
@@ -14,6 +14,7 @@ pub(crate) async fn run(
     args: &Args,
     target: &Target,
     opts: &ScanOptions,
+    ctl: &Control,
 ) -> Result<String, AnalyzerError> {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -29,6 +30,16 @@ pub(crate) async fn run(
             "--delimiters needs at least one character".into(),
         ));
     }
+    let online = |why: Option<String>| {
+        let options = options.clone();
+        async move {
+            let mut r = keyspace_online::analyze(target, opts, options, args.sample, ctl).await?;
+            if let Some(why) = why {
+                r.findings.insert(0, format!("measured online: {why}"));
+            }
+            Ok::<_, AnalyzerError>(r)
+        }
+    };
     let report = match &args.rdb {
         Some(path) => {
             let path = path.clone();
@@ -36,7 +47,12 @@ pub(crate) async fn run(
                 .await
                 .map_err(|e| AnalyzerError::InvalidOption(e.to_string()))??
         }
-        None => dcs_analyzer::snapshot::analyze(target, opts, options).await?,
+        None if args.online => online(None).await?,
+        None => match dcs_analyzer::snapshot::analyze(target, opts, options.clone()).await {
+            // Replication refused (ACL, managed service): the live key space instead, said so.
+            Err(e @ AnalyzerError::Denied { .. }) => online(Some(e.to_string())).await?,
+            other => other?,
+        },
     };
     Ok(if args.json {
         serde_json::to_string(&report).unwrap_or_default()

@@ -4,7 +4,7 @@
 //! dcs-analyze hotkeys|bigkeys|expired --url redis[s]://HOST:PORT [--url …] [--cluster]
 //!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage]
 //!             [--tls-ca FILE] [--fast] [--analyze-on replica|master] [--json]
-//! dcs-analyze keyspace (--url redis://HOST:PORT [--cluster] | --rdb FILE)
+//! dcs-analyze keyspace (--url redis://HOST:PORT [--cluster] [--online [--sample N]] | --rdb FILE)
 //!             [--delimiters ':/'] [--depth N] [--top N] [--json]
 //! ```
 //! Like `redis-cli`, the password may come from `REDISCLI_AUTH` instead of the URL, so it is not
@@ -67,6 +67,13 @@ pub(crate) struct Args {
     /// Keyspace: the characters that end a key-prefix segment (several at once: ":/|").
     #[arg(long, default_value = ":")]
     delimiters: String,
+    /// Keyspace: measure the live key space (SCAN + MEMORY USAGE, paced) instead of a snapshot;
+    /// also what happens when the server refuses replication.
+    #[arg(long)]
+    online: bool,
+    /// Keyspace online: measure one key in N (the rest are estimated from it).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    sample: u64,
     /// Keyspace: depth of the prefix tree.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     depth: u32,
@@ -173,7 +180,7 @@ async fn main() -> ExitCode {
         .then(|| tokio::spawn(draw_progress(progress)));
     let result = match args.analysis {
         Command::Task(kind) => run(kind, &target, &opts, &ctl, args.json).await,
-        Command::Keyspace => keyspace::run(&args, &target, &opts).await,
+        Command::Keyspace => keyspace::run(&args, &target, &opts, &ctl).await,
     };
     if let Some(bar) = bar {
         bar.abort();
