@@ -40,7 +40,7 @@ impl BatchHandler for Online {
             .iter()
             .filter(|_| {
                 self.seen += 1;
-                (self.seen - 1) % self.every == 0
+                (self.seen - 1).is_multiple_of(self.every)
             })
             .map(Vec::as_slice)
             .collect();
