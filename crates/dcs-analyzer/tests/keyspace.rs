@@ -112,6 +112,14 @@ async fn seed(c: &mut MultiplexedConnection) {
     let _: () = p.query_async(c).await.unwrap();
 }
 
+/// `server` seeded with [`seed`] and saved: a connection and the snapshot's path.
+async fn seeded(server: &RedisProcess) -> (MultiplexedConnection, std::path::PathBuf) {
+    let mut c = connect(&server.url(), 0).await;
+    seed(&mut c).await;
+    let path = save(server, &mut c).await;
+    (c, path)
+}
+
 /// Writes the snapshot and returns its path.
 async fn save(server: &RedisProcess, c: &mut MultiplexedConnection) -> std::path::PathBuf {
     let _: () = q(c, &mut redis::cmd("SAVE")).await;
@@ -145,6 +153,18 @@ async fn counted(url: &str) -> (BTreeMap<String, u64>, u64) {
     (per_type, total)
 }
 
+/// The report counts, key for key and type for type, what the server on `url` counts.
+async fn assert_counted_as_the_server(r: &dcs_api::keyspace::KeyspaceReport, url: &str) {
+    let (per_type, total) = counted(url).await;
+    assert_eq!(r.total_num, total);
+    let ours: BTreeMap<String, u64> = r
+        .type_num
+        .iter()
+        .map(|t| (t.key_type.clone(), t.num))
+        .collect();
+    assert_eq!(ours, per_type);
+}
+
 #[tokio::test]
 async fn a_redis_snapshot_of_every_encoding_is_counted_as_the_server_counts() {
     // An LRU policy: the snapshot carries each key's idle time (LFU, in the cluster test: its counter).
@@ -155,9 +175,7 @@ async fn a_redis_snapshot_of_every_encoding_is_counted_as_the_server_counts() {
         "allkeys-lru",
     ])
     .unwrap();
-    let mut c = connect(&server.url(), 0).await;
-    seed(&mut c).await;
-    let path = save(&server, &mut c).await;
+    let (mut c, path) = seeded(&server).await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -172,14 +190,8 @@ async fn a_redis_snapshot_of_every_encoding_is_counted_as_the_server_counts() {
     )
     .unwrap();
 
-    let (per_type, total) = counted(&server.url()).await;
-    assert_eq!(r.total_num, total);
-    let ours: BTreeMap<String, u64> = r
-        .type_num
-        .iter()
-        .map(|t| (t.key_type.clone(), t.num))
-        .collect();
-    assert_eq!(ours, per_type);
+    assert_counted_as_the_server(&r, &server.url()).await;
+    let total = r.total_num;
     assert_eq!(
         r.dbs.iter().map(|d| (d.db, d.num)).collect::<Vec<_>>(),
         [(0, total - 2), (3, 2)]
@@ -281,9 +293,7 @@ async fn a_redis_snapshot_of_every_encoding_is_counted_as_the_server_counts() {
 #[tokio::test]
 async fn corrupt_and_truncated_snapshots_are_errors_naming_the_offset() {
     let server = RedisProcess::start(&[]).unwrap();
-    let mut c = connect(&server.url(), 0).await;
-    seed(&mut c).await;
-    let path = save(&server, &mut c).await;
+    let (_, path) = seeded(&server).await;
     let whole = std::fs::read(&path).unwrap();
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in [
@@ -480,7 +490,6 @@ async fn a_valkey_snapshot_is_counted_as_valkey_counts() {
         .ignore();
     let _: () = p.query_async(&mut c).await.unwrap();
     let path = save(&server, &mut c).await;
-    let (per_type, total) = counted(&server.url()).await;
     let from_file = keyspace::from_file(
         &path,
         KeyspaceOptions {
@@ -500,13 +509,7 @@ async fn a_valkey_snapshot_is_counted_as_valkey_counts() {
     .await
     .unwrap();
     for r in [&from_file, &streamed] {
-        assert_eq!(r.total_num, total);
-        let ours: BTreeMap<String, u64> = r
-            .type_num
-            .iter()
-            .map(|t| (t.key_type.clone(), t.num))
-            .collect();
-        assert_eq!(ours, per_type);
+        assert_counted_as_the_server(r, &server.url()).await;
         let set = r
             .largest_keys
             .iter()
@@ -543,12 +546,5 @@ async fn an_rdb_from_redis_cli_reads_like_the_servers_own() {
         String::from_utf8_lossy(&out.stderr)
     );
     let from_cli = keyspace::from_file(&file, KeyspaceOptions::default()).unwrap();
-    let (per_type, total) = counted(&server.url()).await;
-    assert_eq!(from_cli.total_num, total);
-    let ours: BTreeMap<String, u64> = from_cli
-        .type_num
-        .iter()
-        .map(|t| (t.key_type.clone(), t.num))
-        .collect();
-    assert_eq!(ours, per_type);
+    assert_counted_as_the_server(&from_cli, &server.url()).await;
 }

@@ -446,33 +446,31 @@ impl Config {
                     Some(pem.into())
                 }
             };
-            let pace = match i.pace {
-                None => dcs_analyzer::Pace::Gentle,
-                Some(p) => match p.get_ref().as_str() {
-                    "gentle" => dcs_analyzer::Pace::Gentle,
-                    "fast" => dcs_analyzer::Pace::Fast,
-                    other => {
-                        return Err(at(
-                            p.span(),
+            let choice = |value: Option<Spanned<String>>, key: &str, options: [&str; 2]| match value
+            {
+                None => Ok(0),
+                Some(v) => options
+                    .iter()
+                    .position(|o| o == v.get_ref())
+                    .ok_or_else(|| {
+                        at(
+                            v.span(),
                             format!(
-                                "instance {id:?}: pace {other:?} must be \"gentle\" or \"fast\""
+                                "instance {id:?}: {key} {:?} must be \"{}\" or \"{}\"",
+                                v.get_ref(),
+                                options[0],
+                                options[1]
                             ),
-                        ))
-                    }
-                },
+                        )
+                    }),
             };
-            let analyze_on = match i.analyze_on {
-                None => dcs_analyzer::AnalyzeOn::Replica,
-                Some(a) => match a.get_ref().as_str() {
-                    "replica" => dcs_analyzer::AnalyzeOn::Replica,
-                    "master" => dcs_analyzer::AnalyzeOn::Master,
-                    other => {
-                        return Err(at(
-                            a.span(),
-                            format!("instance {id:?}: analyze_on {other:?} must be \"replica\" or \"master\""),
-                        ))
-                    }
-                },
+            let pace = match choice(i.pace, "pace", ["gentle", "fast"])? {
+                0 => dcs_analyzer::Pace::Gentle,
+                _ => dcs_analyzer::Pace::Fast,
+            };
+            let analyze_on = match choice(i.analyze_on, "analyze_on", ["replica", "master"])? {
+                0 => dcs_analyzer::AnalyzeOn::Replica,
+                _ => dcs_analyzer::AnalyzeOn::Master,
             };
             instances.push(InstanceConfig {
                 id,

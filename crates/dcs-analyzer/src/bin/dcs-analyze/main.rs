@@ -17,7 +17,8 @@ use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP};
 use dcs_analyzer::{
     AnalyzeOn, AnalyzerError, Control, Pace, Progress, Report, ScanOptions, Target,
 };
-use dcs_api::TaskKind;
+use dcs_api::task::BigkeyEntry;
+use dcs_api::{KeyType, KeyUnit, TaskKind};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -223,54 +224,23 @@ async fn run(
             if as_json {
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
             } else {
-                let rows = r.keys.iter().enumerate().map(|(i, k)| {
-                    vec![
-                        (i + 1).to_string(),
-                        k.name.clone(),
-                        k.key_type.to_string(),
-                        k.size.to_string(),
-                        k.unit.to_string(),
-                        k.freq.to_string(),
-                        k.db.to_string(),
-                        k.shard.clone(),
-                    ]
+                let rows = r.keys.iter().map(|k| {
+                    let common = (&k.name, k.key_type, k.size, k.unit, k.db, &k.shard);
+                    (common, k.freq.to_string())
                 });
-                let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "FREQ", "DB", "SHARD"];
-                format!(
-                    "{}\n{} keys scanned in {} ms",
-                    table(&head, rows),
-                    r.scanned_keys,
-                    r.duration_ms
-                )
+                keys_table("FREQ", rows) + &scanned(r.scanned_keys, r.duration_ms)
             }
         }
         Report::Bigkey(r) => {
             if as_json {
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "analyzed_on": analyzed_on}).to_string()
             } else {
-                let rows = r.keys.iter().enumerate().map(|(i, k)| {
-                    let mem = k
-                        .memory_usage
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| "-".into());
-                    vec![
-                        (i + 1).to_string(),
-                        k.name.clone(),
-                        k.key_type.to_string(),
-                        k.size.to_string(),
-                        k.unit.to_string(),
-                        mem,
-                        k.db.to_string(),
-                        k.shard.clone(),
-                    ]
+                let memory = |k: &BigkeyEntry| k.memory_usage.map_or("-".into(), |m| m.to_string());
+                let rows = r.keys.iter().map(|k| {
+                    let common = (&k.name, k.key_type, k.size, k.unit, k.db, &k.shard);
+                    (common, memory(k))
                 });
-                let head = ["#", "NAME", "TYPE", "SIZE", "UNIT", "MEMORY", "DB", "SHARD"];
-                format!(
-                    "{}\n{} keys scanned in {} ms{read_on}",
-                    table(&head, rows),
-                    r.scanned_keys,
-                    r.duration_ms
-                )
+                keys_table("MEMORY", rows) + &scanned(r.scanned_keys, r.duration_ms) + &read_on
             }
         }
         Report::Expire(r) => {
@@ -303,6 +273,35 @@ async fn run(
 }
 
 /// Columns padded to their widest cell (in characters).
+fn scanned(keys: u64, ms: u64) -> String {
+    format!("\n{keys} keys scanned in {ms} ms")
+}
+
+/// A key's columns every key table has.
+type KeyColumns<'a> = (&'a String, KeyType, u64, KeyUnit, u32, &'a String);
+
+/// Hot or big keys, numbered, with one column of their own (`extra`).
+fn keys_table<'a>(extra: &str, rows: impl Iterator<Item = (KeyColumns<'a>, String)>) -> String {
+    let rows = rows
+        .enumerate()
+        .map(|(i, ((name, key_type, size, unit, db, shard), own))| {
+            vec![
+                (i + 1).to_string(),
+                name.clone(),
+                key_type.to_string(),
+                size.to_string(),
+                unit.to_string(),
+                own,
+                db.to_string(),
+                shard.clone(),
+            ]
+        });
+    table(
+        &["#", "NAME", "TYPE", "SIZE", "UNIT", extra, "DB", "SHARD"],
+        rows,
+    )
+}
+
 pub(crate) fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut all: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     all.extend(rows);
