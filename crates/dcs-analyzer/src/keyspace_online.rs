@@ -71,7 +71,7 @@ impl BatchHandler for Online {
                 value_type: value_type(t),
                 encoding: "unknown",
                 elements: size,
-                bytes: (*bytes).max(0) as u64 * self.every,
+                bytes: (*bytes).max(0) as u64,
                 expire_ms: (*ttl >= 0).then(|| self.now_ms + ttl),
             };
             self.space.add(info);
@@ -80,8 +80,9 @@ impl BatchHandler for Online {
     }
 }
 
-/// The report from the live key space: every key (`every` = 1) or one in `every`, whose
-/// memory then stands for the `every` keys around it (counts are of the keys sampled).
+/// The report from the live key space: every key (`every` = 1), or one in `every` — then every
+/// figure (keys, bytes, prefixes) is of that sample, and `source` says so; multiply by `every`
+/// for the whole.
 pub async fn analyze(
     target: &Target,
     opts: &ScanOptions,
