@@ -1,6 +1,7 @@
 //! `make bench` (second part): what an analysis costs the application. A `redis-benchmark` GET
 //! workload (20 clients, random keys) runs against the seeded server alone, then while each of
 //! `redis-cli --hotkeys` / `--bigkeys`, `dcs-analyze` (default, gentle) and `dcs-analyze --fast`
+//! (and the key-space report, beside `redis-cli --rdb`: both take one snapshot by replication)
 //! runs; the workload is measured in back-to-back slices of `SLICE` requests, and only slices that
 //! ran entirely during the analysis count. Prints, per analysis, medians over `BENCH_RUNS`:
 //! the analysis's time (and its ratio to redis-cli's), the workload's p50 and p99 (and p99 as a
@@ -156,10 +157,15 @@ fn main() {
         Some("fast") => vec![true],
         _ => vec![false, true],
     };
+    // The key-space report reads a snapshot by replication, as `redis-cli --rdb` does: the same
+    // fork on the server, so that is its peer (it has no pace of its own).
+    let snapshot = std::env::temp_dir().join(format!("impact-{}.rdb", std::process::id()));
+    let rdb_peer = format!("--rdb {}", snapshot.display());
     for (kind, peer) in [
         ("hotkeys", Some("--hotkeys")),
         ("bigkeys", Some("--bigkeys")),
         ("expired", None),
+        ("keyspace", Some(rdb_peer.as_str())),
     ] {
         if only.as_deref().is_some_and(|o| o != kind) {
             continue;
@@ -172,7 +178,11 @@ fn main() {
                 let (s, t) = measure(
                     &port,
                     keys,
-                    Some(Command::new("redis-cli").args(["-p", &port, flag])),
+                    Some(
+                        Command::new("redis-cli")
+                            .args(["-p", &port])
+                            .args(flag.split(' ')),
+                    ),
                     Duration::ZERO,
                 );
                 cli_slices.extend(s);
@@ -188,7 +198,8 @@ fn main() {
                 summary(&cli_slices),
             );
         }
-        for &fast in &modes {
+        let modes: &[bool] = if kind == "keyspace" { &[false] } else { &modes };
+        for &fast in modes {
             let mut times = Vec::new();
             let mut slices = Vec::new();
             for _ in 0..runs {
@@ -205,4 +216,5 @@ fn main() {
             row(&name, Some(median(&mut times)), cli_time, summary(&slices));
         }
     }
+    let _ = std::fs::remove_file(&snapshot);
 }
