@@ -336,16 +336,7 @@ impl RedisCluster {
         let n = masters * (1 + replicas);
         let mut nodes = Vec::with_capacity(n);
         for _ in 0..n {
-            let port = free_port()?;
-            let conf = format!("nodes-{port}.conf");
-            let mut all = vec![
-                "--cluster-enabled",
-                "yes",
-                "--cluster-config-file",
-                conf.as_str(),
-            ];
-            all.extend_from_slice(args);
-            nodes.push(RedisProcess::start_on(port, &all)?);
+            nodes.push(Self::start_node(args)?);
         }
         let addrs: Vec<String> = nodes.iter().map(RedisProcess::addr).collect();
         let out = Command::new("redis-cli")
@@ -363,6 +354,33 @@ impl RedisCluster {
         let cluster = RedisCluster { nodes };
         cluster.wait_ok()?;
         Ok(cluster)
+    }
+
+    /// One cluster-enabled server. Its port and its cluster bus port (port + 10000) are both
+    /// checked free, and a start that loses the port to another process (tests run in
+    /// parallel) is retried on another.
+    fn start_node(args: &[&str]) -> std::io::Result<RedisProcess> {
+        let mut last = None;
+        for _ in 0..5 {
+            let port = free_port()?;
+            if port > u16::MAX - 10_000 || TcpListener::bind(("127.0.0.1", port + 10_000)).is_err()
+            {
+                continue;
+            }
+            let conf = format!("nodes-{port}.conf");
+            let mut all = vec![
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                conf.as_str(),
+            ];
+            all.extend_from_slice(args);
+            match RedisProcess::start_on(port, &all) {
+                Ok(p) => return Ok(p),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::other("no free port pair for a cluster node")))
     }
 
     /// Waits until every node reports `cluster_state:ok`.
