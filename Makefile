@@ -72,3 +72,4 @@ lint: setup
 bench: setup
 	cargo bench --locked -p dcs-analyzer --bench versus_redis_cli
 	cargo bench --locked -p dcs-analyzer --bench impact
+	cargo bench --locked -p dcs-analyzer --bench keyspace_file

@@ -5,11 +5,22 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 /// Keys scanned so far out of the total the servers reported (`DBSIZE` summed over masters and
-/// databases when the analysis started; keys added meanwhile can push `scanned` past it).
+/// databases when the analysis started; keys added meanwhile can push `scanned` past it) — or,
+/// for a key-space analysis, snapshot bytes received and parsed out of the snapshot's size
+/// (0 while unknown: a diskless snapshot announces no size).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     pub scanned: u64,
     pub total: u64,
+    pub unit: Unit,
+}
+
+/// What [`Progress`] counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unit {
+    #[default]
+    Keys,
+    Bytes,
 }
 
 impl Progress {
@@ -26,6 +37,7 @@ impl Progress {
 #[derive(Clone, Debug)]
 pub struct Control {
     cancelled: Arc<AtomicBool>,
+    bytes: Arc<AtomicBool>,
     scanned: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
     tx: Arc<watch::Sender<Progress>>,
@@ -43,6 +55,7 @@ impl Control {
         let (tx, rx) = watch::channel(Progress::default());
         let c = Control {
             cancelled: Arc::default(),
+            bytes: Arc::default(),
             scanned: Arc::default(),
             total: Arc::default(),
             tx: Arc::new(tx),
@@ -63,6 +76,12 @@ impl Control {
         *self.tx.borrow()
     }
 
+    /// From now on progress counts snapshot bytes.
+    pub(crate) fn count_bytes(&self) {
+        self.bytes.store(true, Ordering::SeqCst);
+        self.publish();
+    }
+
     pub(crate) fn add_total(&self, n: u64) {
         self.total.fetch_add(n, Ordering::SeqCst);
         self.publish();
@@ -77,6 +96,11 @@ impl Control {
         let p = Progress {
             scanned: self.scanned.load(Ordering::SeqCst),
             total: self.total.load(Ordering::SeqCst),
+            unit: if self.bytes.load(Ordering::SeqCst) {
+                Unit::Bytes
+            } else {
+                Unit::Keys
+            },
         };
         self.tx.send_replace(p);
     }
@@ -96,7 +120,8 @@ mod tests {
             *rx.borrow(),
             Progress {
                 scanned: 150,
-                total: 200
+                total: 200,
+                unit: Unit::Keys,
             }
         );
         assert_eq!(rx.borrow().percent(), 75);

@@ -380,22 +380,24 @@ impl Keyspace {
     }
 }
 
-/// Analyses an RDB file.
+/// Analyses an RDB file, its bytes counted into `ctl`'s progress.
 pub fn from_file(
     path: &std::path::Path,
     opts: KeyspaceOptions,
+    ctl: &crate::Control,
 ) -> crate::error::Result<KeyspaceReport> {
     let file = std::fs::File::open(path)
         .map_err(|e| crate::AnalyzerError::InvalidTarget(format!("{}: {e}", path.display())))?;
+    if let Ok(meta) = file.metadata() {
+        ctl.add_total(meta.len());
+    }
     let mut space = Keyspace::new(opts);
-    crate::rdb::parse(std::io::BufReader::with_capacity(1 << 20, file), |k| {
-        space.add(k)
-    })
-    .map_err(|e| crate::AnalyzerError::Snapshot {
-        from: path.display().to_string(),
-        offset: e.offset,
-        detail: e.detail,
-    })?;
+    crate::snapshot::parse_counted(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        &path.display().to_string(),
+        &mut space,
+        ctl,
+    )?;
     Ok(space.report("snapshot", vec![path.display().to_string()]))
 }
 

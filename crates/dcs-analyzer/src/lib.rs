@@ -40,7 +40,7 @@ pub mod target;
 pub mod topn;
 
 pub use analysis::{prepare, run, Report};
-pub use control::{Control, Progress};
+pub use control::{Control, Progress, Unit};
 pub use error::AnalyzerError;
 pub use options::ScanOptions;
 pub use pace::Pace;

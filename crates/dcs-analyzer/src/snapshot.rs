@@ -8,27 +8,36 @@ use crate::conn::Node;
 use crate::error::{AnalyzerError, Result};
 use crate::keyspace::Keyspace;
 use crate::options::ScanOptions;
+use crate::Control;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long the master may stay silent. While it forks and writes the snapshot it sends a
 /// newline every second, so only a dead master is this quiet.
 const SILENCE: Duration = Duration::from_secs(60);
 
+/// Progress is published once per this many bytes read.
+const PROGRESS_STEP: u64 = 1 << 20;
+
 /// Streams `node`'s snapshot into `space`; returns the snapshot's size in bytes.
-pub fn stream_into(node: &Node, opts: &ScanOptions, space: &mut Keyspace) -> Result<u64> {
+pub fn stream_into(
+    node: &Node,
+    opts: &ScanOptions,
+    space: &mut Keyspace,
+    ctl: &Control,
+) -> Result<u64> {
     let (host, port, tls) = match &node.info.addr {
-        redis::ConnectionAddr::Tcp(h, p) => (h.clone(), *p, false),
-        redis::ConnectionAddr::TcpTls { host, port, .. } => (host.clone(), *port, true),
-        _ => (String::new(), 0, false),
+        redis::ConnectionAddr::Tcp(h, p) => (h.clone(), *p, None),
+        redis::ConnectionAddr::TcpTls {
+            host,
+            port,
+            insecure,
+            ..
+        } => (host.clone(), *port, Some(*insecure)),
+        _ => (String::new(), 0, None),
     };
-    if tls {
-        return Err(AnalyzerError::InvalidTarget(format!(
-            "{}: snapshots over TLS are not supported yet",
-            node.addr
-        )));
-    }
     let addr = node.addr.clone();
     let io = |what: &str, e: std::io::Error| AnalyzerError::Lost {
         addr: addr.clone(),
@@ -38,26 +47,91 @@ pub fn stream_into(node: &Node, opts: &ScanOptions, space: &mut Keyspace) -> Res
         .map_err(|e| io("resolving", e))?
         .next()
         .ok_or_else(|| AnalyzerError::InvalidTarget(format!("{addr}: no address")))?;
-    let stream = TcpStream::connect_timeout(&sock, opts.connect_timeout).map_err(|e| {
+    let tcp = TcpStream::connect_timeout(&sock, opts.connect_timeout).map_err(|e| {
         AnalyzerError::Connect {
             addr: addr.clone(),
             detail: e.to_string(),
         }
     })?;
-    stream
-        .set_read_timeout(Some(SILENCE.max(opts.response_timeout)))
+    tcp.set_read_timeout(Some(SILENCE.max(opts.response_timeout)))
         .map_err(|e| io("configuring the socket", e))?;
-    let mut writer = stream
-        .try_clone()
-        .map_err(|e| io("configuring the socket", e))?;
+    match tls {
+        None => sync(tcp, node, space, ctl),
+        Some(insecure) => {
+            let config = tls_config(opts, &addr, insecure)?;
+            let name = rustls::pki_types::ServerName::try_from(host.clone())
+                .map_err(|e| AnalyzerError::InvalidTarget(format!("{addr}: {e}")))?;
+            let conn = rustls::ClientConnection::new(config, name).map_err(|e| {
+                AnalyzerError::Connect {
+                    addr: addr.clone(),
+                    detail: e.to_string(),
+                }
+            })?;
+            sync(rustls::StreamOwned::new(conn, tcp), node, space, ctl)
+        }
+    }
+}
+
+/// The TLS client a snapshot is read with: the instance's CA (`tls_ca`), else the system's
+/// roots, as the analyses' own connections trust.
+fn tls_config(opts: &ScanOptions, addr: &str, insecure: bool) -> Result<Arc<rustls::ClientConfig>> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    if insecure {
+        return Err(AnalyzerError::InvalidTarget(format!(
+            "{addr}: a snapshot is read only over verified TLS (drop #insecure and give the CA)"
+        )));
+    }
+    // rustls needs one process-wide crypto provider; the first to install it wins.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    match &opts.tls_ca {
+        Some(pem) => {
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let added = cert
+                    .map_err(|e| e.to_string())
+                    .and_then(|c| roots.add(c).map_err(|e| e.to_string()));
+                if let Err(e) = added {
+                    return Err(AnalyzerError::InvalidTarget(format!(
+                        "{addr}: the CA certificate: {e}"
+                    )));
+                }
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    Ok(Arc::new(
+        rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    ))
+}
+
+/// The replication handshake on `stream`, then the snapshot parsed as it arrives.
+fn sync<S: Read + Write>(
+    stream: S,
+    node: &Node,
+    space: &mut Keyspace,
+    ctl: &Control,
+) -> Result<u64> {
+    let addr = node.addr.clone();
+    let io = |what: &str, e: std::io::Error| AnalyzerError::Lost {
+        addr: addr.clone(),
+        detail: format!("{what}: {e}"),
+    };
     let mut reader = BufReader::with_capacity(1 << 20, stream);
     let mut command = |args: &[&str], must: bool| -> Result<()> {
         let mut out = format!("*{}\r\n", args.len());
         for a in args {
             out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
         }
-        writer
+        let stream = reader.get_mut();
+        stream
             .write_all(out.as_bytes())
+            .and_then(|_| stream.flush())
             .map_err(|e| io("sending", e))?;
         let mut line = String::new();
         reader
@@ -94,13 +168,18 @@ pub fn stream_into(node: &Node, opts: &ScanOptions, space: &mut Keyspace) -> Res
     command(&["REPLCONF", "capa", "eof"], false)?;
     // Redis >= 7.0: the RDB alone, no command stream after it.
     command(&["REPLCONF", "rdb-only", "1"], false)?;
-    writer
+    let stream = reader.get_mut();
+    stream
         .write_all(b"*1\r\n$4\r\nSYNC\r\n")
+        .and_then(|_| stream.flush())
         .map_err(|e| io("sending SYNC", e))?;
     // Newlines while the master prepares the snapshot, then `$<len>` or `$EOF:<40 bytes>`, or
     // an error (SYNC denied by ACL, or on a replica of a replica being synced).
     let mut line = String::new();
     loop {
+        if ctl.is_cancelled() {
+            return Err(AnalyzerError::Cancelled);
+        }
         line.clear();
         reader
             .read_line(&mut line)
@@ -129,28 +208,66 @@ pub fn stream_into(node: &Node, opts: &ScanOptions, space: &mut Keyspace) -> Res
             detail: format!("SYNC answered {header:?}"),
         });
     };
-    let snapshot_error = |e: crate::rdb::RdbError| AnalyzerError::Snapshot {
-        from: addr.clone(),
-        offset: e.offset,
-        detail: e.detail,
-    };
-    let read = if size.starts_with("EOF:") {
+    if size.starts_with("EOF:") {
         // Diskless: the payload ends with the marker after the RDB's own end, which the parser
         // stops at; the marker is left unread with the connection.
-        crate::rdb::parse(&mut reader, |k| space.add(k))
-            .map_err(snapshot_error)?
-            .1
+        parse_counted(&mut reader, &addr, space, ctl)
     } else {
         let len: u64 = size.parse().map_err(|_| AnalyzerError::Protocol {
             addr: addr.clone(),
             detail: format!("SYNC answered {header:?}"),
         })?;
-        let limited = (&mut reader).take(len);
-        crate::rdb::parse(limited, |k| space.add(k))
-            .map_err(snapshot_error)?
-            .1
+        ctl.add_total(len);
+        parse_counted((&mut reader).take(len), &addr, space, ctl)
+    }
+}
+
+/// Parses a snapshot read from `input` (named `from` in errors) into `space`, its bytes counted
+/// into `ctl`'s progress; stops at the next read once `ctl` is cancelled. Returns the bytes read.
+pub(crate) fn parse_counted<R: Read>(
+    input: R,
+    from: &str,
+    space: &mut Keyspace,
+    ctl: &Control,
+) -> Result<u64> {
+    ctl.count_bytes();
+    let mut counted = Counted {
+        inner: input,
+        ctl,
+        pending: 0,
     };
-    Ok(read)
+    let parsed = crate::rdb::parse(&mut counted, |k| space.add(k));
+    ctl.add_scanned(std::mem::take(&mut counted.pending));
+    match parsed {
+        Ok((_, read)) => Ok(read),
+        Err(_) if ctl.is_cancelled() => Err(AnalyzerError::Cancelled),
+        Err(e) => Err(AnalyzerError::Snapshot {
+            from: from.to_string(),
+            offset: e.offset,
+            detail: e.detail,
+        }),
+    }
+}
+
+/// A reader that counts what passes into the progress and refuses to go on once cancelled.
+struct Counted<'a, R> {
+    inner: R,
+    ctl: &'a Control,
+    pending: u64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.ctl.is_cancelled() {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.pending += n as u64;
+        if self.pending >= PROGRESS_STEP {
+            self.ctl.add_scanned(std::mem::take(&mut self.pending));
+        }
+        Ok(n)
+    }
 }
 
 /// Analyses the snapshot of every master of `target` (summed), each streamed by replication.
@@ -158,16 +275,17 @@ pub async fn analyze(
     target: &crate::Target,
     opts: &ScanOptions,
     keyspace: crate::keyspace::KeyspaceOptions,
+    ctl: &Control,
 ) -> Result<dcs_api::keyspace::KeyspaceReport> {
     let masters = target.masters(opts).await?;
     let mut total = Keyspace::new(keyspace.clone());
     let mut names = Vec::new();
     for node in masters {
-        let (opts, ks) = (opts.clone(), keyspace.clone());
+        let (opts, ks, ctl) = (opts.clone(), keyspace.clone(), ctl.clone());
         let name = node.addr.clone();
         let space = tokio::task::spawn_blocking(move || {
             let mut space = Keyspace::new(ks);
-            stream_into(&node, &opts, &mut space).map(|_| space)
+            stream_into(&node, &opts, &mut space, &ctl).map(|_| space)
         })
         .await
         .map_err(|e| AnalyzerError::Protocol {

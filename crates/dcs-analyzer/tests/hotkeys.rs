@@ -126,7 +126,8 @@ async fn ranks_the_seeded_hot_set_exactly() {
         *progress.borrow(),
         dcs_analyzer::Progress {
             scanned: 3005,
-            total: 3005
+            total: 3005,
+            unit: dcs_analyzer::Unit::Keys,
         }
     );
 }

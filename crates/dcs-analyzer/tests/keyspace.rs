@@ -11,6 +11,7 @@ mod common;
 use common::*;
 use dcs_analyzer::keyspace::{self, KeyspaceOptions};
 use dcs_analyzer::server::RedisProcess;
+use dcs_analyzer::Control;
 use redis::aio::MultiplexedConnection;
 use std::collections::BTreeMap;
 
@@ -180,6 +181,7 @@ async fn a_redis_snapshot_of_every_encoding_is_counted_as_the_server_counts() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64;
+    let ctl = Control::default();
     let r = keyspace::from_file(
         &path,
         KeyspaceOptions {
@@ -187,9 +189,20 @@ async fn a_redis_snapshot_of_every_encoding_is_counted_as_the_server_counts() {
             now_ms: now,
             ..Default::default()
         },
+        &ctl,
     )
     .unwrap();
 
+    // Progress counted the file's bytes, every one.
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert_eq!(
+        ctl.progress(),
+        dcs_analyzer::Progress {
+            scanned: size,
+            total: size,
+            unit: dcs_analyzer::Unit::Bytes
+        }
+    );
     assert_counted_as_the_server(&r, &server.url()).await;
     let total = r.total_num;
     assert_eq!(
@@ -313,13 +326,26 @@ async fn corrupt_and_truncated_snapshots_are_errors_naming_the_offset() {
     ] {
         let file = dir.path().join(name);
         std::fs::write(&file, &bytes).unwrap();
-        let e = keyspace::from_file(&file, KeyspaceOptions::default()).unwrap_err();
+        let e = keyspace::from_file(&file, KeyspaceOptions::default(), &Control::default())
+            .unwrap_err();
         let text = e.to_string();
         assert!(
             text.contains("the snapshot cannot be read at byte"),
             "{name}: {text}"
         );
     }
+}
+
+/// A cancelled analysis stops reading and says so (the proxy's DELETE relies on it).
+#[tokio::test]
+async fn a_cancelled_analysis_stops_reading() {
+    let server = RedisProcess::start(&[]).unwrap();
+    let (_, path) = seeded(&server).await;
+    let ctl = Control::default();
+    ctl.cancel();
+    let e = keyspace::from_file(&path, KeyspaceOptions::default(), &ctl).unwrap_err();
+    assert!(matches!(e, dcs_analyzer::AnalyzerError::Cancelled), "{e:?}");
+    assert_eq!(ctl.progress().scanned, 0);
 }
 
 /// The same data read from the file and streamed by replication, disk-based and diskless,
@@ -341,14 +367,25 @@ async fn snapshots_streamed_by_replication_equal_the_file() {
             now_ms: 1,
             ..Default::default()
         };
-        let from_file = keyspace::from_file(&path, opts.clone()).unwrap();
+        let from_file = keyspace::from_file(&path, opts.clone(), &Control::default()).unwrap();
+        let ctl = Control::default();
         let streamed = dcs_analyzer::snapshot::analyze(
             &dcs_analyzer::Target::Standalone(server.url()),
             &dcs_analyzer::ScanOptions::default(),
-            opts,
+            opts.clone(),
+            &ctl,
         )
         .await
         .unwrap();
+        // Progress: bytes parsed out of the announced size; a diskless snapshot announces none.
+        let p = ctl.progress();
+        assert_eq!(p.unit, dcs_analyzer::Unit::Bytes);
+        assert!(p.scanned > 1000, "{p:?}");
+        if diskless == "yes" {
+            assert_eq!(p.total, 0);
+        } else {
+            assert_eq!(p.scanned, p.total);
+        }
         assert_eq!(streamed.source, "snapshot");
         assert_eq!(streamed.nodes, [server.addr()]);
         assert_eq!(
@@ -382,6 +419,7 @@ async fn a_cluster_is_the_sum_of_its_masters_snapshots() {
         &dcs_analyzer::Target::Cluster(cluster.urls()),
         &dcs_analyzer::ScanOptions::default(),
         KeyspaceOptions::default(),
+        &Control::default(),
     )
     .await
     .unwrap();
@@ -414,6 +452,7 @@ async fn sync_denied_by_acl_is_a_clear_error() {
         &dcs_analyzer::Target::Standalone(url),
         &dcs_analyzer::ScanOptions::default(),
         KeyspaceOptions::default(),
+        &Control::default(),
     )
     .await
     .unwrap_err();
@@ -496,6 +535,7 @@ async fn a_valkey_snapshot_is_counted_as_valkey_counts() {
             top: 10_000,
             ..Default::default()
         },
+        &Control::default(),
     )
     .unwrap();
     let streamed = dcs_analyzer::snapshot::analyze(
@@ -505,6 +545,7 @@ async fn a_valkey_snapshot_is_counted_as_valkey_counts() {
             top: 10_000,
             ..Default::default()
         },
+        &Control::default(),
     )
     .await
     .unwrap();
@@ -545,6 +586,7 @@ async fn an_rdb_from_redis_cli_reads_like_the_servers_own() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let from_cli = keyspace::from_file(&file, KeyspaceOptions::default()).unwrap();
+    let from_cli =
+        keyspace::from_file(&file, KeyspaceOptions::default(), &Control::default()).unwrap();
     assert_counted_as_the_server(&from_cli, &server.url()).await;
 }

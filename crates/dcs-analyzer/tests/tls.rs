@@ -94,3 +94,55 @@ fn the_cli_speaks_tls_and_reads_rediscli_auth() {
         "{err}"
     );
 }
+
+/// A key-space snapshot over TLS: the same handshake and payload inside the TLS session, the
+/// instance's CA trusted; the same keys as over the plain port; an untrusted server refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_space_snapshot_streams_over_tls() {
+    use dcs_analyzer::keyspace::KeyspaceOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let certs = TestCertificates::create(dir.path()).unwrap();
+    let server = RedisProcess::start_tls(
+        &certs,
+        &["--requirepass", PASSWORD, "--repl-diskless-sync-delay", "0"],
+    )
+    .unwrap();
+    let plain = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
+    let mut c = connect(&plain, 0).await;
+    for i in 0..50 {
+        run(&mut c, redis::cmd("SET").arg(format!("tls:{i}")).arg(i)).await;
+    }
+    run(&mut c, redis::cmd("RPUSH").arg("list").arg(&["a", "b"])).await;
+    let tls = server
+        .tls_url()
+        .unwrap()
+        .replace("rediss://", &format!("rediss://:{PASSWORD}@"));
+    let opts = ScanOptions {
+        tls_ca: Some(std::fs::read(&certs.ca).unwrap().into()),
+        ..Default::default()
+    };
+    let snapshot = |url: String, opts: ScanOptions| async move {
+        dcs_analyzer::snapshot::analyze(
+            &Target::Standalone(url),
+            &opts,
+            KeyspaceOptions::default(),
+            &Control::default(),
+        )
+        .await
+    };
+    let over_tls = snapshot(tls.clone(), opts).await.unwrap();
+    let over_plain = snapshot(plain, ScanOptions::default()).await.unwrap();
+    assert_eq!(over_tls.total_num, 51);
+    assert_eq!(
+        (over_tls.total_bytes, &over_tls.type_num),
+        (over_plain.total_bytes, &over_plain.type_num)
+    );
+    let e = snapshot(tls, ScanOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("127.0.0.1") && !e.contains(PASSWORD),
+        "untrusted: {e}"
+    );
+}

@@ -4,12 +4,13 @@
 //!
 //! Written here rather than taken from a crate: the `rdb` crate parses the format of Redis ≤ 6
 //! (no listpack, quicklist 2, stream v2/v3 or functions) and materialises every value, where
-//! this needs sizes only and bounded memory. Covered: RDB versions of Redis 2.6–7.2 and Valkey
-//! 7.2–8.1 (1–11), every value type they write (strings; lists as linked lists, ziplists,
+//! this needs sizes only and bounded memory. Covered: RDB versions of Redis 2.6–7.4 and Valkey
+//! 7.2–8.1 (1–12), every value type they write (strings; lists as linked lists, ziplists,
 //! quicklists 1 and 2; sets as hash tables, intsets, listpacks; sorted sets as skip lists with
 //! text or binary scores, ziplists, listpacks; hashes as hash tables, zipmaps, ziplists,
-//! listpacks; streams 1–3; module values of format 2), functions and module aux data (skipped).
-//! Redis 7.4's hashes with field expiry (types 22–25) are refused by name.
+//! listpacks, and Redis 7.4's hashes with field expiry, types 22–25; streams 1–3; module values
+//! of format 2), functions and module aux data (skipped). Later formats (RDB 13+, Valkey 9's
+//! 80+) are refused by version before any key is read.
 //!
 //! [`estimate`] holds how the memory of each encoding is reckoned.
 
@@ -282,10 +283,29 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8) -> RdbResult<(ValueType, &'static
             };
             (t, "listpack", n, est::blob(blob.len()))
         }
-        22..=25 => {
-            return Err(r.error(format!(
-            "value type {kind} (a hash with field expiry, Redis 7.4 or later) is not supported yet"
-        )))
+        // Hashes with field expiry (Redis 7.4): a table of (expiry, field, value) — the
+        // expiries absolute in the release candidates' 22, after the smallest one (written
+        // first) in 24 — or a listpack of (field, value, expiry) triples, 25 with the smallest
+        // expiry first.
+        22 | 24 => {
+            if kind == 24 {
+                r.skip(8)?;
+            }
+            let n = r.length()?;
+            let mut total = 0;
+            for _ in 0..n {
+                r.length()?;
+                total += est::sds(r.skip_string()?) + est::sds(r.skip_string()?);
+            }
+            (ValueType::Hash, "hashtable", n, est::hashtable(n, total))
+        }
+        23 | 25 => {
+            if kind == 25 {
+                r.skip(8)?;
+            }
+            let blob = r.blob()?;
+            let n = count(r, listpack_len(&blob))?;
+            (ValueType::Hash, "listpackex", n / 3, est::blob(blob.len()))
         }
         other => return Err(r.error(format!("unknown value type {other}"))),
     })
@@ -360,4 +380,189 @@ fn skip_module_aux<R: Read>(r: &mut Reader<R>) -> RdbResult<()> {
     r.length()?; // when opcode
     r.length()?; // when
     skip_module_fields(r)
+}
+
+/// Snapshots written byte by byte as the servers that cannot run here write them (Redis 2.x
+/// zipmaps and ziplists, Redis 7.4's hashes with field expiry), read through [`parse`].
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `REDIS<version>`, the records, the end marker and a checksum.
+    fn snapshot(version: &str, records: &[u8]) -> Vec<u8> {
+        let mut out = format!("REDIS{version}").into_bytes();
+        out.extend_from_slice(records);
+        out.push(0xff);
+        out.extend_from_slice(&[0; 8]);
+        out
+    }
+
+    fn string(out: &mut Vec<u8>, s: &[u8]) {
+        assert!(s.len() < 64);
+        out.push(s.len() as u8);
+        out.extend_from_slice(s);
+    }
+
+    /// A listpack of the given string entries (each under 64 bytes).
+    fn listpack(entries: &[&[u8]]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for e in entries {
+            body.push(0x80 | e.len() as u8);
+            body.extend_from_slice(e);
+            body.push(e.len() as u8 + 1);
+        }
+        let total = 6 + body.len() + 1;
+        let mut lp = (total as u32).to_le_bytes().to_vec();
+        lp.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        lp.extend_from_slice(&body);
+        lp.push(0xff);
+        lp
+    }
+
+    fn keys(bytes: &[u8]) -> Vec<KeyInfo> {
+        let mut keys = Vec::new();
+        let (header, read) = parse(bytes, |k| keys.push(k)).expect("parses");
+        assert_eq!(read, bytes.len() as u64);
+        assert!(header.version > 0);
+        keys
+    }
+
+    fn summary(k: &KeyInfo) -> (String, ValueType, &'static str, u64, Option<i64>) {
+        (
+            String::from_utf8_lossy(&k.name).into_owned(),
+            k.value_type,
+            k.encoding,
+            k.elements,
+            k.expire_ms,
+        )
+    }
+
+    #[test]
+    fn hashes_with_field_expiry_of_redis_7_4() {
+        let expiry = 1_900_000_000_000u64;
+        let mut r = Vec::new();
+        // 24: smallest expiry, 2 fields: one without expiry (0), one 5 ms after the smallest.
+        r.push(24);
+        string(&mut r, b"h:table");
+        r.extend_from_slice(&expiry.to_le_bytes());
+        r.push(2);
+        r.push(0);
+        string(&mut r, b"f1");
+        string(&mut r, b"v1");
+        r.push(6);
+        string(&mut r, b"f2");
+        string(&mut r, b"v2");
+        // 22 (7.4 release candidates): absolute expiry as a 64-bit length.
+        r.push(22);
+        string(&mut r, b"h:rc");
+        r.push(1);
+        r.push(0x81);
+        r.extend_from_slice(&expiry.to_be_bytes());
+        string(&mut r, b"f");
+        string(&mut r, b"v");
+        // 25: smallest expiry, then a listpack of (field, value, expiry) triples; with a key
+        // expiry before it.
+        r.push(0xfc);
+        r.extend_from_slice(&(expiry as i64).to_le_bytes());
+        r.push(25);
+        string(&mut r, b"h:lp");
+        r.extend_from_slice(&expiry.to_le_bytes());
+        let lp = listpack(&[b"a", b"1", b"0", b"b", b"2", b"0"]);
+        string(&mut r, &lp);
+        // 23: the same listpack, no smallest expiry.
+        r.push(23);
+        string(&mut r, b"h:lp-rc");
+        string(&mut r, &lp);
+        // A string after them: the parser is back in step.
+        r.push(0);
+        string(&mut r, b"after");
+        string(&mut r, b"xyz");
+        let keys = keys(&snapshot("0012", &r));
+        let got: Vec<_> = keys.iter().map(summary).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("h:table".into(), ValueType::Hash, "hashtable", 2, None),
+                ("h:rc".into(), ValueType::Hash, "hashtable", 1, None),
+                (
+                    "h:lp".into(),
+                    ValueType::Hash,
+                    "listpackex",
+                    2,
+                    Some(expiry as i64)
+                ),
+                ("h:lp-rc".into(), ValueType::Hash, "listpackex", 2, None),
+                ("after".into(), ValueType::String, "string", 3, None),
+            ]
+        );
+        assert!(keys.iter().all(|k| k.bytes > 0));
+    }
+
+    #[test]
+    fn old_encodings_of_redis_2_and_3() {
+        let mut r = Vec::new();
+        // Version 6 (Redis 2.8): expiry in seconds, a zipmap hash, a ziplist list and zset,
+        // an intset, a skip-list zset with text scores, a quicklist of ziplists (3.2).
+        r.push(0xfd);
+        r.extend_from_slice(&2_000_000_000u32.to_le_bytes());
+        r.push(9);
+        string(&mut r, b"zipmap");
+        string(&mut r, &[1, 1, b'k', 2, 1, b'v', b'v', 0, 0xff]);
+        r.push(10);
+        string(&mut r, b"ziplist");
+        let zl = [
+            17, 0, 0, 0, 14, 0, 0, 0, 2, 0, 0x00, 0x02, b'a', b'b', 0x04, 0xf4, 0xff,
+        ];
+        string(&mut r, &zl);
+        r.push(12);
+        string(&mut r, b"zset-zl");
+        string(&mut r, &zl);
+        r.push(11);
+        string(&mut r, b"intset");
+        string(&mut r, &[2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 2, 0, 3, 0]);
+        r.push(3);
+        string(&mut r, b"zset");
+        r.push(2);
+        string(&mut r, b"m1");
+        string(&mut r, b"1.5");
+        string(&mut r, b"m2");
+        r.push(253); // NaN: no digits follow
+        r.push(14);
+        string(&mut r, b"quicklist");
+        r.push(2);
+        string(&mut r, &zl);
+        string(&mut r, &zl);
+        let keys = keys(&snapshot("0006", &r));
+        let got: Vec<_> = keys.iter().map(summary).collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "zipmap".into(),
+                    ValueType::Hash,
+                    "zipmap",
+                    1,
+                    Some(2_000_000_000_000)
+                ),
+                ("ziplist".into(), ValueType::List, "ziplist", 2, None),
+                ("zset-zl".into(), ValueType::Zset, "ziplist", 1, None),
+                ("intset".into(), ValueType::Set, "intset", 3, None),
+                ("zset".into(), ValueType::Zset, "skiplist", 2, None),
+                ("quicklist".into(), ValueType::List, "quicklist", 4, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn later_formats_and_unknown_types_are_refused_by_name() {
+        let err = parse(&snapshot("0013", &[])[..], |_| {}).unwrap_err();
+        assert!(err.detail.contains("RDB version 13"), "{}", err.detail);
+        let err = parse(&snapshot("0012", &[26, 1, b'k'])[..], |_| {}).unwrap_err();
+        assert!(
+            err.detail.contains("unknown value type 26"),
+            "{}",
+            err.detail
+        );
+        assert_eq!(err.offset, 12);
+    }
 }

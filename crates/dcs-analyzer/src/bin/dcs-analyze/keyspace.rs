@@ -43,12 +43,13 @@ pub(crate) async fn run(
     let report = match &args.rdb {
         Some(path) => {
             let path = path.clone();
-            tokio::task::spawn_blocking(move || from_file(&path, options))
+            let ctl = ctl.clone();
+            tokio::task::spawn_blocking(move || from_file(&path, options, &ctl))
                 .await
                 .map_err(|e| AnalyzerError::InvalidOption(e.to_string()))??
         }
         None if args.online => online(None).await?,
-        None => match dcs_analyzer::snapshot::analyze(target, opts, options.clone()).await {
+        None => match dcs_analyzer::snapshot::analyze(target, opts, options.clone(), ctl).await {
             // Replication refused (ACL, managed service): the live key space instead, said so.
             Err(e @ AnalyzerError::Denied { .. }) => online(Some(e.to_string())).await?,
             other => other?,

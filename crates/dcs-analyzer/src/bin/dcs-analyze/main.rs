@@ -15,7 +15,7 @@
 use clap::Parser;
 use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP};
 use dcs_analyzer::{
-    AnalyzeOn, AnalyzerError, Control, Pace, Progress, Report, ScanOptions, Target,
+    AnalyzeOn, AnalyzerError, Control, Pace, Progress, Report, ScanOptions, Target, Unit,
 };
 use dcs_api::task::BigkeyEntry;
 use dcs_api::{KeyType, KeyUnit, TaskKind};
@@ -324,16 +324,61 @@ pub(crate) fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> S
 async fn draw_progress(mut rx: tokio::sync::watch::Receiver<Progress>) {
     while rx.changed().await.is_ok() {
         let p = *rx.borrow_and_update();
-        let filled = p.percent() as usize / 5;
-        eprint!(
-            "\r[{}{}] {:>3}% {}/{} keys",
-            "#".repeat(filled),
-            ".".repeat(20 - filled),
-            p.percent(),
-            p.scanned,
-            p.total
-        );
+        eprint!("\r{}", progress_line(&p));
         let _ = std::io::stderr().flush();
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The progress bar: keys scanned, or a snapshot's bytes received and parsed (a diskless
+/// snapshot announces no size: bytes alone).
+fn progress_line(p: &Progress) -> String {
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    if p.unit == Unit::Bytes && p.total == 0 {
+        return format!("{:.1} MB of the snapshot parsed", mb(p.scanned));
+    }
+    let filled = p.percent() as usize / 5;
+    let bar = format!(
+        "[{}{}] {:>3}%",
+        "#".repeat(filled),
+        ".".repeat(20 - filled),
+        p.percent()
+    );
+    match p.unit {
+        Unit::Keys => format!("{bar} {}/{} keys", p.scanned, p.total),
+        Unit::Bytes => format!(
+            "{bar} {:.1}/{:.1} MB of the snapshot parsed",
+            mb(p.scanned),
+            mb(p.total)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_counts_keys_or_snapshot_bytes() {
+        let keys = Progress {
+            scanned: 50,
+            total: 200,
+            unit: Unit::Keys,
+        };
+        assert_eq!(
+            progress_line(&keys),
+            "[#####...............]  25% 50/200 keys"
+        );
+        let bytes = Progress {
+            scanned: 3 << 20,
+            total: 4 << 20,
+            unit: Unit::Bytes,
+        };
+        assert_eq!(
+            progress_line(&bytes),
+            "[###############.....]  75% 3.0/4.0 MB of the snapshot parsed"
+        );
+        let diskless = Progress { total: 0, ..bytes };
+        assert_eq!(progress_line(&diskless), "3.0 MB of the snapshot parsed");
     }
 }
