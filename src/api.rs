@@ -245,8 +245,12 @@ pub mod paths {
     pub fn task(id: &str, kind: TaskKind, task: &str) -> String {
         format!("/instances/{id}/{}/{task}", kind.task_path())
     }
+    /// The schedule of a kind that has one (every kind the console schedules).
     pub fn schedule(id: &str, kind: TaskKind) -> String {
-        format!("/instances/{id}/{}", kind.schedule_path())
+        format!(
+            "/instances/{id}/{}",
+            kind.schedule_path().unwrap_or_default()
+        )
     }
 }
 

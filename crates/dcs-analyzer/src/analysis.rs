@@ -21,6 +21,7 @@ pub enum Report {
     Hotkey(HotkeyReport),
     Bigkey(BigkeyReport),
     Expire(ExpiredReport),
+    Keyspace(Box<dcs_api::keyspace::KeyspaceReport>),
 }
 
 impl Report {
@@ -29,6 +30,7 @@ impl Report {
             Report::Hotkey(r) => r.scanned_keys,
             Report::Bigkey(r) => r.scanned_keys,
             Report::Expire(r) => r.scanned_keys,
+            Report::Keyspace(r) => r.total_num,
         }
     }
 }
@@ -41,6 +43,8 @@ pub async fn prepare(kind: TaskKind, target: &Target, opts: &ScanOptions) -> Res
     opts.check()?;
     match kind {
         TaskKind::Hotkey => hotkeys::precheck(target, opts).await,
+        // The node is the caller's choice (`nodes::logical`); here every master is reachable.
+        TaskKind::Keyspace => target.masters(opts).await,
         TaskKind::Bigkey | TaskKind::Expire => {
             let masters = target.masters(opts).await?;
             // Big keys only read: a replica will do. Expired keys are reclaimed by masters.
@@ -85,5 +89,14 @@ pub async fn run(
         TaskKind::Hotkey => Report::Hotkey(hotkeys::run_on(masters, opts, ctl).await?),
         TaskKind::Bigkey => Report::Bigkey(bigkeys::run_on(masters, opts, ctl).await?),
         TaskKind::Expire => Report::Expire(expired::run_on(masters, opts, ctl).await?),
+        TaskKind::Keyspace => {
+            let keyspace = crate::keyspace::KeyspaceOptions {
+                now_ms: crate::keyspace::now_ms(),
+                ..Default::default()
+            };
+            Report::Keyspace(Box::new(
+                crate::snapshot::run_on(masters, opts, keyspace, ctl).await?,
+            ))
+        }
     })
 }

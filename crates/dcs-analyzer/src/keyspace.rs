@@ -41,6 +41,13 @@ impl Default for KeyspaceOptions {
     }
 }
 
+/// The clock TTL bands are measured from, in milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// Elements bands of the distribution (the last is open).
 const ELEMENT_BANDS: [u64; 6] = [1, 10, 100, 1_000, 10_000, 100_000];
 const TTL_BANDS: [(&str, i64); 4] = [

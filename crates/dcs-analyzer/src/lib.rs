@@ -28,6 +28,7 @@ pub mod hotkeys;
 pub mod keyname;
 pub mod keyspace;
 pub mod keyspace_online;
+pub mod nodes;
 pub mod options;
 pub mod pace;
 pub mod probe;

@@ -278,9 +278,19 @@ pub async fn analyze(
     ctl: &Control,
 ) -> Result<dcs_api::keyspace::KeyspaceReport> {
     let masters = target.masters(opts).await?;
+    run_on(&masters, opts, keyspace, ctl).await
+}
+
+/// Analyses the snapshots of `nodes` (summed), one after the other.
+pub async fn run_on(
+    nodes: &[Node],
+    opts: &ScanOptions,
+    keyspace: crate::keyspace::KeyspaceOptions,
+    ctl: &Control,
+) -> Result<dcs_api::keyspace::KeyspaceReport> {
     let mut total = Keyspace::new(keyspace.clone());
     let mut names = Vec::new();
-    for node in masters {
+    for node in nodes.iter().cloned() {
         let (opts, ks, ctl) = (opts.clone(), keyspace.clone(), ctl.clone());
         let name = node.addr.clone();
         let space = tokio::task::spawn_blocking(move || {

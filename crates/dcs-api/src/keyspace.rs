@@ -115,3 +115,108 @@ pub struct KeyspaceReport {
     #[serde(default)]
     pub nodes: Vec<String>,
 }
+
+/// `POST …/offline/key-analysis`: which node to analyse, from which backup (DCS requires both;
+/// locally `backup_id` may be left out: a fresh snapshot of the node is read).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateKeyAnalysis {
+    #[serde(default)]
+    pub node_id: Option<String>,
+    #[serde(default)]
+    pub backup_id: Option<String>,
+}
+
+/// The answer to starting (and to deleting) a key analysis, as DCS answers both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyAnalysisTaskId {
+    pub task_id: String,
+}
+
+/// One row of `GET …/offline/key-analysis` (DCS `OfflineKeyAnalysisRecord`), with the local
+/// extensions `progress` and `error_msg`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyAnalysisRecord {
+    pub id: String,
+    pub status: crate::TaskStatus,
+    pub created_at: crate::Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<crate::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<crate::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+}
+
+/// `GET …/offline/key-analysis`: newest first; `total` matches the filter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyAnalysisList {
+    pub instance_id: String,
+    pub total: u64,
+    pub records: Vec<KeyAnalysisRecord>,
+}
+
+/// `GET …/offline/key-analysis/{task_id}`: the node analysed and, once it has succeeded, the
+/// report's fields at the top level as DCS has them (the extensions beside them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyAnalysisTask {
+    pub id: String,
+    pub instance_id: String,
+    pub node_id: String,
+    pub backup_id: String,
+    pub group_name: String,
+    pub node_ip: String,
+    pub node_type: String,
+    /// `new_backup` (a fresh snapshot) or `old_backup` (a stored one).
+    pub analysis_type: String,
+    pub status: crate::TaskStatus,
+    pub created_at: crate::Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<crate::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<crate::Timestamp>,
+    /// While it runs: 0–100 of the snapshot parsed (0 while its size is unknown) and the bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_parsed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    #[serde(flatten)]
+    pub report: KeyspaceReport,
+}
+
+/// One node of an instance (DCS `NodesInfoResp`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NodeInfo {
+    pub logical_node_id: String,
+    pub name: String,
+    /// `Active`, or `Inactive` for a replica whose link to its master is down.
+    pub status: String,
+    /// `master` or `slave`, as DCS says.
+    pub node_role: String,
+    pub node_type: String,
+    pub node_ip: String,
+    pub node_port: String,
+    pub node_id: String,
+    pub is_access: bool,
+    pub group_id: String,
+    pub group_name: String,
+}
+
+/// `GET …/logical-nodes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NodeList {
+    pub instance_id: String,
+    pub total: u64,
+    pub nodes: Vec<NodeInfo>,
+}

@@ -65,6 +65,8 @@ wire_enum!(
         Hotkey => "hotkey",
         Bigkey => "bigkey",
         Expire => "expire",
+        /// DCS's offline key analysis: where the memory goes, from one node's snapshot.
+        Keyspace => "keyspace",
     }
 );
 
@@ -75,6 +77,7 @@ impl TaskKind {
             TaskKind::Hotkey => "hotkeys",
             TaskKind::Bigkey => "bigkeys",
             TaskKind::Expire => "expired",
+            TaskKind::Keyspace => "keyspace",
         }
     }
 
@@ -84,6 +87,7 @@ impl TaskKind {
             TaskKind::Hotkey => "hot-key analysis",
             TaskKind::Bigkey => "big-key analysis",
             TaskKind::Expire => "expired-key scan",
+            TaskKind::Keyspace => "key-space analysis",
         }
     }
 
@@ -92,7 +96,7 @@ impl TaskKind {
         match self {
             TaskKind::Hotkey => "hotkey_id",
             TaskKind::Bigkey => "bigkey_id",
-            TaskKind::Expire => "task_id",
+            TaskKind::Expire | TaskKind::Keyspace => "task_id",
         }
     }
 
@@ -102,7 +106,13 @@ impl TaskKind {
             TaskKind::Hotkey => &["hotkey-task"],
             TaskKind::Bigkey => &["bigkey-task"],
             TaskKind::Expire => &["scan-expire-keys-task", "auto-expire/scan"],
+            TaskKind::Keyspace => &["offline/key-analysis"],
         }
+    }
+
+    /// Whether starting a task takes a body (a key-space analysis names its node and backup).
+    pub fn create_takes_body(self) -> bool {
+        self == TaskKind::Keyspace
     }
 
     /// The path of one task is this followed by `/{id}` (DCS: singular, beside a plural list).
@@ -111,6 +121,7 @@ impl TaskKind {
             TaskKind::Hotkey => "hotkey-task",
             TaskKind::Bigkey => "bigkey-task",
             TaskKind::Expire => "scan-expire-keys-task",
+            TaskKind::Keyspace => "offline/key-analysis",
         }
     }
 
@@ -120,15 +131,17 @@ impl TaskKind {
             TaskKind::Hotkey => "hotkey-tasks",
             TaskKind::Bigkey => "bigkey-tasks",
             TaskKind::Expire => "auto-expire/histories",
+            TaskKind::Keyspace => "offline/key-analysis",
         }
     }
 
-    /// The schedule.
-    pub fn schedule_path(self) -> &'static str {
+    /// The schedule; a key-space analysis has none (DCS starts it by hand, on a backup).
+    pub fn schedule_path(self) -> Option<&'static str> {
         match self {
-            TaskKind::Hotkey => "hotkey/autoscan",
-            TaskKind::Bigkey => "bigkey/autoscan",
-            TaskKind::Expire => "scan-expire-keys/autoscan-config",
+            TaskKind::Hotkey => Some("hotkey/autoscan"),
+            TaskKind::Bigkey => Some("bigkey/autoscan"),
+            TaskKind::Expire => Some("scan-expire-keys/autoscan-config"),
+            TaskKind::Keyspace => None,
         }
     }
 
@@ -138,7 +151,7 @@ impl TaskKind {
         match self {
             TaskKind::Hotkey => Some(ErrorCode::HotkeyTaskNotFound),
             TaskKind::Bigkey => Some(ErrorCode::BigkeyTaskNotFound),
-            TaskKind::Expire => None,
+            TaskKind::Expire | TaskKind::Keyspace => None,
         }
     }
 
@@ -148,6 +161,9 @@ impl TaskKind {
             TaskKind::Hotkey => ErrorCode::HotkeyUnsupported,
             TaskKind::Bigkey => ErrorCode::BigkeyUnsupported,
             TaskKind::Expire => ErrorCode::ExpireScanUnsupported,
+            // DCS has no code of its own for key analysis; its big-key code is the nearest (the
+            // message says which analysis).
+            TaskKind::Keyspace => ErrorCode::BigkeyUnsupported,
         }
     }
 
@@ -270,6 +286,7 @@ mod tests {
         assert_eq!(kinds.len(), TaskKind::ALL.len(), "one route per kind");
         for k in TaskKind::ALL {
             assert_eq!(k.create_paths()[0], k.task_path());
+            assert_eq!(k.schedule_path().is_none(), *k == TaskKind::Keyspace);
             let e = k.already_running("t1");
             assert_eq!(e.code, ErrorCode::AnalysisRunning);
             assert!(e.message.contains(k.label()) && e.message.contains("t1"));

@@ -9,6 +9,11 @@ use dcs_api::expire::{
     ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
 };
 use dcs_api::instance::{InstanceListInfo, ListInstancesResponse};
+use dcs_api::keyspace::{
+    CreateKeyAnalysis, DbKeys, ElementBand, KeyAnalysisList, KeyAnalysisRecord, KeyAnalysisTask,
+    KeyAnalysisTaskId, KeyspaceReport, LargestKey, LargestKeyPrefix, NodeInfo, NodeList,
+    PrefixNode, TtlBand, TypeBytes, TypeNum,
+};
 use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
 use dcs_api::task::{AnalysisTask, AnalyzedNode, BigkeyEntry, HotkeyEntry, TaskList, TaskRecord};
 use dcs_api::{ErrorBody, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
@@ -65,7 +70,7 @@ const I: &str = "/instances/{instance_id}";
 pub const LOCAL_EXTENSIONS: [&str; 1] = ["StopExpireScanTask"];
 
 /// Every operation the API serves.
-pub const OPERATIONS: [Operation; 22] = [
+pub const OPERATIONS: [Operation; 27] = [
     op(
         "GET",
         "/instances",
@@ -286,6 +291,56 @@ pub const OPERATIONS: [Operation; 22] = [
         Some("ExpireAutoscanConfig"),
         false,
     ),
+    op(
+        "GET",
+        "/instances/{instance_id}/logical-nodes",
+        "ShowNodesInformation",
+        "The instance's nodes (masters and replicas), as the servers report them",
+        None,
+        200,
+        Some("NodeList"),
+        false,
+    ),
+    op(
+        "POST",
+        "/instances/{instance_id}/offline/key-analysis",
+        "CreateOfflineKeyAnalysis",
+        "Start a key-space analysis of one node (locally: a fresh snapshot when backup_id is left out)",
+        Some("CreateKeyAnalysis"),
+        200,
+        Some("KeyAnalysisTaskId"),
+        false,
+    ),
+    op(
+        "GET",
+        "/instances/{instance_id}/offline/key-analysis",
+        "ListOfflineKeyAnalysisTask",
+        "Key-space analyses, newest first",
+        None,
+        200,
+        Some("KeyAnalysisList"),
+        true,
+    ),
+    op(
+        "GET",
+        "/instances/{instance_id}/offline/key-analysis/{task_id}",
+        "ShowOfflineKeyAnalysisTask",
+        "One key-space analysis: its node, progress and report",
+        None,
+        200,
+        Some("KeyAnalysisTask"),
+        false,
+    ),
+    op(
+        "DELETE",
+        "/instances/{instance_id}/offline/key-analysis/{task_id}",
+        "DeleteOfflineKeyAnalysisTask",
+        "Delete (and cancel) a key-space analysis",
+        None,
+        200,
+        Some("KeyAnalysisTaskId"),
+        false,
+    ),
 ];
 
 fn json_ref(name: &str) -> utoipa::openapi::Content {
@@ -396,6 +451,22 @@ pub fn document() -> OpenApi {
         .schema_from::<RedisConfig>()
         .schema_from::<ModifyRedisConfigBody>()
         .schema_from::<ErrorBody>()
+        .schema_from::<NodeInfo>()
+        .schema_from::<NodeList>()
+        .schema_from::<CreateKeyAnalysis>()
+        .schema_from::<KeyAnalysisTaskId>()
+        .schema_from::<KeyAnalysisRecord>()
+        .schema_from::<KeyAnalysisList>()
+        .schema_from::<KeyAnalysisTask>()
+        .schema_from::<KeyspaceReport>()
+        .schema_from::<TypeNum>()
+        .schema_from::<TypeBytes>()
+        .schema_from::<LargestKey>()
+        .schema_from::<LargestKeyPrefix>()
+        .schema_from::<PrefixNode>()
+        .schema_from::<TtlBand>()
+        .schema_from::<DbKeys>()
+        .schema_from::<ElementBand>()
         .build();
     OpenApiBuilder::new()
         .info(

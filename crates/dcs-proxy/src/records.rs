@@ -3,7 +3,8 @@
 use crate::store::TaskRow;
 use dcs_analyzer::Progress;
 use dcs_api::expire::ExpireScanTask;
-use dcs_api::task::{AnalysisTask, TaskRecord};
+use dcs_api::keyspace::{KeyAnalysisRecord, KeyAnalysisTask};
+use dcs_api::task::{AnalysisTask, AnalyzedNode, TaskRecord};
 use dcs_api::Timestamp;
 use serde::de::DeserializeOwned;
 
@@ -78,6 +79,59 @@ pub fn expire_task(row: &TaskRow, progress: Option<Progress>) -> ExpireScanTask 
         finished_at: row.finished_at.map(ts),
         progress,
         scanned_keys,
+        error_msg: row.error_msg.clone(),
+    }
+}
+
+/// A key-space analysis: the node it reads (recorded when it starts) and, once it has
+/// succeeded, the report. `node_id` turns a node's `ip:port` into its id.
+pub fn keyspace_task(
+    row: &TaskRow,
+    progress: Option<Progress>,
+    node_id: impl Fn(&str) -> String,
+) -> KeyAnalysisTask {
+    let node: Option<AnalyzedNode> = row
+        .nodes_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<Vec<AnalyzedNode>>(j).ok())
+        .and_then(|n| n.into_iter().next());
+    let (addr, group) = node.map_or((String::new(), String::new()), |n| (n.node, n.shard));
+    let live = (!row.status.is_terminal()).then(|| progress.unwrap_or_default());
+    KeyAnalysisTask {
+        id: row.id.clone(),
+        instance_id: row.instance_id.clone(),
+        node_id: node_id(&addr),
+        backup_id: String::new(),
+        group_name: group,
+        node_ip: addr
+            .rsplit_once(':')
+            .map_or(addr.clone(), |(ip, _)| ip.into()),
+        node_type: "redis-server".into(),
+        analysis_type: "new_backup".into(),
+        status: row.status,
+        created_at: ts(row.created_at),
+        started_at: row.started_at.map(ts),
+        finished_at: row.finished_at.map(ts),
+        progress: live.map(|p| p.percent()),
+        bytes_parsed: live.map(|p| p.scanned),
+        error_msg: row.error_msg.clone(),
+        report: row
+            .keys_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default(),
+    }
+}
+
+/// A key-space analysis as its list shows it.
+pub fn keyspace_record(row: &TaskRow, progress: Option<Progress>) -> KeyAnalysisRecord {
+    KeyAnalysisRecord {
+        id: row.id.clone(),
+        status: row.status,
+        created_at: ts(row.created_at),
+        started_at: row.started_at.map(ts),
+        finished_at: row.finished_at.map(ts),
+        progress: live(row, progress).0,
         error_msg: row.error_msg.clone(),
     }
 }

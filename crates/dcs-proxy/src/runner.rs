@@ -28,6 +28,10 @@ struct Outcome {
 /// 100 keys stay far below it; this is the bound should that ever change.
 pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
 
+/// Largest key-space report a task record holds: top 500 keys, 500 prefixes per type and 500
+/// tree nodes per level, names cut at 1,024 characters, stay below it.
+pub const MAX_REPORT_BYTES: usize = 8 * 1024 * 1024;
+
 /// One analysis to run: its kind, where, with which settings, and the masters a check before
 /// the start returned (none: the run checks, and a failure is recorded with the task).
 pub struct Job {
@@ -137,7 +141,13 @@ impl Runner {
             scanned_keys: None,
             error_msg: None,
             keys_json: None,
-            nodes_json: None,
+            // A key-space analysis names its node from the start.
+            nodes_json: match (&job.masters, kind) {
+                (Some(nodes), TaskKind::Keyspace) => {
+                    serde_json::to_string(&dcs_analyzer::analysis::analyzed_on(nodes)).ok()
+                }
+                _ => None,
+            },
         };
         self.store.insert(&row).map_err(storage)?;
         let (control, _) = Control::new();
@@ -184,9 +194,10 @@ impl Runner {
             Ok(Ok(Outcome {
                 keys_json: Some(keys),
                 ..
-            })) if keys.len() > MAX_RESULT_BYTES => Err(format!(
-                "the result is {} bytes, more than the {MAX_RESULT_BYTES} a task record may hold",
-                keys.len()
+            })) if keys.len() > max_result(kind) => Err(format!(
+                "the result is {} bytes, more than the {} a task record may hold",
+                keys.len(),
+                max_result(kind)
             )),
             Ok(Ok(done)) => Ok(done),
             Ok(Err(e)) => Err(e.to_dcs(kind).message),
@@ -330,6 +341,14 @@ async fn analyse(job: Job, ctl: &Control) -> Result<Outcome, dcs_analyzer::Analy
     })
 }
 
+fn max_result(kind: TaskKind) -> usize {
+    if kind == TaskKind::Keyspace {
+        MAX_REPORT_BYTES
+    } else {
+        MAX_RESULT_BYTES
+    }
+}
+
 /// A report as the record keeps it.
 fn outcome(report: Report, opts: &ScanOptions) -> Outcome {
     let scanned = report.scanned_keys();
@@ -345,6 +364,13 @@ fn outcome(report: Report, opts: &ScanOptions) -> Outcome {
             num: r.keys.len() as u64,
             scanned,
             keys_json: serde_json::to_string(&r.keys).ok(),
+            cut_short: None,
+            nodes_json: None,
+        },
+        Report::Keyspace(r) => Outcome {
+            num: r.total_num,
+            scanned,
+            keys_json: serde_json::to_string(&r).ok(),
             cut_short: None,
             nodes_json: None,
         },

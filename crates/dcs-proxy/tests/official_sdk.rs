@@ -1,6 +1,7 @@
 //! The official Huawei Cloud Python SDK (`huaweicloudsdkdcs`, installed by `scripts/setup` into
 //! `tools/sdk-venv`) signs with AK/SK and drives the proxy over real HTTP, unchanged: create →
-//! show → list → delete for hot and big keys, expired scans and history, both schedule kinds.
+//! show → list → delete for hot and big keys, expired scans and history, both schedule kinds, and
+//! logical-nodes → create → show → list → delete for the offline key analysis.
 
 mod common;
 
@@ -20,6 +21,12 @@ async fn official_python_sdk_drives_the_proxy() {
     let mut c = f.redis(&f.lfu.url()).await;
     freeze_expiry(&mut c).await;
     let mut pipe = redis::pipe();
+    // Key-space snapshots without Redis 7.0's 5 s wait for other replicas.
+    pipe.cmd("CONFIG")
+        .arg("SET")
+        .arg("repl-diskless-sync-delay")
+        .arg(0)
+        .ignore();
     pipe.cmd("SET").arg("sdk:hot").arg("v").ignore();
     pipe.cmd("SET")
         .arg("sdk:big")

@@ -120,3 +120,12 @@ pub async fn show(
     let facts = live(&state, inst).await;
     Ok(Json(describe(inst, facts.as_ref())))
 }
+
+/// `GET …/logical-nodes`: the instance's masters and replicas, as the servers report them now.
+pub async fn logical_nodes(
+    State(state): State<AppState>,
+    Path((_, instance_id)): Path<(String, String)>,
+) -> Result<Json<dcs_api::keyspace::NodeList>, AppError> {
+    let inst = state.instance(&instance_id)?;
+    Ok(Json(crate::services::nodes::list(&state, inst).await?))
+}

@@ -27,12 +27,21 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{i}/configs"),
             get(configs::list).put(configs::update),
-        );
+        )
+        .route(&format!("{i}/logical-nodes"), get(instances::logical_nodes));
     for &kind in TaskKind::ALL {
         for path in kind.create_paths() {
-            let create = post(move |State(s): State<AppState>, Path((_, id)): Instance| {
-                tasks::create(s, kind, id)
-            });
+            let create = if kind.create_takes_body() {
+                post(
+                    |State(s): State<AppState>, Path((_, id)): Instance, body: JsonBody<_>| {
+                        tasks::create_key_analysis(s, id, body)
+                    },
+                )
+            } else {
+                post(move |State(s): State<AppState>, Path((_, id)): Instance| {
+                    tasks::create(s, kind, id)
+                })
+            };
             api = api.route(&format!("{i}/{path}"), create);
         }
         let list = get(
@@ -43,10 +52,9 @@ pub fn router(state: AppState) -> Router {
         api = api.route(&format!("{i}/{}", kind.list_path()), list);
         let one = format!("{i}/{}/{{{}}}", kind.task_path(), kind.id_param());
         api = api.route(&one, task_routes(kind));
-        api = api.route(
-            &format!("{i}/{}", kind.schedule_path()),
-            schedule_routes(kind),
-        );
+        if let Some(path) = kind.schedule_path() {
+            api = api.route(&format!("{i}/{path}"), schedule_routes(kind));
+        }
     }
     let api = api
         .fallback(unknown_path)
@@ -83,7 +91,7 @@ fn schedule_routes(kind: TaskKind) -> MethodRouter<AppState> {
                 schedules::update_expire(s, id, body)
             },
         ),
-        TaskKind::Hotkey | TaskKind::Bigkey => show.put(
+        TaskKind::Hotkey | TaskKind::Bigkey | TaskKind::Keyspace => show.put(
             move |State(s): State<AppState>, Path((_, id)): Instance, body: JsonBody<_>| {
                 schedules::update_daily(s, kind, id, body)
             },

@@ -2,12 +2,13 @@
 //! (`DELETE`). Each handler is told its kind by the router; the `tasks` service does the work.
 
 use crate::error::AppError;
-use crate::extract::ListParams;
+use crate::extract::{JsonBody, ListParams};
 use crate::services::tasks::{self, Page, Record};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use dcs_api::keyspace::{CreateKeyAnalysis, KeyAnalysisTaskId};
 use dcs_api::{DcsError, TaskKind};
 
 pub async fn create(
@@ -17,6 +18,17 @@ pub async fn create(
 ) -> Result<Json<Record>, AppError> {
     let inst = state.instance(&instance_id)?;
     Ok(Json(tasks::start(&state, inst, kind).await?))
+}
+
+/// `POST …/offline/key-analysis`: `{"task_id": …}`, as DCS answers.
+pub async fn create_key_analysis(
+    state: AppState,
+    instance_id: String,
+    JsonBody(body): JsonBody<CreateKeyAnalysis>,
+) -> Result<Json<KeyAnalysisTaskId>, AppError> {
+    let inst = state.instance(&instance_id)?;
+    let row = tasks::start_key_analysis(&state, inst, &body).await?;
+    Ok(Json(KeyAnalysisTaskId { task_id: row.id }))
 }
 
 pub async fn list(
@@ -51,6 +63,8 @@ pub async fn stop(
 ) -> Result<Response, AppError> {
     let inst = state.instance(&instance_id)?;
     Ok(match tasks::stop(&state, &inst.id, kind, &id).await? {
+        // DCS answers a deleted key analysis with its id.
+        Some(Record::Keyspace(t)) => Json(KeyAnalysisTaskId { task_id: t.id }).into_response(),
         Some(record) => Json(record).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
     })

@@ -30,6 +30,12 @@ pub fn show(state: &AppState, instance_id: &str, kind: TaskKind) -> Result<Sched
     Ok(match kind {
         TaskKind::Expire => Schedule::Interval(expire(state, instance_id)?),
         TaskKind::Hotkey | TaskKind::Bigkey => Schedule::Daily(daily(state, instance_id, kind)?),
+        TaskKind::Keyspace => {
+            return Err(DcsError::with_message(
+                dcs_api::ErrorCode::InvalidParameter,
+                "A key-space analysis has no schedule: it is started by hand.",
+            ))
+        }
     })
 }
 
@@ -149,6 +155,9 @@ pub fn due(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<bool, DcsError> {
+    if kind.schedule_path().is_none() {
+        return Ok(false);
+    }
     Ok(match show(state, instance_id, kind)? {
         Schedule::Interval(c) => {
             c.enable_auto_scan

@@ -5,12 +5,13 @@
 
 use crate::config::InstanceConfig;
 use crate::error::internal;
-use crate::records::{analysis_task, expire_task, task_record};
+use crate::records::{analysis_task, expire_task, keyspace_record, keyspace_task, task_record};
 use crate::runner::Job;
-use crate::services::schedules;
+use crate::services::{nodes, schedules};
 use crate::state::AppState;
 use crate::store::TaskRow;
 use dcs_api::expire::{ExpireScanHistory, ExpireScanTask};
+use dcs_api::keyspace::{CreateKeyAnalysis, KeyAnalysisList, KeyAnalysisTask};
 use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskList};
 use dcs_api::validate::ListQuery;
 use dcs_api::{DcsError, ScanType, TaskKind};
@@ -27,6 +28,7 @@ pub enum Record {
     Hotkey(AnalysisTask<HotkeyEntry>),
     Bigkey(AnalysisTask<BigkeyEntry>),
     Expire(ExpireScanTask),
+    Keyspace(Box<KeyAnalysisTask>),
 }
 
 /// A page of the history as the API shows it (DCS shapes the two differently).
@@ -35,6 +37,7 @@ pub enum Record {
 pub enum Page {
     Analyses(TaskList),
     Expire(ExpireScanHistory),
+    Keyspace(KeyAnalysisList),
 }
 
 fn record(state: &AppState, row: &TaskRow) -> Record {
@@ -43,6 +46,9 @@ fn record(state: &AppState, row: &TaskRow) -> Record {
         TaskKind::Hotkey => Record::Hotkey(analysis_task(row, progress)),
         TaskKind::Bigkey => Record::Bigkey(analysis_task(row, progress)),
         TaskKind::Expire => Record::Expire(expire_task(row, progress)),
+        TaskKind::Keyspace => Record::Keyspace(Box::new(keyspace_task(row, progress, |addr| {
+            nodes::node_id(&row.instance_id, addr)
+        }))),
     }
 }
 
@@ -68,6 +74,36 @@ pub async fn start(
     };
     let row = state.runner.start(&inst.id, ScanType::Manual, job)?;
     Ok(record(state, &row))
+}
+
+/// Starts a key-space analysis of the node `body` names, from a fresh snapshot of it. Refused up
+/// front: another one running (DCS.4918), a missing or unknown node (DCS.4800 listing the
+/// nodes), a `backup_id` (stored backups are not kept by this proxy yet).
+pub async fn start_key_analysis(
+    state: &AppState,
+    inst: &InstanceConfig,
+    body: &CreateKeyAnalysis,
+) -> Result<TaskRow, DcsError> {
+    let kind = TaskKind::Keyspace;
+    state.runner.ensure_idle(&inst.id, kind)?;
+    if body.backup_id.as_deref().is_some_and(|b| !b.is_empty()) {
+        return Err(DcsError::with_message(
+            dcs_api::ErrorCode::InvalidParameter,
+            "Invalid backup_id in the request: this proxy keeps no backups yet; leave backup_id \
+             out to analyse a fresh snapshot of the node.",
+        ));
+    }
+    if let Some(id) = &body.node_id {
+        dcs_api::validate::validate_id("node_id", id)?;
+    }
+    let node = nodes::find(state, inst, body.node_id.as_deref()).await?;
+    let job = Job {
+        kind,
+        target: inst.target.clone(),
+        opts: schedules::run_options(state, inst, kind, ScanType::Manual)?,
+        masters: Some(vec![node]),
+    };
+    state.runner.start(&inst.id, ScanType::Manual, job)
 }
 
 /// Starts a task a schedule fired. Nothing is checked first: whatever stops it is recorded with
@@ -106,6 +142,14 @@ pub fn list(
                 records,
             })
         }
+        TaskKind::Keyspace => Page::Keyspace(KeyAnalysisList {
+            instance_id: instance_id.to_string(),
+            total,
+            records: rows
+                .iter()
+                .map(|r| keyspace_record(r, progress(r)))
+                .collect(),
+        }),
         TaskKind::Hotkey | TaskKind::Bigkey => Page::Analyses(TaskList {
             instance_id: instance_id.to_string(),
             count: total,

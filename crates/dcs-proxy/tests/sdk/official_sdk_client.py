@@ -14,12 +14,16 @@ from huaweicloudsdkdcs.v2 import (
     CreateAutoExpireScanTaskRequest,
     CreateBigkeyScanTaskRequest,
     CreateHotkeyScanTaskRequest,
+    CreateOfflineKeyAnalysisRequest,
+    CreateOfflineKeyAnalysisRequestBody,
     DcsClient,
     DeleteBigkeyScanTaskRequest,
     DeleteHotkeyScanTaskRequest,
+    DeleteOfflineKeyAnalysisTaskRequest,
     ListBigkeyScanTasksRequest,
     ListHotKeyScanTasksRequest,
     ListInstancesRequest,
+    ListOfflineKeyAnalysisTaskRequest,
     ScanExpireKeyRequest,
     ShowBigkeyAutoscanConfigRequest,
     ShowBigkeyScanTaskDetailsRequest,
@@ -27,6 +31,8 @@ from huaweicloudsdkdcs.v2 import (
     ShowExpireKeyScanInfoRequest,
     ShowHotkeyAutoscanConfigRequest,
     ShowHotkeyTaskDetailsRequest,
+    ShowNodesInformationRequest,
+    ShowOfflineKeyAnalysisTaskRequest,
     UpdateAutoScanConfigRequestBody,
     UpdateBigkeyAutoscanConfigRequest,
     UpdateExpireAutoScanConfigRequest,
@@ -102,6 +108,28 @@ done = wait(lambda: client.show_bigkey_scan_task_details(ShowBigkeyScanTaskDetai
 check(done.status == "success" and done.keys[0].name == "sdk:big" and done.keys[0].size == 5000, "biggest key is sdk:big, 5000 bytes")
 check(client.list_bigkey_scan_tasks(ListBigkeyScanTasksRequest(instance_id=instance)).count == 1, "list_bigkey_scan_tasks")
 client.delete_bigkey_scan_task(DeleteBigkeyScanTaskRequest(instance_id=instance, bigkey_id=created.id))
+
+# Key-space analysis (offline key analysis): logical-nodes -> create -> show -> list -> delete.
+nodes = client.show_nodes_information(ShowNodesInformationRequest(instance_id=instance))
+check(nodes.total == 1 and nodes.nodes[0].node_role == "master", "show_nodes_information: one master")
+node_id = nodes.nodes[0].node_id
+body = CreateOfflineKeyAnalysisRequestBody(node_id=node_id)
+created = client.create_offline_key_analysis(CreateOfflineKeyAnalysisRequest(instance_id=instance, body=body))
+check(created.task_id, "create_offline_key_analysis returns a task id")
+# DCS's task detail has no status: the list says when it has finished.
+def analysis_record():
+    records = client.list_offline_key_analysis_task(ListOfflineKeyAnalysisTaskRequest(instance_id=instance)).records
+    return next(r for r in records if r.id == created.task_id)
+check(wait(analysis_record, "key analysis").status == "success", "key analysis succeeded")
+done = client.show_offline_key_analysis_task(ShowOfflineKeyAnalysisTaskRequest(instance_id=instance, task_id=created.task_id))
+check(done.node_id == node_id and done.analysis_type == "new_backup", "show_offline_key_analysis_task: the node, a new snapshot")
+check(done.total_num == 2 and done.largest_keys[0].key == "sdk:big", "2 keys, the largest sdk:big (%s)" % done.largest_keys[0])
+check({t.type: t.num for t in done.type_num} == {"string": 2}, "type_num: 2 strings")
+check(any(p.key_prefix == "sdk:" and p.num == 2 for p in done.largest_key_prefixes), "largest_key_prefixes: sdk: holds both")
+listed = client.list_offline_key_analysis_task(ListOfflineKeyAnalysisTaskRequest(instance_id=instance, offset=0, limit=10))
+check(listed.total == 1 and listed.records[0].id == created.task_id, "list_offline_key_analysis_task shows it")
+deleted = client.delete_offline_key_analysis_task(DeleteOfflineKeyAnalysisTaskRequest(instance_id=instance, task_id=created.task_id))
+check(client.list_offline_key_analysis_task(ListOfflineKeyAnalysisTaskRequest(instance_id=instance)).total == 0, "delete_offline_key_analysis_task removes it")
 
 # Both kinds of schedule.
 body = AutoscanConfigRequest(enable_auto_scan=True, schedule_at=["21:00", "03:30"])

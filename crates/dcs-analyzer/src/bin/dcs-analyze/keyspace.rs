@@ -16,14 +16,11 @@ pub(crate) async fn run(
     opts: &ScanOptions,
     ctl: &Control,
 ) -> Result<String, AnalyzerError> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
     let options = KeyspaceOptions {
         top: args.top.unwrap_or(500) as usize,
         delimiters: args.delimiters.chars().collect(),
         depth: args.depth,
-        now_ms,
+        now_ms: dcs_analyzer::keyspace::now_ms(),
     };
     if options.delimiters.is_empty() {
         return Err(AnalyzerError::InvalidOption(

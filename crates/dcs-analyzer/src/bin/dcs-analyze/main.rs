@@ -35,17 +35,18 @@ enum Command {
 }
 
 fn parse_command(s: &str) -> Result<Command, String> {
-    if s == "keyspace" {
-        return Ok(Command::Keyspace);
-    }
     TaskKind::ALL
         .iter()
         .copied()
         .find(|k| k.plural() == s)
-        .map(Command::Task)
+        .map(|k| match k {
+            // Its own options (file, delimiters, depth) and report.
+            TaskKind::Keyspace => Command::Keyspace,
+            _ => Command::Task(k),
+        })
         .ok_or_else(|| {
             let names: Vec<&str> = TaskKind::ALL.iter().map(|k| k.plural()).collect();
-            format!("expected one of: {}, keyspace", names.join(", "))
+            format!("expected one of: {}", names.join(", "))
         })
 }
 
@@ -220,6 +221,8 @@ async fn run(
         format!("\nread on {}", replicas.join(", "))
     };
     Ok(match report {
+        // `keyspace` runs through its own command; a report that arrives here is printed whole.
+        Report::Keyspace(r) => serde_json::to_string(&r).unwrap_or_default(),
         Report::Hotkey(r) => {
             if as_json {
                 json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
