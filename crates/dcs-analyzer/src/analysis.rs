@@ -73,6 +73,7 @@ pub fn analyzed_on(nodes: &[Node]) -> Vec<AnalyzedNode> {
             shard: n.shard.clone(),
             node: n.addr.clone(),
             role: if n.is_replica() { "replica" } else { "master" }.into(),
+            backup_id: None,
         })
         .collect()
 }

@@ -38,6 +38,9 @@ pub enum AnalyzerError {
         offset: u64,
         detail: String,
     },
+    /// Writing a snapshot to disk failed (a full disk, a read-only folder).
+    #[error("{0}")]
+    Storage(String),
 }
 
 impl AnalyzerError {
@@ -54,7 +57,9 @@ impl AnalyzerError {
                 ErrorCode::InvalidParameter
             }
             AnalyzerError::Cancelled => ErrorCode::TaskStateConflict,
-            AnalyzerError::Protocol { .. } | AnalyzerError::Snapshot { .. } => ErrorCode::Internal,
+            AnalyzerError::Protocol { .. }
+            | AnalyzerError::Snapshot { .. }
+            | AnalyzerError::Storage(_) => ErrorCode::Internal,
         };
         DcsError::with_message(code, self.to_string())
     }

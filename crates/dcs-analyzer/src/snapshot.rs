@@ -28,6 +28,69 @@ pub fn stream_into(
     space: &mut Keyspace,
     ctl: &Control,
 ) -> Result<u64> {
+    let from = node.addr.clone();
+    replicate(node, opts, ctl, |payload| {
+        parse_counted(payload, &from, space, ctl)
+    })
+}
+
+/// Writes `node`'s snapshot to `out` as it arrives — exactly the RDB, checked by parsing it on
+/// the way (a truncated or corrupt transfer is an error, not a backup); returns its size. `out`
+/// failing (a full disk) is an error saying so; the caller removes what was written.
+pub fn save_to(
+    node: &Node,
+    opts: &ScanOptions,
+    out: &mut std::fs::File,
+    ctl: &Control,
+) -> Result<u64> {
+    let from = node.addr.clone();
+    let size = replicate(node, opts, ctl, |payload| {
+        let mut tee = Tee {
+            inner: payload,
+            out: &mut *out,
+            failed: None,
+        };
+        let mut space = Keyspace::new(Default::default());
+        let parsed = parse_counted(&mut tee, &from, &mut space, ctl);
+        match tee.failed.take() {
+            Some(e) => Err(AnalyzerError::Storage(format!("writing the backup: {e}"))),
+            None => parsed,
+        }
+    })?;
+    // A diskless transfer may have been read past the RDB's end (its end marker): cut it off.
+    out.set_len(size)
+        .and_then(|_| out.sync_all())
+        .map_err(|e| AnalyzerError::Storage(format!("writing the backup: {e}")))?;
+    Ok(size)
+}
+
+/// A reader that writes what passes through to `out`; a failed write stops the reading.
+struct Tee<'a, R> {
+    inner: R,
+    out: &'a mut std::fs::File,
+    failed: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Err(e) = self.out.write_all(&buf[..n]) {
+            let kind = e.kind();
+            self.failed = Some(e);
+            return Err(std::io::Error::new(kind, "the backup could not be written"));
+        }
+        Ok(n)
+    }
+}
+
+/// Connects to `node` as a replica and hands the snapshot's payload to `consume`, which reads
+/// it to the RDB's end.
+fn replicate(
+    node: &Node,
+    opts: &ScanOptions,
+    ctl: &Control,
+    consume: impl FnOnce(&mut dyn Read) -> Result<u64>,
+) -> Result<u64> {
     let (host, port, tls) = match &node.info.addr {
         redis::ConnectionAddr::Tcp(h, p) => (h.clone(), *p, None),
         redis::ConnectionAddr::TcpTls {
@@ -56,7 +119,7 @@ pub fn stream_into(
     tcp.set_read_timeout(Some(SILENCE.max(opts.response_timeout)))
         .map_err(|e| io("configuring the socket", e))?;
     match tls {
-        None => sync(tcp, node, space, ctl),
+        None => sync(tcp, node, ctl, consume),
         Some(insecure) => {
             let config = tls_config(opts, &addr, insecure)?;
             let name = rustls::pki_types::ServerName::try_from(host.clone())
@@ -67,7 +130,7 @@ pub fn stream_into(
                     detail: e.to_string(),
                 }
             })?;
-            sync(rustls::StreamOwned::new(conn, tcp), node, space, ctl)
+            sync(rustls::StreamOwned::new(conn, tcp), node, ctl, consume)
         }
     }
 }
@@ -114,8 +177,8 @@ fn tls_config(opts: &ScanOptions, addr: &str, insecure: bool) -> Result<Arc<rust
 fn sync<S: Read + Write>(
     stream: S,
     node: &Node,
-    space: &mut Keyspace,
     ctl: &Control,
+    consume: impl FnOnce(&mut dyn Read) -> Result<u64>,
 ) -> Result<u64> {
     let addr = node.addr.clone();
     let io = |what: &str, e: std::io::Error| AnalyzerError::Lost {
@@ -211,14 +274,14 @@ fn sync<S: Read + Write>(
     if size.starts_with("EOF:") {
         // Diskless: the payload ends with the marker after the RDB's own end, which the parser
         // stops at; the marker is left unread with the connection.
-        parse_counted(&mut reader, &addr, space, ctl)
+        consume(&mut reader)
     } else {
         let len: u64 = size.parse().map_err(|_| AnalyzerError::Protocol {
             addr: addr.clone(),
             detail: format!("SYNC answered {header:?}"),
         })?;
         ctl.add_total(len);
-        parse_counted((&mut reader).take(len), &addr, space, ctl)
+        consume(&mut (&mut reader).take(len))
     }
 }
 

@@ -24,6 +24,7 @@ pub mod console;
 pub mod error;
 pub mod expire;
 pub mod instance;
+pub mod backup;
 pub mod keyspace;
 pub mod kinds;
 pub mod schedule;

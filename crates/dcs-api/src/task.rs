@@ -96,6 +96,9 @@ pub struct AnalyzedNode {
     pub node: String,
     /// `master` or `replica`.
     pub role: String,
+    /// The stored backup read instead of the live node (key-space analysis of a past state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_id: Option<String>,
 }
 
 pub type HotkeyTask = AnalysisTask<HotkeyEntry>;

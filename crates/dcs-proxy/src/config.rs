@@ -21,6 +21,7 @@ struct RawConfig {
     project_id: Spanned<String>,
     allowed_origins: Option<Spanned<Vec<String>>>,
     limits: Option<Spanned<RawLimits>>,
+    backups: Option<Spanned<RawBackups>>,
     #[serde(default)]
     auth: RawAuth,
     #[serde(default)]
@@ -53,6 +54,32 @@ struct RawLimits {
     max_connections: Option<u64>,
     header_timeout_secs: Option<u64>,
     body_timeout_secs: Option<u64>,
+}
+
+/// `[backups]`: how many snapshots the data folder keeps per instance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBackups {
+    max_count: Option<u64>,
+    max_mb: Option<u64>,
+}
+
+/// What is kept of each instance's backups: the newest `max_count`, and of those only as many
+/// as fit in `max_bytes` together (the newest always stays). Older ones are removed when a new
+/// one succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupLimits {
+    pub max_count: usize,
+    pub max_bytes: u64,
+}
+
+impl Default for BackupLimits {
+    fn default() -> Self {
+        BackupLimits {
+            max_count: 10,
+            max_bytes: 4096 << 20,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -188,6 +215,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Connections and their timeouts.
     pub limits: crate::server::Limits,
+    pub backups: BackupLimits,
     /// The console token, when configured (otherwise generated in `data_dir`).
     pub token: Option<String>,
     pub token_file: Option<PathBuf>,
@@ -554,6 +582,13 @@ impl Config {
                 limits(l.into_inner()).map_err(|e| at(span, e))?
             }
         };
+        let backups = match raw.backups {
+            None => BackupLimits::default(),
+            Some(b) => {
+                let span = b.span();
+                backup_limits(b.into_inner()).map_err(|e| at(span, e))?
+            }
+        };
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         let console = ConsoleSource::resolve(raw.console_dir, base);
         let data_dir = abs(raw.data_dir);
@@ -582,6 +617,7 @@ impl Config {
             project_id: raw.project_id.into_inner(),
             allowed_origins,
             limits,
+            backups,
             token,
             token_file,
             access_keys,
@@ -627,6 +663,23 @@ fn limits(raw: RawLimits) -> Result<crate::server::Limits, String> {
             1..=3600,
             d.body_timeout.as_secs(),
         )?),
+    })
+}
+
+/// `[backups]` within their ranges; what is not given keeps its default.
+fn backup_limits(raw: RawBackups) -> Result<BackupLimits, String> {
+    let d = BackupLimits::default();
+    let max_count = raw.max_count.unwrap_or(d.max_count as u64);
+    if !(1..=1000).contains(&max_count) {
+        return Err(format!("[backups] max_count = {max_count} must be 1 to 1000"));
+    }
+    let max_mb = raw.max_mb.unwrap_or(d.max_bytes >> 20);
+    if !(1..=1_048_576).contains(&max_mb) {
+        return Err(format!("[backups] max_mb = {max_mb} must be 1 to 1048576 (1 TiB)"));
+    }
+    Ok(BackupLimits {
+        max_count: max_count as usize,
+        max_bytes: max_mb << 20,
     })
 }
 

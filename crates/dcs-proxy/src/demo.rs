@@ -58,6 +58,7 @@ pub(crate) async fn run(
         console: ConsoleSource::Dir(console_dir),
         allowed_origins: vec![],
         limits: Default::default(),
+        backups: Default::default(),
         project_id: PROJECT_ID.into(),
         token: None,
         token_file: None,

@@ -150,6 +150,8 @@ pub fn open_state(
         }),
         clock,
         opts,
+        backup_dir: config.data_dir.join("backups"),
+        backup_limits: config.backups,
     })
 }
 

@@ -2,6 +2,7 @@
 //! (`dcs-api`'s `ToSchema` derives) and from [`OPERATIONS`], the table of routes `api::router`
 //! serves (a test checks the two agree, and that real responses fit their schemas).
 
+use dcs_api::backup::{BackupList, BackupRecord, CopyInstanceBody, CopyInstanceResponse};
 use dcs_api::config::{
     ListConfigurationsResponse, ModifyRedisConfigBody, QueryRedisConfig, RedisConfig,
 };
@@ -70,7 +71,7 @@ const I: &str = "/instances/{instance_id}";
 pub const LOCAL_EXTENSIONS: [&str; 1] = ["StopExpireScanTask"];
 
 /// Every operation the API serves.
-pub const OPERATIONS: [Operation; 27] = [
+pub const OPERATIONS: [Operation; 29] = [
     op(
         "GET",
         "/instances",
@@ -341,6 +342,26 @@ pub const OPERATIONS: [Operation; 27] = [
         Some("KeyAnalysisTaskId"),
         false,
     ),
+    op(
+        "POST",
+        "/instances/{instance_id}/backups",
+        "CopyInstance",
+        "Back up the instance: an RDB snapshot of each master, kept in the data folder",
+        Some("CopyInstanceBody"),
+        200,
+        Some("CopyInstanceResponse"),
+        false,
+    ),
+    op(
+        "GET",
+        "/instances/{instance_id}/backups",
+        "ListBackupRecords",
+        "Backups, newest first",
+        None,
+        200,
+        Some("BackupList"),
+        true,
+    ),
 ];
 
 fn json_ref(name: &str) -> utoipa::openapi::Content {
@@ -451,6 +472,10 @@ pub fn document() -> OpenApi {
         .schema_from::<RedisConfig>()
         .schema_from::<ModifyRedisConfigBody>()
         .schema_from::<ErrorBody>()
+        .schema_from::<CopyInstanceBody>()
+        .schema_from::<CopyInstanceResponse>()
+        .schema_from::<BackupRecord>()
+        .schema_from::<BackupList>()
         .schema_from::<NodeInfo>()
         .schema_from::<NodeList>()
         .schema_from::<CreateKeyAnalysis>()

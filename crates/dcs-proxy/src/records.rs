@@ -95,19 +95,19 @@ pub fn keyspace_task(
         .as_deref()
         .and_then(|j| serde_json::from_str::<Vec<AnalyzedNode>>(j).ok())
         .and_then(|n| n.into_iter().next());
-    let (addr, group) = node.map_or((String::new(), String::new()), |n| (n.node, n.shard));
+    let (addr, group, backup_id) = node.map_or(Default::default(), |n| (n.node, n.shard, n.backup_id));
     let live = (!row.status.is_terminal()).then(|| progress.unwrap_or_default());
     KeyAnalysisTask {
         id: row.id.clone(),
         instance_id: row.instance_id.clone(),
         node_id: node_id(&addr),
-        backup_id: String::new(),
+        analysis_type: if backup_id.is_some() { "old_backup" } else { "new_backup" }.into(),
+        backup_id: backup_id.unwrap_or_default(),
         group_name: group,
         node_ip: addr
             .rsplit_once(':')
             .map_or(addr.clone(), |(ip, _)| ip.into()),
         node_type: "redis-server".into(),
-        analysis_type: "new_backup".into(),
         status: row.status,
         created_at: ts(row.created_at),
         started_at: row.started_at.map(ts),

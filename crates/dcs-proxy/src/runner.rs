@@ -39,6 +39,8 @@ pub struct Job {
     pub target: Target,
     pub opts: ScanOptions,
     pub masters: Option<Vec<Node>>,
+    /// A key-space analysis of a stored backup: its id and the node's snapshot file in it.
+    pub backup: Option<(String, std::path::PathBuf)>,
 }
 
 struct Active {
@@ -144,7 +146,11 @@ impl Runner {
             // A key-space analysis names its node from the start.
             nodes_json: match (&job.masters, kind) {
                 (Some(nodes), TaskKind::Keyspace) => {
-                    serde_json::to_string(&dcs_analyzer::analysis::analyzed_on(nodes)).ok()
+                    let mut on = dcs_analyzer::analysis::analyzed_on(nodes);
+                    for n in &mut on {
+                        n.backup_id = job.backup.as_ref().map(|(id, _)| id.clone());
+                    }
+                    serde_json::to_string(&on).ok()
                 }
                 _ => None,
             },
@@ -329,6 +335,20 @@ impl Drop for RunGuard {
 
 /// Checks the target where no check preceded the start, then runs the engine of the job's kind.
 async fn analyse(job: Job, ctl: &Control) -> Result<Outcome, dcs_analyzer::AnalyzerError> {
+    if let Some((_, file)) = job.backup {
+        // A stored snapshot: read from the data folder, the server untouched.
+        let ctl = ctl.clone();
+        let keyspace = dcs_analyzer::keyspace::KeyspaceOptions {
+            now_ms: dcs_analyzer::keyspace::now_ms(),
+            ..Default::default()
+        };
+        let report = tokio::task::spawn_blocking(move || {
+            dcs_analyzer::keyspace::from_file(&file, keyspace, &ctl)
+        })
+        .await
+        .map_err(|e| dcs_analyzer::AnalyzerError::Storage(format!("reading the backup: {e}")))??;
+        return Ok(outcome(Report::Keyspace(Box::new(report)), &job.opts));
+    }
     let masters = match job.masters {
         Some(m) => m,
         None => dcs_analyzer::prepare(job.kind, &job.target, &job.opts).await?,

@@ -32,6 +32,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Timeouts and batch sizes for everything that talks to Redis.
     pub opts: ScanOptions,
+    /// Where backups are written (`data_dir/backups`) and how many are kept.
+    pub backup_dir: std::path::PathBuf,
+    pub backup_limits: crate::config::BackupLimits,
     /// Cloud mode: the DCS endpoint every allowed call goes to.
     pub cloud: Option<Arc<crate::cloud::forward::Forwarder>>,
 }

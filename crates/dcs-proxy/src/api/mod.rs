@@ -2,6 +2,7 @@
 //! exact paths (note the singular `hotkey-task/{id}` beside the plural `hotkey-tasks`; each
 //! kind's paths are `dcs_api::TaskKind`'s). Handlers translate HTTP; `services` do the work.
 
+pub mod backups;
 pub mod configs;
 pub mod instances;
 pub mod schedules;
@@ -28,7 +29,11 @@ pub fn router(state: AppState) -> Router {
             &format!("{i}/configs"),
             get(configs::list).put(configs::update),
         )
-        .route(&format!("{i}/logical-nodes"), get(instances::logical_nodes));
+        .route(&format!("{i}/logical-nodes"), get(instances::logical_nodes))
+        .route(
+            &format!("{i}/backups"),
+            get(backups::list).post(backups::create),
+        );
     for &kind in TaskKind::ALL {
         for path in kind.create_paths() {
             let create = if kind.create_takes_body() {

@@ -7,7 +7,7 @@ use crate::config::InstanceConfig;
 use crate::error::internal;
 use crate::records::{analysis_task, expire_task, keyspace_record, keyspace_task, task_record};
 use crate::runner::Job;
-use crate::services::{nodes, schedules};
+use crate::services::{backups, nodes, schedules};
 use crate::state::AppState;
 use crate::store::TaskRow;
 use dcs_api::expire::{ExpireScanHistory, ExpireScanTask};
@@ -71,14 +71,16 @@ pub async fn start(
         target: inst.target.clone(),
         opts,
         masters: Some(masters),
+        backup: None,
     };
     let row = state.runner.start(&inst.id, ScanType::Manual, job)?;
     Ok(record(state, &row))
 }
 
-/// Starts a key-space analysis of the node `body` names, from a fresh snapshot of it. Refused up
-/// front: another one running (DCS.4918), a missing or unknown node (DCS.4800 listing the
-/// nodes), a `backup_id` (stored backups are not kept by this proxy yet).
+/// Starts a key-space analysis of the node `body` names: of its stored snapshot in backup
+/// `backup_id`, or of a fresh one when there is none. Refused up front: another one running
+/// (DCS.4918), a missing or unknown node (DCS.4800 listing the nodes), an unknown or unfinished
+/// backup or one without the node's shard (DCS.4800 saying which).
 pub async fn start_key_analysis(
     state: &AppState,
     inst: &InstanceConfig,
@@ -86,22 +88,23 @@ pub async fn start_key_analysis(
 ) -> Result<TaskRow, DcsError> {
     let kind = TaskKind::Keyspace;
     state.runner.ensure_idle(&inst.id, kind)?;
-    if body.backup_id.as_deref().is_some_and(|b| !b.is_empty()) {
-        return Err(DcsError::with_message(
-            dcs_api::ErrorCode::InvalidParameter,
-            "Invalid backup_id in the request: this proxy keeps no backups yet; leave backup_id \
-             out to analyse a fresh snapshot of the node.",
-        ));
-    }
     if let Some(id) = &body.node_id {
         dcs_api::validate::validate_id("node_id", id)?;
     }
     let node = nodes::find(state, inst, body.node_id.as_deref()).await?;
+    let backup = match body.backup_id.as_deref().filter(|b| !b.is_empty()) {
+        Some(id) => Some((
+            id.to_string(),
+            backups::snapshot_file(state, &inst.id, id, &node)?,
+        )),
+        None => None,
+    };
     let job = Job {
         kind,
         target: inst.target.clone(),
         opts: schedules::run_options(state, inst, kind, ScanType::Manual)?,
         masters: Some(vec![node]),
+        backup,
     };
     state.runner.start(&inst.id, ScanType::Manual, job)
 }
@@ -118,6 +121,7 @@ pub fn start_scheduled(
         target: inst.target.clone(),
         opts: schedules::run_options(state, inst, kind, ScanType::Auto)?,
         masters: None,
+        backup: None,
     };
     state.runner.start(&inst.id, ScanType::Auto, job)
 }

@@ -74,6 +74,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
         console: ConsoleSource::Dir(dir.join("dist")),
         allowed_origins: vec![],
         limits: Default::default(),
+        backups: Default::default(),
         project_id: PROJECT.into(),
         token: Some(TOKEN.into()),
         token_file: None,

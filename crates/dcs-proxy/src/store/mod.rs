@@ -4,6 +4,9 @@
 //! older ones are dropped in the same transaction that adds a new one. [`Store::open`] marks
 //! tasks that were waiting or running when the proxy stopped as failed, so none is lost or stuck.
 
+mod backups;
+
+pub use backups::BackupRow;
 use dcs_api::validate::ListQuery;
 use dcs_api::{ScanType, TaskKind, TaskStatus};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -72,6 +75,16 @@ CREATE TABLE IF NOT EXISTS schedules (
     updated_at  INTEGER NOT NULL,
     PRIMARY KEY (instance_id, kind)
 );
+CREATE TABLE IF NOT EXISTS backups (
+    id          TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    remark      TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    error_msg   TEXT
+);
 ";
 
 const COLUMNS: &str =
@@ -127,6 +140,7 @@ impl Store {
             "UPDATE tasks SET status = 'failed', error_msg = ?1, finished_at = ?2 WHERE status IN ('waiting', 'running')",
             params![INTERRUPTED, now_ms],
         )?;
+        backups::fail_interrupted(&conn, now_ms)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -149,6 +163,10 @@ impl Store {
             conn.execute_batch(
                 "CREATE TEMP VIEW tasks AS SELECT *, NULL AS nodes_json FROM main.tasks",
             )?;
+        }
+        // One from before backups lists none.
+        if conn.prepare("SELECT id FROM backups LIMIT 0").is_err() {
+            conn.execute_batch(&SCHEMA.replace("IF NOT EXISTS backups", "TEMP backups"))?;
         }
         Ok(Store {
             conn: Mutex::new(conn),
