@@ -19,12 +19,12 @@
 //! task's `started_at` while it is being created), and unknown input fields are ignored so the
 //! official SDKs and newer DCS versions keep working.
 
+pub mod backup;
 pub mod config;
 pub mod console;
 pub mod error;
 pub mod expire;
 pub mod instance;
-pub mod backup;
 pub mod keyspace;
 pub mod kinds;
 pub mod schedule;

@@ -671,11 +671,15 @@ fn backup_limits(raw: RawBackups) -> Result<BackupLimits, String> {
     let d = BackupLimits::default();
     let max_count = raw.max_count.unwrap_or(d.max_count as u64);
     if !(1..=1000).contains(&max_count) {
-        return Err(format!("[backups] max_count = {max_count} must be 1 to 1000"));
+        return Err(format!(
+            "[backups] max_count = {max_count} must be 1 to 1000"
+        ));
     }
     let max_mb = raw.max_mb.unwrap_or(d.max_bytes >> 20);
     if !(1..=1_048_576).contains(&max_mb) {
-        return Err(format!("[backups] max_mb = {max_mb} must be 1 to 1048576 (1 TiB)"));
+        return Err(format!(
+            "[backups] max_mb = {max_mb} must be 1 to 1048576 (1 TiB)"
+        ));
     }
     Ok(BackupLimits {
         max_count: max_count as usize,

@@ -95,13 +95,19 @@ pub fn keyspace_task(
         .as_deref()
         .and_then(|j| serde_json::from_str::<Vec<AnalyzedNode>>(j).ok())
         .and_then(|n| n.into_iter().next());
-    let (addr, group, backup_id) = node.map_or(Default::default(), |n| (n.node, n.shard, n.backup_id));
+    let (addr, group, backup_id) =
+        node.map_or(Default::default(), |n| (n.node, n.shard, n.backup_id));
     let live = (!row.status.is_terminal()).then(|| progress.unwrap_or_default());
     KeyAnalysisTask {
         id: row.id.clone(),
         instance_id: row.instance_id.clone(),
         node_id: node_id(&addr),
-        analysis_type: if backup_id.is_some() { "old_backup" } else { "new_backup" }.into(),
+        analysis_type: if backup_id.is_some() {
+            "old_backup"
+        } else {
+            "new_backup"
+        }
+        .into(),
         backup_id: backup_id.unwrap_or_default(),
         group_name: group,
         node_ip: addr

@@ -228,7 +228,8 @@ impl Runner {
                     done.keys_json,
                     done.cut_short,
                 );
-                task.nodes_json = done.nodes_json;
+                // Where it read, when the run says; else as recorded at the start.
+                task.nodes_json = done.nodes_json.or(task.nodes_json.take());
             }
             Err(why) => {
                 tracing::warn!(instance = %task.instance_id, task = %task.id, kind = %task.kind, "analysis failed: {why}");

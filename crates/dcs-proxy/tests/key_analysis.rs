@@ -2,6 +2,7 @@
 //! servers report them; a key analysis of the replica reads its snapshot by replication and
 //! reports what was seeded (types, the biggest key, the top prefix, TTL bands); list, show and
 //! delete behave as DCS's; a missing or unknown node is an error naming the nodes there are.
+//! Backups keep an instance's data as it was, for a later analysis, within their limits.
 
 mod common;
 
@@ -76,7 +77,7 @@ async fn a_key_analysis_of_a_node_reports_what_was_seeded() {
         (json!({"node_id": "no-such-node"}), "names no node"),
         (
             json!({"node_id": replica_id, "backup_id": "b-1"}),
-            "keeps no backups",
+            "no backup b-1",
         ),
     ] {
         let (status, e) = f.call(Method::POST, path, Some(body.clone())).await;
@@ -84,7 +85,7 @@ async fn a_key_analysis_of_a_node_reports_what_was_seeded() {
         assert_eq!(e["error_code"], "DCS.4800");
         let msg = e["error_msg"].as_str().unwrap();
         assert!(msg.contains(says), "{body}: {msg}");
-        if says != "keeps no backups" {
+        if !says.contains("backup") {
             assert!(
                 msg.contains(&replica_id) && msg.contains(&replica_port),
                 "{msg}"
@@ -161,4 +162,152 @@ async fn a_key_analysis_of_a_node_reports_what_was_seeded() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, list) = f.get(path).await;
     assert_eq!(list["total"], 0);
+}
+
+/// Polls the backup list until `id` leaves `backuping` (with a deadline).
+async fn wait_backup(f: &Fixture, id: &str) -> serde_json::Value {
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, list) = f.get("/instances/lfu/backups?limit=100").await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let b = list["backup_record_response"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["backup_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("backup {id} not listed: {list}"));
+        if b["status"] != "backuping" {
+            return b;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "backup did not finish: {b}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Backs the instance up and waits for it to succeed; returns its id.
+async fn backup(f: &Fixture, remark: &str) -> String {
+    let body = json!({"remark": remark, "backup_format": "rdb"});
+    let (status, created) = f
+        .call(Method::POST, "/instances/lfu/backups", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["backup_id"].as_str().unwrap().to_string();
+    let b = wait_backup(f, &id).await;
+    assert_eq!(b["status"], "succeed", "{b}");
+    assert!(b["size"].as_u64().unwrap() > 100, "{b}");
+    assert_eq!(b["remark"], remark);
+    id
+}
+
+/// Runs a key analysis of `node_id` (of a backup when given) to its end.
+async fn analyse(f: &Fixture, node_id: &str, backup_id: Option<String>) -> serde_json::Value {
+    let path = "/instances/lfu/offline/key-analysis";
+    let body = json!({"node_id": node_id, "backup_id": backup_id});
+    let (status, created) = f.call(Method::POST, path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["task_id"].as_str().unwrap().to_string();
+    f.wait_terminal(&format!("{path}/{id}")).await
+}
+
+/// A backup keeps the data as it was: analysed after the keys are gone, it still reports them
+/// (`old_backup`). Beyond `[backups] max_count` the oldest is removed with its files; bad
+/// bodies and unknown backups are refused saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_is_analysed_as_it_was_and_the_oldest_are_pruned() {
+    let mut f = Fixture::new();
+    f.state.backup_limits = dcs_proxy::config::BackupLimits {
+        max_count: 2,
+        max_bytes: 1 << 30,
+    };
+    let mut c = f.redis(&f.lfu.url()).await;
+    let mut pipe = redis::pipe();
+    pipe.cmd("CONFIG")
+        .arg("SET")
+        .arg("repl-diskless-sync-delay")
+        .arg(0)
+        .ignore();
+    for i in 0..100 {
+        pipe.cmd("SET").arg(format!("then:{i}")).arg(i).ignore();
+    }
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+
+    for (body, says) in [
+        (json!({"backup_format": "aof"}), "only \"rdb\""),
+        (json!({"remark": "x".repeat(256)}), "at most 255"),
+        (json!({"remark": "a", "extra": 1}), "unknown field"),
+    ] {
+        let (status, e) = f
+            .call(Method::POST, "/instances/lfu/backups", Some(body.clone()))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            e["error_msg"].as_str().unwrap().contains(says),
+            "{body}: {e}"
+        );
+    }
+
+    let first = backup(&f, "with 100 keys").await;
+    let _: () = redis::cmd("FLUSHALL").query_async(&mut c).await.unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("now:1")
+        .arg(1)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+
+    let (_, nodes) = f.get("/instances/lfu/logical-nodes").await;
+    let node_id = nodes["nodes"][0]["node_id"].as_str().unwrap().to_string();
+    let path = "/instances/lfu/offline/key-analysis";
+    for (backup_id, says) in [("no-such-backup", "no backup"), ("bad id!", "backup_id")] {
+        let body = json!({"node_id": node_id, "backup_id": backup_id});
+        let (status, e) = f.call(Method::POST, path, Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(e["error_msg"].as_str().unwrap().contains(says), "{e}");
+    }
+    let then = analyse(&f, &node_id, Some(first.clone())).await;
+    assert_eq!(
+        (
+            then["status"].as_str(),
+            then["total_num"].as_u64(),
+            then["analysis_type"].as_str(),
+            then["backup_id"].as_str()
+        ),
+        (
+            Some("success"),
+            Some(100),
+            Some("old_backup"),
+            Some(first.as_str())
+        )
+    );
+    let now = analyse(&f, &node_id, None).await;
+    assert_eq!(
+        (now["total_num"].as_u64(), now["analysis_type"].as_str()),
+        (Some(1), Some("new_backup"))
+    );
+
+    // Two more: the first is pruned, files and all.
+    let folder = f.dir.path().join("data/backups/lfu");
+    assert!(folder.join(&first).is_dir());
+    let second = backup(&f, "second").await;
+    let third = backup(&f, "third").await;
+    let (_, list) = f.get("/instances/lfu/backups").await;
+    let ids: Vec<&str> = list["backup_record_response"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["backup_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [third.as_str(), second.as_str()]);
+    assert_eq!(list["total_num"], 2);
+    assert!(
+        !folder.join(&first).exists(),
+        "the pruned backup's files are gone"
+    );
+    let body = json!({"node_id": node_id, "backup_id": first});
+    let (status, _) = f.call(Method::POST, path, Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

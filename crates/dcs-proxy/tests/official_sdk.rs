@@ -1,7 +1,7 @@
 //! The official Huawei Cloud Python SDK (`huaweicloudsdkdcs`, installed by `scripts/setup` into
 //! `tools/sdk-venv`) signs with AK/SK and drives the proxy over real HTTP, unchanged: create →
 //! show → list → delete for hot and big keys, expired scans and history, both schedule kinds, and
-//! logical-nodes → create → show → list → delete for the offline key analysis.
+//! logical-nodes → backup → create → show → list → delete for the offline key analysis.
 
 mod common;
 

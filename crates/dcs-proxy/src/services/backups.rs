@@ -136,7 +136,8 @@ fn prune(state: &AppState, instance_id: &str) -> Result<(), DcsError> {
     for b in state.store.backups(instance_id).map_err(internal)? {
         let keep = match b.status.as_str() {
             status::SUCCEEDED => {
-                let fits = kept < limits.max_count && (kept == 0 || bytes + b.size <= limits.max_bytes);
+                let fits =
+                    kept < limits.max_count && (kept == 0 || bytes + b.size <= limits.max_bytes);
                 if fits {
                     (kept, bytes) = (kept + 1, bytes + b.size);
                 }

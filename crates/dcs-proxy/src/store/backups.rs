@@ -118,3 +118,49 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, status: &str) -> BackupRow {
+        BackupRow {
+            id: id.into(),
+            instance_id: "i1".into(),
+            remark: String::new(),
+            status: status.into(),
+            size: 0,
+            created_at: 1,
+            updated_at: 1,
+            error_msg: None,
+        }
+    }
+
+    #[test]
+    fn one_backup_at_a_time_and_a_restart_fails_the_one_being_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = Store::open(&path, 0).unwrap();
+        assert_eq!(
+            store.insert_backup(&row("b1", status::BACKING_UP)).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.insert_backup(&row("b2", status::BACKING_UP)).unwrap(),
+            Some("b1".into()),
+            "refused while b1 is written"
+        );
+        assert_eq!(store.backups("i1").unwrap().len(), 1);
+        drop(store);
+        let store = Store::open(&path, 5).unwrap();
+        let b1 = store.backup("i1", "b1").unwrap().unwrap();
+        assert_eq!(
+            (b1.status.as_str(), b1.error_msg.as_deref(), b1.updated_at),
+            (status::FAILED, Some(INTERRUPTED), 5)
+        );
+        assert_eq!(
+            store.insert_backup(&row("b2", status::BACKING_UP)).unwrap(),
+            None
+        );
+    }
+}

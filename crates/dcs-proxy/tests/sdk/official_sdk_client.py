@@ -11,6 +11,8 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkdcs.v2 import (
     AutoscanConfigRequest,
+    BackupInstanceBody,
+    CopyInstanceRequest,
     CreateAutoExpireScanTaskRequest,
     CreateBigkeyScanTaskRequest,
     CreateHotkeyScanTaskRequest,
@@ -22,6 +24,7 @@ from huaweicloudsdkdcs.v2 import (
     DeleteOfflineKeyAnalysisTaskRequest,
     ListBigkeyScanTasksRequest,
     ListHotKeyScanTasksRequest,
+    ListBackupRecordsRequest,
     ListInstancesRequest,
     ListOfflineKeyAnalysisTaskRequest,
     ScanExpireKeyRequest,
@@ -109,11 +112,21 @@ check(done.status == "success" and done.keys[0].name == "sdk:big" and done.keys[
 check(client.list_bigkey_scan_tasks(ListBigkeyScanTasksRequest(instance_id=instance)).count == 1, "list_bigkey_scan_tasks")
 client.delete_bigkey_scan_task(DeleteBigkeyScanTaskRequest(instance_id=instance, bigkey_id=created.id))
 
-# Key-space analysis (offline key analysis): logical-nodes -> create -> show -> list -> delete.
+# Key-space analysis (offline key analysis): logical-nodes -> backup -> create -> show -> list -> delete.
 nodes = client.show_nodes_information(ShowNodesInformationRequest(instance_id=instance))
 check(nodes.total == 1 and nodes.nodes[0].node_role == "master", "show_nodes_information: one master")
 node_id = nodes.nodes[0].node_id
-body = CreateOfflineKeyAnalysisRequestBody(node_id=node_id)
+backup = client.copy_instance(CopyInstanceRequest(instance_id=instance, body=BackupInstanceBody(remark="sdk", backup_format="rdb")))
+check(backup.backup_id, "copy_instance returns a backup id")
+def backup_record():
+    records = client.list_backup_records(ListBackupRecordsRequest(instance_id=instance, offset=0, limit=10)).backup_record_response
+    return next(b for b in records if b.backup_id == backup.backup_id)
+deadline = time.time() + 30
+while backup_record().status == "backuping" and time.time() < deadline:
+    time.sleep(0.05)
+b = backup_record()
+check(b.status == "succeed" and b.size > 0 and b.remark == "sdk", "list_backup_records: the backup succeeded (%s)" % b.status)
+body = CreateOfflineKeyAnalysisRequestBody(node_id=node_id, backup_id=backup.backup_id)
 created = client.create_offline_key_analysis(CreateOfflineKeyAnalysisRequest(instance_id=instance, body=body))
 check(created.task_id, "create_offline_key_analysis returns a task id")
 # DCS's task detail has no status: the list says when it has finished.
@@ -122,7 +135,7 @@ def analysis_record():
     return next(r for r in records if r.id == created.task_id)
 check(wait(analysis_record, "key analysis").status == "success", "key analysis succeeded")
 done = client.show_offline_key_analysis_task(ShowOfflineKeyAnalysisTaskRequest(instance_id=instance, task_id=created.task_id))
-check(done.node_id == node_id and done.analysis_type == "new_backup", "show_offline_key_analysis_task: the node, a new snapshot")
+check(done.node_id == node_id and done.analysis_type == "old_backup" and done.backup_id == backup.backup_id, "show_offline_key_analysis_task: the node, from the backup")
 check(done.total_num == 2 and done.largest_keys[0].key == "sdk:big", "2 keys, the largest sdk:big (%s)" % done.largest_keys[0])
 check({t.type: t.num for t in done.type_num} == {"string": 2}, "type_num: 2 strings")
 check(any(p.key_prefix == "sdk:" and p.num == 2 for p in done.largest_key_prefixes), "largest_key_prefixes: sdk: holds both")
