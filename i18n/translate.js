@@ -31,9 +31,12 @@
         exact[key] = catalogue[key];
       } else {
         var re = "^" + escape(key).replace(/\\\{\d\\\}/g, "([\\s\\S]+?)") + "$";
-        patterns.push([new RegExp(re), catalogue[key]]);
+        patterns.push([new RegExp(re), catalogue[key], key.replace(/\{\d\}/g, "").length]);
       }
     });
+    // The most specific first: "{0} collections have more than 5,000 elements" before
+    // "{0} elements", which would also match.
+    patterns.sort(function (a, b) { return b[2] - a[2]; });
   }
 
   // The translation of `text` (surrounding spaces kept), or `text` itself.

@@ -171,11 +171,6 @@ impl Api {
         send(req).await
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let (status, text) = self.fetch("POST", path, None).await?;
-        decode(status, &text)
-    }
-
     async fn put<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
@@ -207,14 +202,23 @@ impl Api {
             .map(drop)
     }
 
-    /// Starts a task of `kind`; answers its id (the pages then follow it through their GETs).
-    pub async fn create_task(&self, id: &str, kind: TaskKind) -> Result<String, ApiError> {
+    /// Starts a task of `kind` (a key-space analysis with its JSON `body`); answers its id
+    /// (the pages then follow it through their GETs).
+    pub async fn create_task(
+        &self,
+        id: &str,
+        kind: TaskKind,
+        body: Option<String>,
+    ) -> Result<String, ApiError> {
         #[derive(serde::Deserialize)]
         struct Created {
+            // DCS answers a key analysis with `task_id`, the other kinds with the task.
+            #[serde(alias = "task_id")]
             id: String,
         }
         let path = format!("/instances/{id}/{}", kind.create_paths()[0]);
-        self.post::<Created>(&path).await.map(|c| c.id)
+        let (status, text) = self.fetch("POST", &path, body).await?;
+        decode::<Created>(status, &text).map(|c| c.id)
     }
 
     /// Saves the schedule of `kind` (daily times, or the expired-key interval).
@@ -246,6 +250,13 @@ pub mod paths {
         format!("/instances/{id}/{}/{task}", kind.task_path())
     }
     /// The schedule of a kind that has one (every kind the console schedules).
+    /// The instance's masters and replicas.
+    pub fn nodes(id: &str) -> String {
+        format!("/instances/{id}/logical-nodes")
+    }
+    pub fn backups(id: &str) -> String {
+        format!("/instances/{id}/backups?limit=100")
+    }
     pub fn schedule(id: &str, kind: TaskKind) -> String {
         format!(
             "/instances/{id}/{}",

@@ -68,6 +68,7 @@ fn rows(n: usize) -> Vec<KeyRow> {
             size: 100 + i as u64,
             unit: KeyUnit::Byte,
             freq: Some(255 - (i * 250 / n.max(1)) as u32),
+            memory: None,
         })
         .collect()
 }

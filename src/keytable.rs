@@ -1,4 +1,5 @@
-//! The key table's logic: one row shape for hot and big keys, sorting, filtering, CSV.
+//! The key table's logic: one row shape for hot and big keys and a key-space report's largest
+//! keys, sorting, filtering, CSV.
 
 use dcs_api::task::{BigkeyEntry, HotkeyEntry};
 use dcs_api::{KeyType, KeyUnit};
@@ -15,6 +16,8 @@ pub struct KeyRow {
     pub unit: KeyUnit,
     /// Hot keys only.
     pub freq: Option<u32>,
+    /// Key-space reports only: estimated bytes in memory.
+    pub memory: Option<u64>,
 }
 
 impl From<&HotkeyEntry> for KeyRow {
@@ -27,6 +30,7 @@ impl From<&HotkeyEntry> for KeyRow {
             size: k.size,
             unit: k.unit,
             freq: Some(k.freq),
+            memory: None,
         }
     }
 }
@@ -41,7 +45,26 @@ impl From<&BigkeyEntry> for KeyRow {
             size: k.size,
             unit: k.unit,
             freq: None,
+            memory: None,
         }
+    }
+}
+
+impl KeyRow {
+    /// A key-space report's largest key, read on `node`; `None` for a type the table does not
+    /// show (a module's value).
+    pub fn from_largest(k: &dcs_api::keyspace::LargestKey, node: &str) -> Option<KeyRow> {
+        let key_type: KeyType = k.key_type.parse().ok()?;
+        Some(KeyRow {
+            name: k.key.clone(),
+            key_type,
+            shard: node.to_string(),
+            db: k.db,
+            size: k.num_of_elem,
+            unit: key_type.unit(),
+            freq: None,
+            memory: Some(k.bytes),
+        })
     }
 }
 
@@ -52,6 +75,7 @@ pub enum Column {
     Type,
     Size,
     Freq,
+    Memory,
     Db,
     Shard,
 }
@@ -63,6 +87,7 @@ impl Column {
             Column::Type => "Type",
             Column::Size => "Size",
             Column::Freq => "Freq",
+            Column::Memory => "Memory",
             Column::Db => "DB",
             Column::Shard => "Shard",
         }
@@ -93,6 +118,7 @@ pub fn view(
             Column::Type => a.key_type.cmp(&b.key_type),
             Column::Size => a.size.cmp(&b.size),
             Column::Freq => a.freq.cmp(&b.freq),
+            Column::Memory => a.memory.cmp(&b.memory),
             Column::Db => a.db.cmp(&b.db),
             Column::Shard => a.shard.cmp(&b.shard),
         };
@@ -123,10 +149,13 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// The rows as CSV, with a header; `freq` only for hot keys.
+/// The rows as CSV, with a header; `freq` only for hot keys, `memory` only for key-space rows.
 pub fn to_csv(rows: &[KeyRow], hot: bool) -> String {
+    let memory = rows.iter().any(|r| r.memory.is_some());
     let mut out = String::from(if hot {
         "name,type,size,unit,freq,db,shard\n"
+    } else if memory {
+        "name,type,size,unit,memory,db,shard\n"
     } else {
         "name,type,size,unit,db,shard\n"
     });
@@ -139,6 +168,8 @@ pub fn to_csv(rows: &[KeyRow], hot: bool) -> String {
         ];
         if hot {
             fields.push(r.freq.map(|f| f.to_string()).unwrap_or_default());
+        } else if memory {
+            fields.push(r.memory.map(|m| m.to_string()).unwrap_or_default());
         }
         fields.push(r.db.to_string());
         fields.push(r.shard.clone());
@@ -163,6 +194,7 @@ mod tests {
             size,
             unit: t.unit(),
             freq: Some(freq),
+            memory: None,
         }
     }
 
@@ -207,6 +239,23 @@ mod tests {
             "name,type,size,unit,freq,db,shard\n\"k,1\",string,3,byte,9,0,10.0.0.1:6379\n"
         );
         assert!(to_csv(&[], false).starts_with("name,type,size,unit,db,shard\n"));
+        let largest = dcs_api::keyspace::LargestKey {
+            key: "cart:1".into(),
+            key_type: "hash".into(),
+            bytes: 4096,
+            num_of_elem: 20,
+            db: 2,
+        };
+        let largest_row = KeyRow::from_largest(&largest, "10.0.0.1:6379").unwrap();
+        assert_eq!(
+            to_csv(&[largest_row], false),
+            "name,type,size,unit,memory,db,shard\ncart:1,hash,20,count,4096,2,10.0.0.1:6379\n"
+        );
+        let module = dcs_api::keyspace::LargestKey {
+            key_type: "module".into(),
+            ..largest
+        };
+        assert_eq!(KeyRow::from_largest(&module, "n"), None);
         // Formula injection: neutralised with a leading quote, quoted where CSV needs it.
         assert_eq!(
             csv_field("=HYPERLINK(\"http://x\")"),

@@ -12,6 +12,8 @@ mod format;
 mod keytable;
 mod lfu;
 mod pages;
+mod prefix_tree;
+mod router;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;

@@ -46,9 +46,18 @@ const NOT_TEXT: &[&str] = &[
     "descending",
     "ascending",
     "none",
-    // A route parameter's name; a node's role, compared.
-    "task",
+    // A node's role and a TTL band's name, compared.
     "replica",
+    "expired",
+    // Path words the router compares; link attributes it reads.
+    "instances",
+    "settings",
+    "href",
+    "target",
+    "download",
+    // `aria-current`'s value; the `translate` attribute's.
+    "page",
+    "yes",
 ];
 
 /// Attributes whose values never reach the reader (`title`, `aria-label`, `placeholder` and

@@ -32,6 +32,12 @@ pub fn BarChart(
     #[prop(into)] caption: String,
     #[prop(into)] testid: String,
     #[prop(into)] axis: String,
+    /// Values are bytes: the axis says "1.5 MiB", not 1572864.
+    #[prop(optional)]
+    bytes: bool,
+    /// The labels are words to translate (TTL bands), not key names left as they are.
+    #[prop(optional)]
+    words: bool,
 ) -> impl IntoView {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let plot = WIDTH - LABEL_W - VALUE_W;
@@ -53,7 +59,13 @@ pub fn BarChart(
             view! {
                 <g class="bar-row">
                     <title>{tip}</title>
-                    <text x=LABEL_W - 8 y=y + 16 text-anchor="end" class="bar-label" translate="no">
+                    <text
+                        x=LABEL_W - 8
+                        y=y + 16
+                        text-anchor="end"
+                        class="bar-label"
+                        translate=if words { "yes" } else { "no" }
+                    >
                         {truncate(&b.label, 32)}
                     </text>
                     <rect x=LABEL_W y=y + 4 width=w height=ROW - 8 rx="3" class="bar" />
@@ -71,7 +83,7 @@ pub fn BarChart(
             view! {
                 <line x1=x x2=x y1=0 y2=axis_y class="grid" />
                 <text x=x y=axis_y + 16 text-anchor="middle" class="tick">
-                    {v}
+                    {if bytes { crate::format::bytes(v) } else { v.to_string() }}
                 </text>
             }
         })

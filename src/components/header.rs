@@ -1,25 +1,33 @@
 //! The top bar: product name, navigation, language and theme.
 
 use crate::components::preferences::Preferences;
+use crate::router::use_location;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let location = use_location();
+    // The section a path belongs to: the instances' pages, or the settings.
+    let current =
+        move |settings: bool| ((location.path() == "/settings") == settings).then_some("page");
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
         </a>
         <header class="topbar">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">
                     "◆"
                 </span>
                 " DCS Cache Analysis"
-            </A>
+            </a>
             <nav aria-label="Main">
-                <A href="/">"Instances"</A>
-                <A href="/settings">"Settings"</A>
+                <a href="/" aria-current=move || current(false)>
+                    "Instances"
+                </a>
+                <a href="/settings" aria-current=move || current(true)>
+                    "Settings"
+                </a>
             </nav>
             <Preferences />
         </header>

@@ -10,10 +10,18 @@ const PAGE: usize = 200;
 
 #[component]
 pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView {
+    let memory = rows.iter().any(|r| r.memory.is_some());
     let rows = StoredValue::new(rows);
     let needle = RwSignal::new(String::new());
     let key_type = RwSignal::new(None::<KeyType>);
-    let sort = RwSignal::new((if hot { Column::Freq } else { Column::Size }, true));
+    let sort = RwSignal::new((
+        match (hot, memory) {
+            (true, _) => Column::Freq,
+            (_, true) => Column::Memory,
+            _ => Column::Size,
+        },
+        true,
+    ));
     let shown = RwSignal::new(PAGE);
     let copied = RwSignal::new(None::<String>);
     let visible = Memo::new(move |_| {
@@ -26,6 +34,15 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
             Column::Type,
             Column::Size,
             Column::Freq,
+            Column::Db,
+            Column::Shard,
+        ]
+    } else if memory {
+        vec![
+            Column::Name,
+            Column::Type,
+            Column::Size,
+            Column::Memory,
             Column::Db,
             Column::Shard,
         ]
@@ -140,6 +157,11 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                                                 format!("{} bytes", r.size)
                                             })>{crate::format::size(r.size, r.unit)}</td>
                                         {freq.map(|f| view! { <td>{f}</td> })}
+                                        {r
+                                            .memory
+                                            .map(|m| {
+                                                view! { <td>{crate::format::bytes(m)}</td> }
+                                            })}
                                         <td>{r.db}</td>
                                         <td>
                                             <code>{r.shard.clone()}</code>

@@ -12,18 +12,18 @@ use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
 use crate::format::{duration_ms, local};
+use crate::router::use_location;
 use dcs_api::expire::{
     ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
 };
 use dcs_api::{TaskKind, Timestamp};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
 #[component]
 pub fn ExpiredPage() -> impl IntoView {
-    let params = use_params_map();
-    let instance = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let location = use_location();
+    let instance = Memo::new(move |_| location.segment(1).unwrap_or_default());
     let api = expect_context::<Api>();
     let tick = RwSignal::new(0u32);
     let now = RwSignal::new(js_sys::Date::now() as i64);
@@ -45,7 +45,7 @@ pub fn ExpiredPage() -> impl IntoView {
         let (api, inst) = (a.clone(), instance.get_untracked());
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_task(&inst, TaskKind::Expire).await {
+            match api.create_task(&inst, TaskKind::Expire, None).await {
                 Ok(_) => tick.update(|t| *t += 1),
                 Err(e) => error.set(Some(e)),
             }

@@ -121,6 +121,7 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
                     <a href=format!("{base}/{}", TaskKind::Hotkey.plural())>"Hot keys"</a>
                     <a href=format!("{base}/{}", TaskKind::Bigkey.plural())>"Big keys"</a>
                     <a href=format!("{base}/{}", TaskKind::Expire.plural())>"Expired keys"</a>
+                    <a href=format!("{base}/{}", TaskKind::Keyspace.plural())>"Key space"</a>
                 </div>
             </td>
         </tr>

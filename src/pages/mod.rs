@@ -3,5 +3,6 @@
 pub mod expired;
 pub mod instances;
 pub mod keys;
+pub mod keyspace;
 pub mod not_found;
 pub mod settings;

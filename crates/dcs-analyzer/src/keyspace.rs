@@ -329,45 +329,38 @@ impl Keyspace {
                 num: *n,
             })
             .collect();
+        use dcs_api::keyspace::findings as say;
         let mut findings = Vec::new();
-        let pct = |part: u64, whole: u64| {
-            if whole == 0 {
-                0.0
-            } else {
-                100.0 * part as f64 / whole as f64
-            }
-        };
-        if self.total.num > 0 {
-            findings.push(format!(
-                "{:.0} % of memory is in keys without a TTL",
-                pct(self.no_ttl_bytes, self.total.bytes)
-            ));
+        let (keys, memory) = (self.total.num, self.total.bytes);
+        if keys > 0 {
+            findings.push(say::no_ttl(say::percent(self.no_ttl_bytes, memory)));
         }
-        if let Some(top_prefix) = tree
+        // The first level's largest prefix by keys, and by memory when another one: each said
+        // when it holds a fifth or more.
+        let first: Vec<&PrefixNode> = tree
             .iter()
-            .find(|n| n.depth == 1 && n.prefix != OTHER_PREFIXES)
-        {
-            let share = pct(top_prefix.num, self.total.num);
-            if share >= 20.0 {
-                findings.push(format!(
-                    "prefix `{}` holds {:.0} % of keys and {:.0} % of memory",
-                    top_prefix.prefix,
-                    share,
-                    pct(top_prefix.bytes, self.total.bytes)
-                ));
-            }
+            .filter(|n| n.depth == 1 && n.prefix != OTHER_PREFIXES)
+            .collect();
+        let by_keys = first.iter().max_by_key(|n| (n.num, Reverse(&n.prefix)));
+        if let Some(n) = by_keys.filter(|n| say::percent(n.num, keys) >= 20) {
+            let (k, m) = (say::percent(n.num, keys), say::percent(n.bytes, memory));
+            findings.push(say::top_prefix_by_keys(&n.prefix, k, m));
+        }
+        if let Some(n) = first.first().filter(|n| {
+            say::percent(n.bytes, memory) >= 20
+                && Some(n.prefix.as_str()) != by_keys.map(|b| b.prefix.as_str())
+        }) {
+            findings.push(say::top_prefix_by_memory(
+                &n.prefix,
+                say::percent(n.bytes, memory),
+                n.num,
+            ));
         }
         if self.big_collections > 0 {
-            findings.push(format!(
-                "{} collections have more than 5,000 elements",
-                self.big_collections
-            ));
+            findings.push(say::big_collections(self.big_collections));
         }
         if self.big_strings > 0 {
-            findings.push(format!(
-                "{} strings are larger than 10 KB",
-                self.big_strings
-            ));
+            findings.push(say::big_strings(self.big_strings));
         }
         KeyspaceReport {
             total_num: self.total.num,
@@ -473,7 +466,7 @@ mod tests {
         assert!(
             r.findings
                 .iter()
-                .any(|f| f == "1 collections have more than 5,000 elements"),
+                .any(|f| f == "1 collection has more than 5,000 elements"),
             "{:?}",
             r.findings
         );

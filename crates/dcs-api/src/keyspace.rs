@@ -220,3 +220,49 @@ pub struct NodeList {
     pub total: u64,
     pub nodes: Vec<NodeInfo>,
 }
+
+/// The findings a report lists, worded once: the CLI prints them, the API sends them, and the
+/// console's 简体中文 catalogue translates exactly these texts.
+pub mod findings {
+    /// `part` of `whole` in whole percent, rounded.
+    pub fn percent(part: u64, whole: u64) -> u64 {
+        if whole == 0 {
+            0
+        } else {
+            ((part as u128 * 100 + whole as u128 / 2) / whole as u128) as u64
+        }
+    }
+
+    pub fn no_ttl(percent: u64) -> String {
+        format!("{percent} % of memory is in keys without a TTL")
+    }
+
+    pub fn top_prefix_by_keys(prefix: &str, keys: u64, memory: u64) -> String {
+        format!("prefix `{prefix}` holds {keys} % of keys and {memory} % of memory")
+    }
+
+    pub fn top_prefix_by_memory(prefix: &str, memory: u64, count: u64) -> String {
+        format!("prefix `{prefix}` holds {memory} % of memory in {count} keys")
+    }
+
+    pub fn big_collections(n: u64) -> String {
+        if n == 1 {
+            "1 collection has more than 5,000 elements".into()
+        } else {
+            format!("{n} collections have more than 5,000 elements")
+        }
+    }
+
+    pub fn big_strings(n: u64) -> String {
+        if n == 1 {
+            "1 string is larger than 10 KB".into()
+        } else {
+            format!("{n} strings are larger than 10 KB")
+        }
+    }
+
+    /// The report came from SCAN + MEMORY USAGE because `why` (replication refused).
+    pub fn online(why: &str) -> String {
+        format!("measured online: {why}")
+    }
+}

@@ -1,7 +1,8 @@
 //! `dcs-proxy demo` (what `make run` starts): two loopback `redis-server` children with
 //! realistic data and live traffic, served by the proxy. Ctrl-C stops everything, children too.
 //!
-//! * `orders-lfu` — `allkeys-lfu`, so every analysis works. 100,000 ordinary keys of all types;
+//! * `orders-lfu` — `allkeys-lfu`, so every analysis works. 100,000 ordinary keys of all types
+//!   (`user:session:*` strings, two in three expiring within six hours, the rest never);
 //!   the big keys `demo:big:string` (1 MiB), `demo:big:list` (100,000 elements), `demo:big:hash`
 //!   (50,000 fields), `demo:big:set` (30,000), `demo:big:zset` (20,000), `demo:big:stream`
 //!   (5,000 entries); 20,000 `cache:tmp:*` keys with TTLs of 30–120 s that expire during the demo
@@ -35,6 +36,9 @@ pub(crate) async fn run(
         "512mb",
         "--enable-debug-command",
         "local",
+        // A key-space analysis's snapshot at once (Redis 7.0 waits 5 s for other replicas).
+        "--repl-diskless-sync-delay",
+        "0",
     ])
     .map_err(io)?;
     let lru = RedisProcess::start(&["--maxmemory-policy", "allkeys-lru", "--maxmemory", "128mb"])
@@ -108,10 +112,18 @@ async fn seed_lfu(c: &mut MultiplexedConnection) -> redis::RedisResult<()> {
         let mut p = redis::pipe();
         for &i in chunk {
             match i % 10 {
-                0..=5 => p
-                    .cmd("SET")
-                    .arg(format!("user:session:{i}"))
-                    .arg(format!("{{\"user\":{i},\"cart\":[]}}")),
+                // Two in three sessions expire within the day; the rest were written without a
+                // TTL (the key-space page's findings point at them).
+                0..=5 => {
+                    let set = p
+                        .cmd("SET")
+                        .arg(format!("user:session:{i}"))
+                        .arg(format!("{{\"user\":{i},\"cart\":[]}}"));
+                    if i % 3 != 0 {
+                        set.arg("EX").arg(6 * 3600);
+                    }
+                    set
+                }
                 6 => p
                     .cmd("RPUSH")
                     .arg(format!("queue:jobs:{i}"))

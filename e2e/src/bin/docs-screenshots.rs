@@ -1,5 +1,6 @@
 //! `make docs`: the README's screenshots, taken from the real demo (`dcs-proxy demo`) in
-//! headless Chromium after running one analysis of each kind. Writes `docs/screenshots/*.png`.
+//! headless Chromium after running one analysis of each kind (key space included). Writes
+//! `docs/screenshots/*.png`.
 
 use e2e::{guard, start_browser, wait_until, workspace_root, Context};
 use fantoccini::{Client, Locator};
@@ -68,6 +69,15 @@ fn docs_shots() -> Vec<Shot> {
             lang: "zh-CN",
         },
         Shot {
+            file: "key-space.png".into(),
+            path: "/instances/orders-lfu/keyspace",
+            ready: "[data-testid=keyspace-prefix-tree]",
+            width: 1280,
+            height: 2000,
+            theme: "light",
+            lang: "en",
+        },
+        Shot {
             file: "phone-hot-keys-dark.png".into(),
             path: "/instances/orders-lfu/hotkeys",
             ready: "[data-testid=hotkey-chart]",
@@ -99,6 +109,11 @@ fn review_shots() -> Vec<Shot> {
             "expired",
             "/instances/orders-lfu/expired",
             "[data-testid=expired-chart]",
+        ),
+        (
+            "key-space",
+            "/instances/orders-lfu/keyspace",
+            "[data-testid=keyspace-prefix-tree]",
         ),
         ("settings", "/settings", "dl"),
         ("not-found", "/nowhere", "h1"),
@@ -160,28 +175,33 @@ async fn main() -> Result<(), String> {
     })
     .await
     .ok_or("the demo did not come up")?;
-    let api = async |method: reqwest::Method, path: &str| -> Value {
-        let resp = http
+    let api = async |method: reqwest::Method, path: &str, body: Option<Value>| -> Value {
+        let mut req = http
             .request(
                 method,
                 format!("{base}/v2/{PROJECT}/instances/orders-lfu{path}"),
             )
-            .header("X-Auth-Token", &token)
-            .send()
-            .await;
+            .header("X-Auth-Token", &token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await;
         match resp {
             Ok(r) => r.json().await.unwrap_or(Value::Null),
             Err(_) => Value::Null,
         }
     };
-    for (create, list) in [
-        ("/hotkey-task", "/hotkey-tasks"),
-        ("/bigkey-task", "/bigkey-tasks"),
-        ("/scan-expire-keys-task", "/auto-expire/histories"),
+    let nodes = api(reqwest::Method::GET, "/logical-nodes", None).await;
+    let node = serde_json::json!({"node_id": nodes["nodes"][0]["node_id"]});
+    for (create, list, body) in [
+        ("/hotkey-task", "/hotkey-tasks", None),
+        ("/bigkey-task", "/bigkey-tasks", None),
+        ("/scan-expire-keys-task", "/auto-expire/histories", None),
+        ("/offline/key-analysis", "/offline/key-analysis", Some(node)),
     ] {
-        api(reqwest::Method::POST, create).await;
+        api(reqwest::Method::POST, create, body).await;
         let done = wait_until(async || {
-            let l = api(reqwest::Method::GET, list).await;
+            let l = api(reqwest::Method::GET, list, None).await;
             (l["records"][0]["status"] == "success").then_some(())
         })
         .await;

@@ -78,6 +78,7 @@ mod tests {
             size,
             unit: key_type.unit(),
             freq,
+            memory: None,
         }
     }
 

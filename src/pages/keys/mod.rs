@@ -20,12 +20,12 @@ use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::schedule_editor::ScheduleEditor;
 use crate::components::task_status::Stop;
 use crate::fetch::{fetch, fetch_with};
+use crate::router::use_location;
 use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR};
 use dcs_api::task::{BigkeyEntry, HotkeyEntry, TaskList};
 use dcs_api::{TaskKind, TaskStatus};
 use history::History;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use start_bar::{blocked_reason, StartBar};
 use std::time::Duration;
 use task_detail::{read_task, TaskDetail};
@@ -63,9 +63,9 @@ fn now_ms() -> i64 {
 /// `kind` is [`TaskKind::Hotkey`] or [`TaskKind::Bigkey`].
 #[component]
 pub fn KeysPage(kind: TaskKind) -> impl IntoView {
-    let params = use_params_map();
-    let instance = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let task_param = Memo::new(move |_| params.read().get("task"));
+    let location = use_location();
+    let instance = Memo::new(move |_| location.segment(1).unwrap_or_default());
+    let task_param = Memo::new(move |_| location.segment(3));
     let api = expect_context::<Api>();
     let tick = RwSignal::new(0u32);
     let now = RwSignal::new(now_ms());
@@ -104,9 +104,16 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     // while the tab is hidden.
     use_visible_interval(Duration::from_secs(1), move || {
         now.set(now_ms());
-        if should_poll(history.get_untracked(), |h| {
-            h.records.iter().any(|r| !r.status.is_terminal())
-        }) {
+        // The history and the shown task are fetched apart: poll until both have ended.
+        let shown_busy = detail
+            .get_untracked()
+            .and_then(|d| d.ok())
+            .is_some_and(|t| !t.status.is_terminal());
+        if shown_busy
+            || should_poll(history.get_untracked(), |h| {
+                h.records.iter().any(|r| !r.status.is_terminal())
+            })
+        {
             tick.update(|t| *t += 1);
         }
     });
@@ -121,17 +128,17 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     let blocked = Signal::derive(move || blocked_reason(kind, configs.get()));
     let start_error = RwSignal::new(None::<ApiError>);
     let starting = RwSignal::new(false);
-    let navigate = use_navigate();
+    let navigate = location;
     let a = api.clone();
     let start = move || {
-        let (api, inst, navigate) = (a.clone(), instance.get_untracked(), navigate.clone());
+        let (api, inst, navigate) = (a.clone(), instance.get_untracked(), navigate);
         starting.set(true);
         start_error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_task(&inst, kind).await {
+            match api.create_task(&inst, kind, None).await {
                 Ok(id) => {
                     tick.update(|t| *t += 1);
-                    navigate(&href(&inst, kind, Some(&id)), Default::default());
+                    navigate.navigate(&href(&inst, kind, Some(&id)));
                 }
                 Err(e) => start_error.set(Some(e)),
             }
@@ -150,15 +157,15 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     };
 
     // Stopping a hot/big task deletes it: back to the kind's page, its history refetched.
-    let after_stop = use_navigate();
+    let after_stop = location;
     let stop_task = move |task: &str| {
         let inst = instance.get_untracked();
-        let navigate = after_stop.clone();
+        let navigate = after_stop;
         Stop {
             path: paths::task(&inst, kind, task),
             done: Callback::new(move |()| {
                 tick.update(|t| *t += 1);
-                navigate(&href(&inst, kind, None), Default::default());
+                navigate.navigate(&href(&inst, kind, None));
             }),
         }
     };

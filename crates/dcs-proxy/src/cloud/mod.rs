@@ -62,7 +62,14 @@ mod tests {
             "deleting instances is not ours to forward"
         );
         assert!(!allowed("POST", "/instances"));
-        assert!(!allowed("GET", "/instances/i-1/backups"));
+        assert!(!allowed("GET", "/instances/i-1/restores"));
+        // Key-space analysis and its backups go upstream as DCS's own calls.
+        assert!(allowed("GET", "/instances/i-1/logical-nodes"));
+        assert!(allowed("POST", "/instances/i-1/offline/key-analysis"));
+        assert!(allowed("GET", "/instances/i-1/offline/key-analysis"));
+        assert!(allowed("DELETE", "/instances/i-1/offline/key-analysis/t-1"));
+        assert!(allowed("POST", "/instances/i-1/backups"));
+        assert!(allowed("GET", "/instances/i-1/backups"));
         assert!(!allowed("GET", "/instances/../../iam"));
         assert!(!allowed("GET", "/instances/a%2Fb/configs"));
     }

@@ -32,7 +32,8 @@ pub(crate) async fn run(
         async move {
             let mut r = keyspace_online::analyze(target, opts, options, args.sample, ctl).await?;
             if let Some(why) = why {
-                r.findings.insert(0, format!("measured online: {why}"));
+                r.findings
+                    .insert(0, dcs_api::keyspace::findings::online(&why));
             }
             Ok::<_, AnalyzerError>(r)
         }

@@ -1,0 +1,275 @@
+//! `/instances/:id/keyspace[/:task]`: where the memory goes (DCS's offline key analysis). Choose
+//! a node and a stored backup or a new snapshot, start, follow the snapshot being parsed, then
+//! read the report ([`report`]); the history below it. The selected task is the one in the URL,
+//! else the latest successful one.
+
+pub mod report;
+
+use crate::api::{paths, Api, ApiError};
+use crate::components::crumbs::Crumbs;
+use crate::components::error_banner::ErrorBanner;
+use crate::components::loaded::loaded;
+use crate::components::poll::{should_poll, use_visible_interval};
+use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
+use crate::fetch::fetch;
+use crate::format::{bytes, local};
+use crate::pages::keys::history::History;
+use crate::router::use_location;
+use dcs_api::backup::{status, BackupList};
+use dcs_api::keyspace::{CreateKeyAnalysis, KeyAnalysisList, KeyAnalysisTask, NodeList};
+use dcs_api::task::TaskRecord;
+use dcs_api::{ScanType, TaskKind, TaskStatus};
+use leptos::prelude::*;
+use report::Report;
+use std::time::Duration;
+
+const KIND: TaskKind = TaskKind::Keyspace;
+
+fn href(instance: &str, task: Option<&str>) -> String {
+    match task {
+        Some(t) => format!("/instances/{instance}/{}/{t}", KIND.plural()),
+        None => format!("/instances/{instance}/{}", KIND.plural()),
+    }
+}
+
+#[component]
+pub fn KeyspacePage() -> impl IntoView {
+    let location = use_location();
+    let instance = Memo::new(move |_| location.segment(1).unwrap_or_default());
+    let task_param = Memo::new(move |_| location.segment(3));
+    let api = expect_context::<Api>();
+    let tick = RwSignal::new(0u32);
+    let now = RwSignal::new(js_sys::Date::now() as i64);
+
+    let nodes = fetch::<NodeList>(move || Some(paths::nodes(&instance.get())));
+    let backups = fetch::<BackupList>(move || Some(paths::backups(&instance.get())));
+    let history = fetch::<KeyAnalysisList>(move || {
+        tick.track();
+        Some(paths::tasks(&instance.get(), KIND))
+    });
+    let selected = Memo::new(move |_| {
+        task_param.get().or_else(|| {
+            history.get().and_then(|h| h.ok()).and_then(|h| {
+                h.records
+                    .iter()
+                    .find(|r| r.status == TaskStatus::Success)
+                    .map(|r| r.id.clone())
+            })
+        })
+    });
+    let detail = fetch::<KeyAnalysisTask>(move || {
+        tick.track();
+        selected
+            .get()
+            .map(|t| paths::task(&instance.get(), KIND, &t))
+    });
+    use_visible_interval(Duration::from_secs(1), move || {
+        now.set(js_sys::Date::now() as i64);
+        // The history and the shown task are fetched apart: poll until both have ended.
+        let shown_busy = detail
+            .get_untracked()
+            .and_then(|d| d.ok())
+            .is_some_and(|t| !t.status.is_terminal());
+        if shown_busy
+            || should_poll(history.get_untracked(), |h| {
+                h.records.iter().any(|r| !r.status.is_terminal())
+            })
+        {
+            tick.update(|t| *t += 1);
+        }
+    });
+
+    // The node to read ("": the first the instance lists) and the backup ("": a new snapshot).
+    let node = RwSignal::new(String::new());
+    let backup = RwSignal::new(String::new());
+    let start_error = RwSignal::new(None::<ApiError>);
+    let starting = RwSignal::new(false);
+    let navigate = location;
+    let start = move |_| {
+        let first = nodes
+            .get_untracked()
+            .and_then(|n| n.ok())
+            .and_then(|n| n.nodes.first().map(|n| n.node_id.clone()));
+        let chosen = Some(node.get_untracked())
+            .filter(|n| !n.is_empty())
+            .or(first);
+        let body = CreateKeyAnalysis {
+            node_id: chosen,
+            backup_id: Some(backup.get_untracked()).filter(|b| !b.is_empty()),
+        };
+        let (api, inst, navigate) = (api.clone(), instance.get_untracked(), navigate);
+        starting.set(true);
+        start_error.set(None);
+        leptos::task::spawn_local(async move {
+            let body = serde_json::to_string(&body).ok();
+            match api.create_task(&inst, KIND, body).await {
+                Ok(id) => {
+                    tick.update(|t| *t += 1);
+                    navigate.navigate(&href(&inst, Some(&id)));
+                }
+                Err(e) => start_error.set(Some(e)),
+            }
+            starting.set(false);
+        });
+    };
+    let node_options = move || {
+        nodes.get().and_then(|n| n.ok()).map(|n| {
+            n.nodes
+                .into_iter()
+                .map(|n| {
+                    let label = format!("{}:{} ({})", n.node_ip, n.node_port, n.node_role);
+                    view! { <option value=n.node_id>{label}</option> }
+                })
+                .collect_view()
+        })
+    };
+    let backup_options = move || {
+        backups.get().and_then(|b| b.ok()).map(|b| {
+            b.backup_record_response
+                .into_iter()
+                .filter(|b| b.status == status::SUCCEEDED)
+                .map(|b| {
+                    let label = format!("{} · {}", local(b.created_at), bytes(b.size));
+                    view! { <option value=b.backup_id>{label}</option> }
+                })
+                .collect_view()
+        })
+    };
+
+    // Stopping a key analysis deletes it (as DCS's DELETE does): back to the page.
+    let after_stop = location;
+    let result = move || match detail.get_optional() {
+        Some(None) => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
+        loading_or_loaded => loaded(loading_or_loaded.flatten(), "Loading…", |t| {
+            let inst = instance.get_untracked();
+            let navigate = after_stop;
+            let stop = Stop {
+                path: paths::task(&inst, KIND, &t.id),
+                done: Callback::new(move |()| {
+                    tick.update(|t| *t += 1);
+                    navigate.navigate(&href(&inst, None));
+                }),
+            };
+            view! { <TaskDetail task=t now=now.read_only() stop /> }
+        }),
+    };
+    let records = move || {
+        loaded(history.get(), "Loading…", |h| {
+            let records = h.records.into_iter().map(|r| TaskRecord {
+                id: r.id,
+                instance_id: None,
+                scan_type: ScanType::Manual,
+                status: r.status,
+                created_at: r.created_at,
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+                progress: r.progress,
+                error_msg: r.error_msg,
+            });
+            view! {
+                <History
+                    records=records.collect()
+                    kind=KIND
+                    instance=instance.get()
+                    selected=selected.get()
+                />
+            }
+        })
+    };
+
+    view! {
+        <Crumbs instance />
+        <h1>"Key space"</h1>
+        <p class="muted">
+            "Where the memory goes, from one node's snapshot: the server forks once, as for a new replica; a stored backup costs it nothing."
+        </p>
+        <div class="actions">
+            <label class="inline">
+                "Node"
+                <select
+                    data-testid="keyspace-node"
+                    on:change=move |ev| node.set(event_target_value(&ev))
+                >
+                    {node_options}
+                </select>
+            </label>
+            <label class="inline">
+                "Snapshot"
+                <select
+                    data-testid="keyspace-backup"
+                    on:change=move |ev| backup.set(event_target_value(&ev))
+                >
+                    <option value="">"New snapshot"</option>
+                    {backup_options}
+                </select>
+            </label>
+            <button
+                class="button primary"
+                data-testid="start-keyspace-analysis"
+                disabled=move || starting.get()
+                on:click=start
+            >
+                "Start key-space analysis"
+            </button>
+        </div>
+        {move || nodes.get().and_then(|n| n.err()).map(|e| view! { <ErrorBanner error=e /> })}
+        {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
+        <section>
+            <h2>"Result"</h2>
+            {result}
+        </section>
+        <section>
+            <h2>"History"</h2>
+            {records}
+        </section>
+    }
+}
+
+/// One key analysis: its progress (snapshot bytes parsed) with Stop, why it failed, or the report.
+#[component]
+fn TaskDetail(task: KeyAnalysisTask, now: ReadSignal<i64>, stop: Stop) -> impl IntoView {
+    let source = if task.backup_id.is_empty() {
+        "new snapshot".to_string()
+    } else {
+        format!("backup {}", task.backup_id)
+    };
+    let head = view! {
+        <p class="task-head">
+            <StatusBadge status=task.status testid="task-status" />
+            " "
+            {local(task.created_at)}
+            <span class="muted" translate="no">
+                " · "
+                {format!("{} ({})", task.node_ip, task.group_name)}
+            </span>
+            <span class="muted">" · " {source}</span>
+        </p>
+    };
+    let body = match task.status {
+        TaskStatus::Waiting | TaskStatus::Running => view! {
+            <TaskProgress
+                status=task.status
+                progress=task.progress
+                since=task.created_at
+                now_ms=now
+            />
+            <p class="muted small" data-testid="keyspace-bytes-parsed">
+                {bytes(task.bytes_parsed.unwrap_or(0))}
+                " of the snapshot parsed"
+            </p>
+            <StopButton stop />
+        }
+        .into_any(),
+        TaskStatus::Failed => view! {
+            <div class="banner banner-error" role="alert" data-testid="error-banner">
+                <strong>"The analysis failed"</strong>
+                <p>{task.error_msg.unwrap_or_else(|| "No reason was given.".into())}</p>
+            </div>
+        }
+        .into_any(),
+        TaskStatus::Success => {
+            view! { <Report report=task.report shard=task.group_name /> }.into_any()
+        }
+    };
+    view! { <div class="panel">{head} {body}</div> }
+}
