@@ -286,7 +286,7 @@ async fn only_allow_listed_calls_leave_the_proxy() {
     let c = start(aksk).await;
     for (method, path) in [
         (Method::DELETE, "/instances/i-1"),
-        (Method::GET, "/instances/i-1/backups"),
+        (Method::GET, "/instances/i-1/restores"),
         (Method::POST, "/instances"),
     ] {
         assert_dcs(c.call(method, path, None).await, 404, "DCS.4001");
