@@ -90,3 +90,14 @@ pub fn StopButton(stop: Stop) -> impl IntoView {
         {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
     }
 }
+
+/// Why a task failed, as it said.
+#[component]
+pub fn FailedBanner(error_msg: Option<String>) -> impl IntoView {
+    view! {
+        <div class="banner banner-error" role="alert" data-testid="error-banner">
+            <strong>"The analysis failed"</strong>
+            <p>{error_msg.unwrap_or_else(|| "No reason was given.".into())}</p>
+        </div>
+    }
+}

@@ -6,28 +6,15 @@
 mod common;
 
 use common::*;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_fails_the_backup_and_leaves_nothing_behind() {
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
+    snapshots_at_once(&mut c).await;
     let mut pipe = redis::pipe();
-    pipe.cmd("CONFIG")
-        .arg("SET")
-        .arg("repl-diskless-sync-delay")
-        .arg(0)
-        .ignore();
     // 256 KiB that LZF cannot shrink (the RDB compresses repetitive strings).
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for i in 0..128 {

@@ -15,13 +15,8 @@ use serde_json::json;
 async fn a_key_analysis_of_a_node_reports_what_was_seeded() {
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
+    snapshots_at_once(&mut c).await;
     let mut pipe = redis::pipe();
-    // Snapshots without the 5 s wait Redis 7.0 leaves for other replicas to join a transfer.
-    pipe.cmd("CONFIG")
-        .arg("SET")
-        .arg("repl-diskless-sync-delay")
-        .arg(0)
-        .ignore();
     for i in 0..300 {
         pipe.cmd("SET").arg(format!("order:{i}")).arg("o").ignore();
     }
@@ -224,12 +219,8 @@ async fn a_backup_is_analysed_as_it_was_and_the_oldest_are_pruned() {
         max_bytes: 1 << 30,
     };
     let mut c = f.redis(&f.lfu.url()).await;
+    snapshots_at_once(&mut c).await;
     let mut pipe = redis::pipe();
-    pipe.cmd("CONFIG")
-        .arg("SET")
-        .arg("repl-diskless-sync-delay")
-        .arg(0)
-        .ignore();
     for i in 0..100 {
         pipe.cmd("SET").arg(format!("then:{i}")).arg(i).ignore();
     }
@@ -310,4 +301,81 @@ async fn a_backup_is_analysed_as_it_was_and_the_oldest_are_pruned() {
     let body = json!({"node_id": node_id, "backup_id": first});
     let (status, _) = f.call(Method::POST, path, Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// One key analysis at a time per instance (DCS.4918 naming it), and `DELETE` stops a running
+/// one — here held by the server's wait before a diskless transfer — freeing the slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_analysis_at_a_time_and_delete_stops_it() {
+    let f = Fixture::new();
+    let mut c = f.redis(&f.lfu.url()).await;
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("repl-diskless-sync-delay")
+        .arg(3)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let (_, nodes) = f.get("/instances/lfu/logical-nodes").await;
+    let body = json!({"node_id": nodes["nodes"][0]["node_id"]});
+    let path = "/instances/lfu/offline/key-analysis";
+    let (status, first) = f.call(Method::POST, path, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let id = first["task_id"].as_str().unwrap().to_string();
+    let (status, e) = f.call(Method::POST, path, Some(body.clone())).await;
+    assert_eq!(
+        (status, e["error_code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("DCS.4918"))
+    );
+    let msg = e["error_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("key-space analysis") && msg.contains(&id),
+        "{msg}"
+    );
+
+    let (status, deleted) = f.call(Method::DELETE, &format!("{path}/{id}"), None).await;
+    assert_eq!(
+        (status, deleted["task_id"].as_str()),
+        (StatusCode::OK, Some(id.as_str()))
+    );
+    // The slot frees once the run has stopped (within the server's next keep-alive line).
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, next) = f.call(Method::POST, path, Some(body.clone())).await;
+        if status == StatusCode::OK {
+            assert!(next["task_id"].as_str().is_some_and(|n| n != id));
+            break;
+        }
+        assert_eq!(next["error_code"], "DCS.4918", "{next}");
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the deleted analysis kept its slot"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Beyond `[backups] max_mb` the oldest go (the newest always stays, however large).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_beyond_the_size_cap_are_pruned() {
+    let mut f = Fixture::new();
+    f.state.backup_limits = dcs_proxy::config::BackupLimits {
+        max_count: 10,
+        max_bytes: 1,
+    };
+    let mut c = f.redis(&f.lfu.url()).await;
+    snapshots_at_once(&mut c).await;
+    let mut pipe = redis::pipe();
+    pipe.cmd("SET").arg("k").arg("v").ignore();
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+    let older = backup(&f, "older").await;
+    let newer = backup(&f, "newer").await;
+    let (_, list) = f.get("/instances/lfu/backups").await;
+    assert_eq!(list["total_num"], 1, "{list}");
+    assert_eq!(
+        list["backup_record_response"][0]["backup_id"],
+        newer.as_str()
+    );
+    let folder = f.dir.path().join("data/backups/lfu");
+    assert!(!folder.join(&older).exists() && folder.join(&newer).is_dir());
 }

@@ -20,13 +20,8 @@ async fn official_python_sdk_drives_the_proxy() {
     let f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
     freeze_expiry(&mut c).await;
+    snapshots_at_once(&mut c).await;
     let mut pipe = redis::pipe();
-    // Key-space snapshots without Redis 7.0's 5 s wait for other replicas.
-    pipe.cmd("CONFIG")
-        .arg("SET")
-        .arg("repl-diskless-sync-delay")
-        .arg(0)
-        .ignore();
     pipe.cmd("SET").arg("sdk:hot").arg("v").ignore();
     pipe.cmd("SET")
         .arg("sdk:big")

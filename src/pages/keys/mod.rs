@@ -16,7 +16,7 @@ use crate::api::{paths, Api, ApiError};
 use crate::components::crumbs::Crumbs;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::loaded::loaded;
-use crate::components::poll::{should_poll, use_visible_interval};
+use crate::components::poll::{should_poll, use_task_poll};
 use crate::components::schedule_editor::ScheduleEditor;
 use crate::components::task_status::Stop;
 use crate::fetch::{fetch, fetch_with};
@@ -27,7 +27,6 @@ use dcs_api::{TaskKind, TaskStatus};
 use history::History;
 use leptos::prelude::*;
 use start_bar::{blocked_reason, StartBar};
-use std::time::Duration;
 use task_detail::{read_task, TaskDetail};
 
 /// Where the analysis reads, said under the heading.
@@ -56,10 +55,6 @@ fn href(instance: &str, kind: TaskKind, task: Option<&str>) -> String {
     }
 }
 
-fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
-}
-
 /// `kind` is [`TaskKind::Hotkey`] or [`TaskKind::Bigkey`].
 #[component]
 pub fn KeysPage(kind: TaskKind) -> impl IntoView {
@@ -68,7 +63,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     let task_param = Memo::new(move |_| location.segment(3));
     let api = expect_context::<Api>();
     let tick = RwSignal::new(0u32);
-    let now = RwSignal::new(now_ms());
+    let now = RwSignal::new(js_sys::Date::now() as i64);
 
     // The one probe of the instance's configuration this page makes: the LFU policy (may hot
     // keys start?) and the log factor (what a counter means) both come from it.
@@ -102,20 +97,16 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     );
     // Poll about once a second while anything is waiting or running; the timer itself pauses
     // while the tab is hidden.
-    use_visible_interval(Duration::from_secs(1), move || {
-        now.set(now_ms());
+    use_task_poll(now, tick, move || {
         // The history and the shown task are fetched apart: poll until both have ended.
         let shown_busy = detail
             .get_untracked()
             .and_then(|d| d.ok())
             .is_some_and(|t| !t.status.is_terminal());
-        if shown_busy
+        shown_busy
             || should_poll(history.get_untracked(), |h| {
                 h.records.iter().any(|r| !r.status.is_terminal())
             })
-        {
-            tick.update(|t| *t += 1);
-        }
     });
 
     let log_factor = move || {

@@ -5,7 +5,7 @@ use super::charts::{breakdown, result_charts};
 use crate::api::{decode, ApiError};
 use crate::charts::bars::BarChart;
 use crate::components::key_table::KeyTable;
-use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
+use crate::components::task_status::{FailedBanner, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::format::local;
 use crate::keytable::KeyRow;
 use dcs_api::task::AnalysisTask;
@@ -94,13 +94,7 @@ pub fn TaskDetail(
             {stop.map(|s| view! { <StopButton stop=s /> })}
         }
         .into_any(),
-        TaskStatus::Failed => view! {
-            <div class="banner banner-error" role="alert" data-testid="error-banner">
-                <strong>"The analysis failed"</strong>
-                <p>{task.error_msg.unwrap_or_else(|| "No reason was given.".into())}</p>
-            </div>
-        }
-        .into_any(),
+        TaskStatus::Failed => view! { <FailedBanner error_msg=task.error_msg /> }.into_any(),
         TaskStatus::Success => {
             let rows = task.rows.unwrap_or_default();
             if rows.is_empty() {

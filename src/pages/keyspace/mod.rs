@@ -9,8 +9,8 @@ use crate::api::{paths, Api, ApiError};
 use crate::components::crumbs::Crumbs;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::loaded::loaded;
-use crate::components::poll::{should_poll, use_visible_interval};
-use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
+use crate::components::poll::{should_poll, use_task_poll};
+use crate::components::task_status::{FailedBanner, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
 use crate::format::{bytes, local};
 use crate::pages::keys::history::History;
@@ -21,7 +21,6 @@ use dcs_api::task::TaskRecord;
 use dcs_api::{ScanType, TaskKind, TaskStatus};
 use leptos::prelude::*;
 use report::Report;
-use std::time::Duration;
 
 const KIND: TaskKind = TaskKind::Keyspace;
 
@@ -63,20 +62,16 @@ pub fn KeyspacePage() -> impl IntoView {
             .get()
             .map(|t| paths::task(&instance.get(), KIND, &t))
     });
-    use_visible_interval(Duration::from_secs(1), move || {
-        now.set(js_sys::Date::now() as i64);
+    use_task_poll(now, tick, move || {
         // The history and the shown task are fetched apart: poll until both have ended.
         let shown_busy = detail
             .get_untracked()
             .and_then(|d| d.ok())
             .is_some_and(|t| !t.status.is_terminal());
-        if shown_busy
+        shown_busy
             || should_poll(history.get_untracked(), |h| {
                 h.records.iter().any(|r| !r.status.is_terminal())
             })
-        {
-            tick.update(|t| *t += 1);
-        }
     });
 
     // The node to read ("": the first the instance lists) and the backup ("": a new snapshot).
@@ -260,13 +255,7 @@ fn TaskDetail(task: KeyAnalysisTask, now: ReadSignal<i64>, stop: Stop) -> impl I
             <StopButton stop />
         }
         .into_any(),
-        TaskStatus::Failed => view! {
-            <div class="banner banner-error" role="alert" data-testid="error-banner">
-                <strong>"The analysis failed"</strong>
-                <p>{task.error_msg.unwrap_or_else(|| "No reason was given.".into())}</p>
-            </div>
-        }
-        .into_any(),
+        TaskStatus::Failed => view! { <FailedBanner error_msg=task.error_msg /> }.into_any(),
         TaskStatus::Success => {
             view! { <Report report=task.report shard=task.group_name /> }.into_any()
         }

@@ -242,3 +242,24 @@ pub async fn seed_expired(conn: &mut redis::aio::MultiplexedConnection, prefix: 
     let _: () = pipe.query_async(conn).await.unwrap();
     wait_keys_expired(conn).await;
 }
+
+/// A child process killed (and reaped) when the test ends, however it ends.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Snapshots by replication start at once (Redis 7.0 waits 5 s for other replicas by default).
+pub async fn snapshots_at_once(conn: &mut redis::aio::MultiplexedConnection) {
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("repl-diskless-sync-delay")
+        .arg(0)
+        .query_async(conn)
+        .await
+        .unwrap();
+}
