@@ -5,6 +5,7 @@
 use dcs_api::config::{ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY};
 use dcs_api::{ErrorBody, TaskKind};
 use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::{RwSignal, Set};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -108,9 +109,11 @@ async fn send(req: gloo_net::http::Request) -> Result<(u16, String), ApiError> {
 /// Session-storage key of the console token (docs/ARCHITECTURE.md §6).
 pub const TOKEN_KEY: &str = "dcs-console-token";
 
-fn stored_token() -> Option<String> {
+/// The console token, kept in the browser's local storage: every tab of the browser is signed
+/// in until the user signs out (or the proxy stops accepting the token).
+pub fn stored_token() -> Option<String> {
     web_sys::window()?
-        .session_storage()
+        .local_storage()
         .ok()??
         .get_item(TOKEN_KEY)
         .ok()?
@@ -120,11 +123,16 @@ fn stored_token() -> Option<String> {
 #[derive(Clone, Debug)]
 pub struct Api {
     config: RuntimeConfig,
+    /// Set once the proxy answers 401: the app then shows only the sign-in prompt.
+    pub signed_out: RwSignal<bool>,
 }
 
 impl Api {
     pub fn new(config: RuntimeConfig) -> Api {
-        Api { config }
+        Api {
+            config,
+            signed_out: RwSignal::new(false),
+        }
     }
 
     pub fn config(&self) -> &RuntimeConfig {
@@ -168,7 +176,11 @@ impl Api {
             None => req.build(),
         }
         .map_err(|e| ApiError::Malformed(e.to_string()))?;
-        send(req).await
+        let answer = send(req).await;
+        if matches!(answer, Ok((401, _))) {
+            self.signed_out.set(true);
+        }
+        answer
     }
 
     async fn put<B: Serialize, T: DeserializeOwned>(
@@ -250,6 +262,9 @@ pub mod paths {
         format!("/instances/{id}/{}/{task}", kind.task_path())
     }
     /// The schedule of a kind that has one (every kind the console schedules).
+    pub fn instance(id: &str) -> String {
+        format!("/instances/{id}")
+    }
     /// The instance's masters and replicas.
     pub fn nodes(id: &str) -> String {
         format!("/instances/{id}/logical-nodes")

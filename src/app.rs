@@ -5,6 +5,7 @@
 use crate::api::{self, Api};
 use crate::components::config_problem::ConfigProblem;
 use crate::components::header::Header;
+use crate::components::sign_in::SignIn;
 use crate::pages::expired::ExpiredPage;
 use crate::pages::keys::KeysPage;
 use crate::pages::keyspace::KeyspacePage;
@@ -25,8 +26,20 @@ pub fn App() -> impl IntoView {
             {move || match config.get() {
                 None => view! { <p class="muted">"Loading configuration…"</p> }.into_any(),
                 Some(Ok(cfg)) => {
-                    provide_context(Api::new(cfg));
-                    view! { <AppRoutes /> }.into_any()
+                    let api = Api::new(cfg);
+                    provide_context(api.clone());
+                    // Signed out (no token, or a rejected one): the prompt alone, never a page
+                    // full of "no token" errors.
+                    view! {
+                        {move || {
+                            if api.signed_out.get() {
+                                view! { <SignIn /> }.into_any()
+                            } else {
+                                view! { <AppRoutes /> }.into_any()
+                            }
+                        }}
+                    }
+                        .into_any()
                 }
                 Some(Err(e)) => {
                     // Not the usual banner: this page says what to put where.

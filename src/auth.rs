@@ -1,10 +1,11 @@
 //! Sign-in: the console token travels as `#token=…` in the URL the proxy prints. It is moved to
-//! session storage and removed from the address bar at once, so it does not linger in history.
+//! the browser's local storage (every tab signed in, until Sign out) and removed from the address
+//! bar at once, so it does not linger in history.
 
 use crate::api::TOKEN_KEY;
 
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
 }
 
 /// `#token=abc&x=1` → `abc`.
@@ -61,9 +62,17 @@ pub fn reload() {
 }
 
 pub fn save_token(token: &str) {
-    if let Some(s) = session() {
+    if let Some(s) = storage() {
         let _ = s.set_item(TOKEN_KEY, token.trim());
     }
+}
+
+/// Forgets the token in every tab of this browser, and starts afresh (at the sign-in prompt).
+pub fn sign_out() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(TOKEN_KEY);
+    }
+    reload();
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ impl Location {
             .history()
             .and_then(|h| h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)));
         self.0.set(current_path());
+        focus_heading();
     }
 }
 
@@ -50,7 +51,8 @@ pub fn provide_location() -> Location {
     provide_context(location);
     // The listeners live as long as the page.
     std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
-        location.0.set(current_path())
+        location.0.set(current_path());
+        focus_heading();
     }));
     std::mem::forget(window_event_listener(leptos::ev::click, move |ev| {
         if let Some(path) = link_target(&ev) {
@@ -59,6 +61,22 @@ pub fn provide_location() -> Location {
         }
     }));
     location
+}
+
+/// Once the new page has rendered, moves the focus to its heading, as a page load would start a
+/// screen reader or keyboard user there.
+fn focus_heading() {
+    request_animation_frame(|| {
+        let heading = document()
+            .query_selector("#main h1")
+            .ok()
+            .flatten()
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(h) = heading {
+            let _ = h.set_attribute("tabindex", "-1");
+            let _ = h.focus();
+        }
+    });
 }
 
 /// The app's path a click on a link leads to, when the app should handle it: a plain left

@@ -55,6 +55,7 @@ const NOT_TEXT: &[&str] = &[
     "href",
     "target",
     "download",
+    "tabindex",
     // `aria-current`'s value; the `translate` attribute's.
     "page",
     "yes",

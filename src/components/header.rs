@@ -30,6 +30,19 @@ pub fn Header() -> impl IntoView {
                 </a>
             </nav>
             <Preferences />
+            {crate::api::stored_token()
+                .is_some()
+                .then(|| {
+                    view! {
+                        <button
+                            class="button"
+                            data-testid="sign-out"
+                            on:click=|_| crate::auth::sign_out()
+                        >
+                            "Sign out"
+                        </button>
+                    }
+                })}
         </header>
     }
 }

@@ -52,7 +52,7 @@ pub fn ExpiredPage() -> impl IntoView {
         });
     };
     view! {
-        <Crumbs instance />
+        <Crumbs instance here=TaskKind::Expire />
         <h1>"Expired keys"</h1>
         <p class="muted">
             "Redis frees expired keys lazily. A scan visits every key on the masters, which reclaims the memory of those that have expired."

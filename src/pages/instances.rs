@@ -118,10 +118,17 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
             <td>{format!("{} MB / {max}", info.used_memory)}</td>
             <td>
                 <div class="links">
-                    <a href=format!("{base}/{}", TaskKind::Hotkey.plural())>"Hot keys"</a>
-                    <a href=format!("{base}/{}", TaskKind::Bigkey.plural())>"Big keys"</a>
-                    <a href=format!("{base}/{}", TaskKind::Expire.plural())>"Expired keys"</a>
-                    <a href=format!("{base}/{}", TaskKind::Keyspace.plural())>"Key space"</a>
+                    {TaskKind::ALL
+                        .iter()
+                        .map(|k| {
+                            view! {
+                                <a href=format!(
+                                    "{base}/{}",
+                                    k.plural(),
+                                )>{crate::components::crumbs::label(*k)}</a>
+                            }
+                        })
+                        .collect_view()}
                 </div>
             </td>
         </tr>

@@ -13,3 +13,4 @@ mod seed;
 mod sign_in;
 mod static_hosting;
 mod stop;
+mod where_am_i;

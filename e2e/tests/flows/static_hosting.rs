@@ -78,7 +78,7 @@ async fn static_hosting_signs_in_analyses_and_deep_links() {
                 .await?;
 
                 // The README's nginx block (try_files), signed in with a link this time (each
-                // origin has its own session storage).
+                // origin has its own storage).
                 s.console = host.rewrite.clone();
                 s.goto(&format!("{path}#token={TOKEN}")).await?;
                 s.wait_text("[data-testid=task-status]", |t| t == "success")

@@ -38,15 +38,6 @@ fn reads_on(kind: TaskKind) -> &'static str {
     }
 }
 
-/// The page's heading.
-fn title(kind: TaskKind) -> &'static str {
-    if kind == TaskKind::Hotkey {
-        "Hot keys"
-    } else {
-        "Big keys"
-    }
-}
-
 /// The page of one task, or of the kind when `task` is `None`.
 fn href(instance: &str, kind: TaskKind, task: Option<&str>) -> String {
     match task {
@@ -169,8 +160,8 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     };
 
     view! {
-        <Crumbs instance />
-        <h1>{title(kind)}</h1>
+        <Crumbs instance here=kind />
+        <h1>{crate::components::crumbs::label(kind)}</h1>
         <p class="muted">{reads_on(kind)}</p>
         <StartBar
             kind

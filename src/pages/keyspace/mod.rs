@@ -173,7 +173,7 @@ pub fn KeyspacePage() -> impl IntoView {
     };
 
     view! {
-        <Crumbs instance />
+        <Crumbs instance here=KIND />
         <h1>"Key space"</h1>
         <p class="muted">
             "Where the memory goes, from one node's snapshot: the server forks once, as for a new replica; a stored backup costs it nothing."
