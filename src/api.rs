@@ -53,6 +53,14 @@ impl ApiError {
     }
 
     /// 401: the token is missing or wrong.
+    /// 404: the endpoint does not offer this call (a DCS region may lack some).
+    pub fn not_offered(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Dcs { status: 404, .. } | ApiError::Http { status: 404 }
+        )
+    }
+
     pub fn is_unauthorized(&self) -> bool {
         matches!(
             self,

@@ -58,7 +58,17 @@ pub fn ExpiredPage() -> impl IntoView {
             "Redis frees expired keys lazily. A scan visits every key on the masters, which reclaims the memory of those that have expired."
         </p>
         <div class="actions">
-            <button class="button primary" data-testid="start-expired-scan" on:click=scan>
+            <button
+                class="button primary"
+                data-testid="start-expired-scan"
+                on:click=scan
+                disabled=move || {
+                    history
+                        .get()
+                        .and_then(|h| h.ok())
+                        .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
+                }
+            >
                 "Scan now"
             </button>
         </div>

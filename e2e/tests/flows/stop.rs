@@ -1,6 +1,7 @@
 //! Stop on a running task of every kind: a hot-key analysis (stopped and removed, the page back
 //! to the kind's own) and an expired-key scan (stopped, its record kept as failed "Stopped on
-//! request"). Redis is frozen with SIGSTOP under each so the running state is there to be seen.
+//! request"). Redis is frozen with SIGSTOP under each so the running state is there to be seen;
+//! meanwhile Start waits (disabled), and is offered again once the task has stopped.
 
 use crate::hot_keys::{new_hot_task, signal};
 use crate::seed;
@@ -22,10 +23,14 @@ async fn stop_a_running_task_of_every_kind() {
                 s.click("[data-testid=start-hotkey-task]").await?;
                 let task = new_hot_task(s, "lfu", None).await?;
                 signal(pid, "-STOP");
+                // While it runs, Start waits (one task of a kind at a time) and Stop is offered.
+                let waits = s
+                    .wait_count("[data-testid=start-hotkey-task][disabled]", |n| n == 1)
+                    .await;
                 let shown = s.wait_count("[data-testid=stop-task]", |n| n == 1).await;
-                let clicked = match shown {
-                    Ok(_) => s.click("[data-testid=stop-task]").await,
-                    Err(e) => Err(e),
+                let clicked = match (waits, shown) {
+                    (Ok(_), Ok(_)) => s.click("[data-testid=stop-task]").await,
+                    (Err(e), _) | (_, Err(e)) => Err(e),
                 };
                 // The proxy answers the stop without Redis; the analysis ends at its next reply.
                 let back = wait_until(async || {
@@ -62,10 +67,13 @@ async fn stop_a_running_task_of_every_kind() {
                 })
                 .await;
                 signal(pid, "-STOP");
+                let waits = s
+                    .wait_count("[data-testid=start-expired-scan][disabled]", |n| n == 1)
+                    .await;
                 let shown = s.wait_count("[data-testid=stop-task]", |n| n == 1).await;
-                let clicked = match shown {
-                    Ok(_) => s.click("[data-testid=stop-task]").await,
-                    Err(e) => Err(e),
+                let clicked = match (waits, shown) {
+                    (Ok(_), Ok(_)) => s.click("[data-testid=stop-task]").await,
+                    (Err(e), _) | (_, Err(e)) => Err(e),
                 };
                 signal(pid, "-CONT");
                 ensure!(scan.is_some(), "the scan never ran");

@@ -166,7 +166,13 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
         <StartBar
             kind
             blocked
-            busy=starting.into()
+            busy=Signal::derive(move || {
+                starting.get()
+                    || history
+                        .get()
+                        .and_then(|h| h.ok())
+                        .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
+            })
             on_start=Callback::new(move |()| start())
             on_enable_lfu=Callback::new(move |()| enable_lfu())
         />

@@ -201,7 +201,13 @@ pub fn KeyspacePage() -> impl IntoView {
             <button
                 class="button primary"
                 data-testid="start-keyspace-analysis"
-                disabled=move || starting.get()
+                disabled=move || {
+                    starting.get()
+                        || history
+                            .get()
+                            .and_then(|h| h.ok())
+                            .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
+                }
                 on:click=start
             >
                 "Start key-space analysis"
