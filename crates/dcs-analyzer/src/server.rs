@@ -332,7 +332,24 @@ impl RedisCluster {
         Ok(cluster)
     }
 
+    /// Creates the cluster, again on fresh nodes when `redis-cli --cluster create` fails (a port
+    /// another test grabbed in between, under a loaded machine): at most three tries.
     fn create(masters: usize, replicas: usize, args: &[&str]) -> std::io::Result<RedisCluster> {
+        let mut last = None;
+        for _ in 0..3 {
+            match Self::create_once(masters, replicas, args) {
+                Ok(c) => return Ok(c),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one try"))
+    }
+
+    fn create_once(
+        masters: usize,
+        replicas: usize,
+        args: &[&str],
+    ) -> std::io::Result<RedisCluster> {
         let n = masters * (1 + replicas);
         let mut nodes = Vec::with_capacity(n);
         for _ in 0..n {
@@ -347,8 +364,9 @@ impl RedisCluster {
             .output()?;
         if !out.status.success() {
             return Err(std::io::Error::other(format!(
-                "redis-cli --cluster create failed: {}",
-                String::from_utf8_lossy(&out.stdout)
+                "redis-cli --cluster create failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
             )));
         }
         let cluster = RedisCluster { nodes };

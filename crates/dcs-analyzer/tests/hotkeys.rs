@@ -114,12 +114,9 @@ async fn ranks_the_seeded_hot_set_exactly() {
             ("hot:stream", KeyType::Stream, 0, 1, KeyUnit::Count, 25),
         ]
     );
-    // The sixth is a cold key at the initial counter (5); ties are broken by name, so the
-    // alphabetically first cold key wins, deterministically.
-    assert_eq!(
-        (report.keys[5].name.as_str(), report.keys[5].freq),
-        ("cold:0:0", 5)
-    );
+    // Six asked for, five found: the 3,000 cold keys sit at the initial counter (5), which is
+    // no read at all, so none of them is reported as hot.
+    assert_eq!(report.keys.len(), 5);
     assert!(report.keys.iter().all(|k| k.shard == server.addr()));
     assert_eq!(report.scanned_keys, 3005);
     assert_eq!(
@@ -259,6 +256,7 @@ async fn wrong_password_is_an_authentication_error() {
     let good = format!("redis://:s3cret@127.0.0.1:{}", server.port);
     let mut c = connect(&good, 0).await;
     run(&mut c, redis::cmd("SET").arg("k").arg("v")).await;
+    touch(&mut c, b"k", 1).await;
     let ok = hotkeys::analyze(
         &Target::Standalone(good),
         &ScanOptions::default(),

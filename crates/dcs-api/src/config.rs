@@ -8,6 +8,9 @@ pub const MAXMEMORY_POLICY: &str = "maxmemory-policy";
 pub const LFU_LOG_FACTOR: &str = "lfu-log-factor";
 /// Redis's `lfu-decay-time` (minutes per decrement of an idle key's counter).
 pub const LFU_DECAY_TIME: &str = "lfu-decay-time";
+/// The LFU counter every key starts at (Redis's `LFU_INIT_VAL`). A key at or below it has not
+/// been read more than a key just written: hot-key analyses leave such keys out.
+pub const LFU_INIT_VAL: u32 = 5;
 /// Memory limit in bytes.
 pub const MAXMEMORY: &str = "maxmemory";
 

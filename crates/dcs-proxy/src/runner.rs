@@ -127,8 +127,8 @@ impl Runner {
         let mut active = self.active();
         let kind = job.kind;
         let key = (instance_id.to_string(), kind);
-        if let Some(a) = active.get(&key) {
-            return Err(kind.already_running(&a.id));
+        if let Some(id) = self.holding(&active, &key) {
+            return Err(kind.already_running(&id));
         }
         let row = TaskRow {
             id: uuid::Uuid::new_v4().to_string(),
@@ -259,9 +259,24 @@ impl Runner {
 
     /// DCS.4918 while a task of `kind` is waiting or running on the instance.
     pub fn ensure_idle(&self, instance_id: &str, kind: TaskKind) -> Result<(), DcsError> {
-        match self.active().get(&(instance_id.to_string(), kind)) {
-            Some(a) => Err(kind.already_running(&a.id)),
+        let active = self.active();
+        match self.holding(&active, &(instance_id.to_string(), kind)) {
+            Some(id) => Err(kind.already_running(&id)),
             None => Ok(()),
+        }
+    }
+
+    /// The task holding the slot, if one does. A run that has recorded its end lets go of its
+    /// slot a moment later: a reader who saw the end may start the next at once.
+    fn holding(
+        &self,
+        active: &HashMap<(String, TaskKind), Active>,
+        key: &(String, TaskKind),
+    ) -> Option<String> {
+        let a = active.get(key)?;
+        match self.store.get(&key.0, key.1, &a.id) {
+            Ok(Some(row)) if row.status.is_terminal() => None,
+            _ => Some(a.id.clone()),
         }
     }
 

@@ -144,9 +144,10 @@ async fn hotkey_task_lifecycle() {
         done["keys"][0],
         json!({"name":"hot","type":"string","shard":f.lfu.addr(),"db":0,"size":6,"unit":"byte","freq":25})
     );
+    // `cold` was never read: at the initial counter it is not hot, and not reported.
     assert_eq!(
         (done["num"].as_u64(), done["scanned_keys"].as_u64()),
-        (Some(2), Some(2))
+        (Some(1), Some(2))
     );
     assert!(done["started_at"].is_string() && done["finished_at"].is_string());
 

@@ -197,3 +197,31 @@ async fn lru_instance_refuses_hot_keys() {
         })
         .await;
 }
+
+/// Keys only written, never read, sit at the initial LFU counter: not hot. The analysis says so
+/// instead of listing them (issue 16, item 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_never_read_are_not_reported_hot() {
+    let stack = Stack::start().await;
+    let mut c = stack.redis(&stack.lfu.url()).await;
+    seed::hot_keys(&mut c, 50, &[]).await;
+    stack
+        .run(
+            "keys_never_read_are_not_reported_hot",
+            async |s: &mut Stack| -> Flow {
+                s.goto(&format!("/instances/lfu/hotkeys#token={}", e2e::TOKEN))
+                    .await?;
+                s.click("[data-testid=start-hotkey-task]").await?;
+                s.wait_text("[data-testid=task-status]", |t| t == "success")
+                    .await?;
+                s.wait_text("[data-testid=no-hot-keys]", |t| {
+                    t.starts_with("No key is hot")
+                })
+                .await?;
+                let rows = s.texts("[data-testid=key-table] tbody tr").await?;
+                ensure!(rows.is_empty(), "cold keys listed as hot: {rows:?}");
+                Ok(())
+            },
+        )
+        .await;
+}

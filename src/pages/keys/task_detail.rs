@@ -97,7 +97,14 @@ pub fn TaskDetail(
         TaskStatus::Failed => view! { <FailedBanner error_msg=task.error_msg /> }.into_any(),
         TaskStatus::Success => {
             let rows = task.rows.unwrap_or_default();
-            if rows.is_empty() {
+            if rows.is_empty() && kind == TaskKind::Hotkey {
+                view! {
+                    <p class="muted" data-testid="no-hot-keys">
+                        "No key is hot: every LFU counter is at or below its starting value (5), so no key has been read more than one just written. Counters start empty when LFU is switched on; analyse again once the application has been running a while."
+                    </p>
+                }
+                    .into_any()
+            } else if rows.is_empty() {
                 view! { <p class="muted">"The analysis found no keys."</p> }.into_any()
             } else {
                 view! { <Result rows kind log_factor /> }.into_any()
