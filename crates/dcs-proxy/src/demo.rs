@@ -5,8 +5,9 @@
 //!   (`user:session:*` strings, two in three expiring within six hours, the rest never);
 //!   the big keys `demo:big:string` (1 MiB), `demo:big:list` (100,000 elements), `demo:big:hash`
 //!   (50,000 fields), `demo:big:set` (30,000), `demo:big:zset` (20,000), `demo:big:stream`
-//!   (5,000 entries); 20,000 `cache:tmp:*` keys with TTLs of 30–120 s that expire during the demo
-//!   (active expiry is off on this server, so they wait for an expired-key scan); and a client
+//!   (5,000 entries); 5,000 `cache:expired:*` keys already expired and 20,000 `cache:tmp:*` keys
+//!   with TTLs of 30–120 s that expire during the demo (active expiry is off on this server, so
+//!   they wait for an expired-key scan); and a client
 //!   that reads `product:1` … `product:10` with Zipf-like skew (`product:1` hottest).
 //! * `sessions-lru` — `allkeys-lru` with 10,000 keys, to show why hot-key analysis is refused.
 
@@ -198,6 +199,16 @@ async fn seed_lfu(c: &mut MultiplexedConnection) -> redis::RedisResult<()> {
             .arg("v")
             .arg("EX")
             .arg(30 + i % 91)
+            .ignore();
+    }
+    // Already expired, waiting for a scan (active expiry is off): the first expired-key scan
+    // has something to reclaim however soon it runs.
+    for i in 0..5_000u32 {
+        p.cmd("SET")
+            .arg(format!("cache:expired:{i}"))
+            .arg("v")
+            .arg("PX")
+            .arg(1)
             .ignore();
     }
     for i in 1..=HOT_KEYS {

@@ -1,5 +1,6 @@
 //! `dcs-proxy demo` (what `make run` starts): it serves two instances with the documented data,
-//! refuses hot keys on the LRU one, and SIGTERM stops it with its Redis children.
+//! refuses hot keys on the LRU one, has expired keys for the first scan and telling prefixes for
+//! key space, and SIGTERM stops it with its Redis children.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -88,6 +89,59 @@ async fn demo_serves_both_instances_and_stops_with_its_children() {
         .await
         .unwrap();
     assert_eq!(refused["error_code"], "DCS.4922");
+
+    // The first expired-key scan reclaims what the demo left expired, and a key-space analysis
+    // shows its prefixes: the first look at each page is telling.
+    let call = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut req = client
+            .request(method, format!("{base}/instances/orders-lfu{path}"))
+            .header("X-Auth-Token", token.trim());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    call(reqwest::Method::POST, "/scan-expire-keys-task", None).await;
+    let until = Instant::now() + Duration::from_secs(60);
+    let scan = loop {
+        let h = call(reqwest::Method::GET, "/auto-expire/histories", None).await;
+        if h["records"][0]["status"] == "success" {
+            break h["records"][0].clone();
+        }
+        assert!(Instant::now() < until, "the scan did not finish: {h}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(scan["num"].as_u64().unwrap() >= 5_000, "{scan}");
+    let nodes = call(reqwest::Method::GET, "/logical-nodes", None).await;
+    let body = serde_json::json!({"node_id": nodes["nodes"][0]["node_id"]});
+    let created = call(reqwest::Method::POST, "/offline/key-analysis", Some(body)).await;
+    let id = created["task_id"].as_str().unwrap().to_string();
+    let report = loop {
+        let t = call(
+            reqwest::Method::GET,
+            &format!("/offline/key-analysis/{id}"),
+            None,
+        )
+        .await;
+        if t["status"] == "success" {
+            break t;
+        }
+        assert!(
+            Instant::now() < until,
+            "the key analysis did not finish: {t}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let findings = report["findings"].to_string();
+    assert!(findings.contains("prefix `user:` holds"), "{findings}");
+    assert!(findings.contains("prefix `demo:` holds"), "{findings}");
 
     Command::new("kill")
         .args(["-TERM", &demo.id().to_string()])

@@ -193,10 +193,12 @@ async fn main() -> Result<(), String> {
     };
     let nodes = api(reqwest::Method::GET, "/logical-nodes", None).await;
     let node = serde_json::json!({"node_id": nodes["nodes"][0]["node_id"]});
+    // The expired-key scan first: every SCAN reclaims expired keys, so after the others it would
+    // find none left to show.
     for (create, list, body) in [
+        ("/scan-expire-keys-task", "/auto-expire/histories", None),
         ("/hotkey-task", "/hotkey-tasks", None),
         ("/bigkey-task", "/bigkey-tasks", None),
-        ("/scan-expire-keys-task", "/auto-expire/histories", None),
         ("/offline/key-analysis", "/offline/key-analysis", Some(node)),
     ] {
         api(reqwest::Method::POST, create, body).await;
