@@ -454,6 +454,33 @@ async fn schedules_validate_and_persist() {
         false,
         "kinds are separate"
     );
+    // A hot-key schedule on an LRU instance could only fail: refused, saying what to change;
+    // switched off it is saved as asked, and big keys do not care about the policy.
+    let (status, refused) = f
+        .call(
+            Method::PUT,
+            "/instances/lru/hotkey/autoscan",
+            Some(json!({"enable_auto_scan":true,"schedule_at":["21:00"]})),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error_code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("DCS.4922")),
+        "{refused}"
+    );
+    assert!(
+        refused["error_msg"].as_str().unwrap().contains("lfu"),
+        "{refused}"
+    );
+    for path in [
+        "/instances/lru/hotkey/autoscan",
+        "/instances/lru/bigkey/autoscan",
+    ] {
+        let on = !path.contains("hotkey");
+        let body = json!({"enable_auto_scan": on, "schedule_at":["21:00"]});
+        let (status, saved) = f.call(Method::PUT, path, Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {saved}");
+    }
     assert_dcs(
         f.call(
             Method::PUT,

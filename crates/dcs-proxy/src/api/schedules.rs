@@ -26,7 +26,9 @@ pub async fn update_daily(
     JsonBody(body): JsonBody<AutoscanConfigRequest>,
 ) -> Result<Json<AutoscanConfig>, AppError> {
     let inst = state.instance(&instance_id)?;
-    Ok(Json(schedules::save_daily(&state, &inst.id, kind, &body)?))
+    Ok(Json(
+        schedules::save_daily_checked(&state, inst, kind, &body).await?,
+    ))
 }
 
 pub async fn update_expire(

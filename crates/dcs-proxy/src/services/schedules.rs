@@ -81,6 +81,26 @@ fn save<T: Serialize>(
         .map_err(internal)
 }
 
+/// [`save_daily`], refusing to switch on a hot-key schedule that could only fail: an instance
+/// that answers and is not on an LFU policy gets DCS.4922 with the setting to change. An
+/// instance that cannot be reached now is not judged (its runs will say why they failed).
+pub async fn save_daily_checked(
+    state: &AppState,
+    inst: &InstanceConfig,
+    kind: TaskKind,
+    body: &AutoscanConfigRequest,
+) -> Result<AutoscanConfig, DcsError> {
+    if kind == TaskKind::Hotkey && body.enable_auto_scan {
+        let opts = inst.options(&state.opts);
+        if let Err(e @ dcs_analyzer::AnalyzerError::Unsupported { .. }) =
+            dcs_analyzer::prepare(kind, &inst.target, &opts).await
+        {
+            return Err(e.to_dcs(kind));
+        }
+    }
+    save_daily(state, &inst.id, kind, body)
+}
+
 /// Validates (DCS.4800 for times) and saves a daily schedule.
 pub fn save_daily(
     state: &AppState,
