@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 pub const STATUS_RUNNING: &str = "RUNNING";
 /// `status` of an instance the proxy cannot reach.
 pub const STATUS_ERROR: &str = "ERROR";
+/// `cache_mode` of a standalone instance and of a cluster, as DCS names them.
+pub const MODE_SINGLE: &str = "single";
+pub const MODE_CLUSTER: &str = "cluster";
 
 /// One instance as `ListInstances` reports it. DCS sends many more fields; these are the ones this
 /// product uses, and unknown ones are ignored.
@@ -69,6 +72,6 @@ pub type ShowInstanceResponse = InstanceListInfo;
 
 impl InstanceListInfo {
     pub fn is_cluster(&self) -> bool {
-        self.cache_mode.as_deref() == Some("cluster")
+        self.cache_mode.as_deref() == Some(MODE_CLUSTER)
     }
 }

@@ -43,6 +43,11 @@ async fn language_and_theme_switch_and_are_remembered() {
                     row.contains("lfu-cache") && row.contains("allkeys-lfu"),
                     "names and policies stay as they are: {row:?} ({nav:?})"
                 );
+                // The status and mode words are the reader's language too.
+                ensure!(
+                    row.contains("运行中") && row.contains("单机"),
+                    "status and mode in 简体中文: {row:?}"
+                );
                 s.browser.refresh().await.ctx("reload")?;
                 s.wait_text("h1", |t| t == "实例").await?;
                 choose(s, "language", "en").await?;

@@ -9,7 +9,8 @@ use dcs_analyzer::probe::{probe, InstanceFacts};
 use dcs_analyzer::{ScanOptions, Target};
 use dcs_api::config::MAXMEMORY_POLICY;
 use dcs_api::instance::{
-    InstanceListInfo, ListInstancesResponse, ShowInstanceResponse, STATUS_ERROR, STATUS_RUNNING,
+    InstanceListInfo, ListInstancesResponse, ShowInstanceResponse, MODE_CLUSTER, MODE_SINGLE,
+    STATUS_ERROR, STATUS_RUNNING,
 };
 use std::time::Duration;
 
@@ -74,9 +75,9 @@ pub fn describe(inst: &InstanceConfig, facts: Option<&InstanceFacts>) -> ShowIns
         description: None,
         cache_mode: Some(
             if matches!(inst.target, Target::Cluster(_)) {
-                "cluster"
+                MODE_CLUSTER
             } else {
-                "single"
+                MODE_SINGLE
             }
             .into(),
         ),
