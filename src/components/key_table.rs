@@ -88,9 +88,18 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
             }
         })
         .collect_view();
+    let location = use_context::<crate::router::Location>();
     let export = move |_| {
         let csv = to_csv(&visible.get_untracked(), hot);
-        download("keys.csv", &csv);
+        download(&csv_name(location), &csv);
+    };
+    let export_label = move || {
+        let (shown, all) = (visible.read().len(), rows.with_value(Vec::len));
+        if shown == all {
+            "Export all as CSV".to_string()
+        } else {
+            format!("Export the {shown} shown as CSV")
+        }
     };
     view! {
         <div class="toolbar">
@@ -116,7 +125,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
             </label>
             <span class="muted">{move || crate::format::keys(visible.get().len() as u64)}</span>
             <button class="button" data-testid="export-csv" on:click=export>
-                "Export CSV"
+                {export_label}
             </button>
         </div>
         <div class="table-wrap">
@@ -216,6 +225,22 @@ fn CopyButton(name: String, copied: RwSignal<Option<String>>) -> impl IntoView {
             }}
         </button>
     }
+}
+
+/// `orders-hotkeys-202611251542.csv`: the instance, the analysis and when (the reader's time).
+fn csv_name(location: Option<crate::router::Location>) -> String {
+    let now = dcs_api::Timestamp::from_millis(js_sys::Date::now() as i64);
+    let stamp: String = now
+        .map(crate::format::local)
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(12)
+        .collect();
+    let place = location
+        .and_then(|l| Some(format!("{}-{}", l.segment(1)?, l.segment(2)?)))
+        .unwrap_or_else(|| "keys".into());
+    format!("{place}-{stamp}.csv")
 }
 
 /// Saves `text` as a file through a `data:` link (no Blob bindings: they cost the bundle more).

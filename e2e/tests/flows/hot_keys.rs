@@ -92,19 +92,31 @@ async fn hot_key_analysis_progress_csv_and_deep_link() {
                     "table order: {names:?}"
                 );
 
-                // Filter, then export: the file holds exactly the rows shown.
+                // The button says what it exports: filtered, the rows shown; else all.
+                s.fill("[data-testid=key-table-filter]", "first").await?;
+                s.wait_text("[data-testid=export-csv]", |t| {
+                    t == "Export the 1 shown as CSV"
+                })
+                .await?;
+                // Filter, then export: the file holds exactly the rows shown, and its name says
+                // which instance, analysis and when.
                 s.fill("[data-testid=key-table-filter]", "hot:").await?;
                 s.wait_count("[data-testid=key-table] tbody tr", |n| n == 3)
                     .await?;
                 s.click("[data-testid=export-csv]").await?;
-                let file = s.downloads.join("keys.csv");
                 let csv = wait_until(async || {
-                    std::fs::read_to_string(&file)
+                    let file = std::fs::read_dir(&s.downloads).ok()?.find_map(|e| {
+                        let name = e.ok()?.file_name().into_string().ok()?;
+                        let stamp = name.strip_prefix("lfu-hotkeys-")?.strip_suffix(".csv")?;
+                        (stamp.len() == 12 && stamp.chars().all(|c| c.is_ascii_digit()))
+                            .then(|| s.downloads.join(&name))
+                    })?;
+                    std::fs::read_to_string(file)
                         .ok()
                         .filter(|t| t.ends_with('\n'))
                 })
                 .await
-                .ok_or("keys.csv was not downloaded")?;
+                .ok_or("lfu-hotkeys-<time>.csv was not downloaded")?;
                 let lines: Vec<&str> = csv.lines().collect();
                 ensure!(
                     lines.len() == 4 && lines[0].starts_with("name,"),

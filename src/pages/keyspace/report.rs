@@ -2,12 +2,13 @@
 //! next level; other delimiters regroup the first level here, in the browser), the TTL bands
 //! and the largest keys (sortable, filterable, CSV).
 
+use super::AnalysisView;
 use crate::charts::bars::{Bar, BarChart};
 use crate::components::key_table::KeyTable;
 use crate::format::{bytes, tenths};
 use crate::keytable::KeyRow;
 use crate::prefix_tree::{has_children, regroup, visible};
-use dcs_api::keyspace::{KeyspaceReport, PrefixNode};
+use dcs_api::keyspace::PrefixNode;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -30,7 +31,8 @@ fn share(part: u64, total: u64) -> String {
 }
 
 #[component]
-pub fn Report(report: KeyspaceReport, shard: String) -> impl IntoView {
+pub fn Report(task: AnalysisView) -> impl IntoView {
+    let (report, shard) = (&task, &task.group_name);
     let total = report.total_bytes;
     let types: Vec<Bar> = report
         .type_bytes
@@ -60,11 +62,12 @@ pub fn Report(report: KeyspaceReport, shard: String) -> impl IntoView {
     let rows: Vec<KeyRow> = report
         .largest_keys
         .iter()
-        .filter_map(|k| KeyRow::from_largest(k, &shard))
+        .filter_map(|k| KeyRow::from_largest(k, shard))
         .collect();
     let findings = report
         .findings
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|f| view! { <li>{f}</li> })
         .collect_view();
     view! {
@@ -86,7 +89,7 @@ pub fn Report(report: KeyspaceReport, shard: String) -> impl IntoView {
             bytes=true
         />
         <h3>"Prefixes"</h3>
-        <PrefixTree tree=report.prefix_tree total />
+        <PrefixTree tree=report.prefix_tree.clone() total />
         <h3>"Time to live"</h3>
         <BarChart
             bars=ttl
