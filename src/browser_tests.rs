@@ -85,7 +85,6 @@ async fn start_is_disabled_with_the_reason_on_an_lru_instance() {
                 ))
                 busy=Signal::derive(|| false)
                 on_start=Callback::new(|()| ())
-                on_enable_lfu=Callback::new(|()| ())
             />
         }
     });
@@ -112,7 +111,6 @@ async fn start_is_disabled_with_the_reason_on_an_lru_instance() {
                 ))
                 busy=Signal::derive(|| false)
                 on_start=Callback::new(|()| ())
-                on_enable_lfu=Callback::new(|()| ())
             />
         }
     });

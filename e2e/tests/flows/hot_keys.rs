@@ -237,3 +237,56 @@ async fn keys_never_read_are_not_reported_hot() {
         )
         .await;
 }
+
+/// Switching an instance to LFU (a production server's eviction) is never one click: the offer,
+/// a confirmation naming both policies, nothing changed until confirmed, the outcome said, and
+/// the previous policy one click away (issue 16, item 3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enabling_lfu_is_confirmed_and_undoable() {
+    Stack::start()
+        .await
+        .run(
+            "enabling_lfu_is_confirmed_and_undoable",
+            async |s: &mut Stack| -> Flow {
+                let policy = async |s: &Stack| {
+                    let (_, c) = s.api(Method::GET, "/instances/lru/configs").await;
+                    c["redis_config"]
+                        .as_array()
+                        .and_then(|a| a.iter().find(|p| p["param_name"] == "maxmemory-policy"))
+                        .map(|p| p["param_value"].as_str().unwrap_or_default().to_string())
+                        .unwrap_or_default()
+                };
+                s.goto(&format!("/instances/lru/hotkeys#token={}", e2e::TOKEN))
+                    .await?;
+                s.wait_text(".reason", |t| t.contains("allkeys-lru"))
+                    .await?;
+                s.click("[data-testid=enable-lfu]").await?;
+                let ask = s
+                    .wait_text("[data-testid=confirm-lfu]", |t| {
+                        t.contains("from allkeys-lru to allkeys-lfu")
+                    })
+                    .await?;
+                ensure!(ask.contains("evict"), "says what changes: {ask}");
+                ensure!(
+                    policy(s).await == "allkeys-lru",
+                    "changed before it was confirmed"
+                );
+                s.click("[data-testid=confirm-lfu-change]").await?;
+                s.wait_text("[data-testid=policy-changed]", |t| {
+                    t == "maxmemory-policy is now allkeys-lfu (it was allkeys-lru)."
+                })
+                .await?;
+                ensure!(policy(s).await == "allkeys-lfu", "not changed");
+                s.wait_count("[data-testid=start-hotkey-task]:not([disabled])", |n| {
+                    n == 1
+                })
+                .await?;
+                s.click("[data-testid=restore-policy]").await?;
+                s.wait_text(".reason", |t| t.contains("allkeys-lru"))
+                    .await?;
+                ensure!(policy(s).await == "allkeys-lru", "not restored");
+                Ok(())
+            },
+        )
+        .await;
+}

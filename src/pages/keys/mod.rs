@@ -2,13 +2,15 @@
 //! follow it live, browse the history, edit the schedule, and read the result. The selected task
 //! is the one in the URL, else the latest successful one.
 //!
-//! * [`start_bar`] — the start button, or why the analysis cannot run (and the LFU offer);
+//! * [`start_bar`] — the start button, or why the analysis cannot run;
+//! * [`lfu_switch`] — switching an instance to LFU: offered, confirmed, undoable;
 //! * [`history`] — the analyses of the kind, newest first;
 //! * [`task_detail`] — one task: progress, failure, or the result's charts and table;
 //! * [`charts`] — the chart data, built by plain functions.
 
 pub mod charts;
 pub mod history;
+pub mod lfu_switch;
 pub mod start_bar;
 pub mod task_detail;
 
@@ -21,11 +23,12 @@ use crate::components::schedule_editor::ScheduleEditor;
 use crate::components::task_status::Stop;
 use crate::fetch::{fetch, fetch_with};
 use crate::router::use_location;
-use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR};
+use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
 use dcs_api::task::{BigkeyEntry, HotkeyEntry, TaskList};
 use dcs_api::{TaskKind, TaskStatus};
 use history::History;
 use leptos::prelude::*;
+use lfu_switch::LfuSwitch;
 use start_bar::{blocked_reason, StartBar};
 use task_detail::{read_task, TaskDetail};
 
@@ -127,17 +130,6 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
             starting.set(false);
         });
     };
-    let a = api.clone();
-    let enable_lfu = move || {
-        let (api, inst) = (a.clone(), instance.get_untracked());
-        leptos::task::spawn_local(async move {
-            match api.set_policy(&inst, "allkeys-lfu").await {
-                Ok(()) => configs.refetch(),
-                Err(e) => start_error.set(Some(e)),
-            }
-        });
-    };
-
     // Stopping a hot/big task deletes it: back to the kind's page, its history refetched.
     let after_stop = location;
     let stop_task = move |task: &str| {
@@ -174,8 +166,19 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                         .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
             })
             on_start=Callback::new(move |()| start())
-            on_enable_lfu=Callback::new(move |()| enable_lfu())
         />
+        {(kind == TaskKind::Hotkey)
+            .then(|| {
+                let policy = Signal::derive(move || {
+                    configs
+                        .get()
+                        .and_then(|c| c.ok())
+                        .and_then(|c| c.param(MAXMEMORY_POLICY).map(str::to_string))
+                });
+                view! {
+                    <LfuSwitch instance policy changed=Callback::new(move |()| configs.refetch()) />
+                }
+            })}
         {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
         <section class="grid-2">
             <div>

@@ -1,5 +1,5 @@
-//! The start button, disabled with the reason beside it when the analysis cannot run (and, for
-//! hot keys, the offer to switch the instance to LFU).
+//! The start button, disabled with the reason beside it when the analysis cannot run (the offer
+//! to switch an instance to LFU is `lfu_switch`).
 
 use crate::api::ApiError;
 use dcs_api::config::{is_lfu_policy, ListConfigurationsResponse, MAXMEMORY_POLICY};
@@ -36,7 +36,6 @@ pub fn StartBar(
     blocked: Signal<Option<String>>,
     busy: Signal<bool>,
     on_start: Callback<()>,
-    on_enable_lfu: Callback<()>,
 ) -> impl IntoView {
     let hot = kind == TaskKind::Hotkey;
     let (testid, label) = if hot {
@@ -62,17 +61,6 @@ pub fn StartBar(
                             <span class="reason" role="note">
                                 {why}
                             </span>
-                            {hot
-                                .then(|| {
-                                    view! {
-                                        <button
-                                            class="button"
-                                            on:click=move |_| on_enable_lfu.run(())
-                                        >
-                                            "Enable LFU (allkeys-lfu)"
-                                        </button>
-                                    }
-                                })}
                         }
                     })
             }}
