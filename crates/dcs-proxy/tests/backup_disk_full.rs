@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,17 +44,10 @@ async fn a_full_disk_fails_the_backup_and_leaves_nothing_behind() {
         ),
     )
     .unwrap();
-    let script =
-        r#"mount -t tmpfs -o size=64k tmpfs "$1/backups" && exec "$2" serve --config "$3""#;
-    let _proxy = Killed(
-        Command::new("unshare")
-            .args(["--map-root-user", "--mount", "sh", "-c", script, "sh"])
-            .arg(&data)
-            .arg(env!("CARGO_BIN_EXE_dcs-proxy"))
-            .arg(&config)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("unshare (util-linux)"),
+    let _proxy = serve_in_namespace(
+        r#"mount -t tmpfs -o size=64k tmpfs "$1/backups""#,
+        &data,
+        &config,
     );
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/v2/{PROJECT}/instances/lfu/backups");

@@ -8,7 +8,6 @@ mod common;
 
 use axum::http::Method;
 use common::*;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,16 +51,10 @@ async fn a_read_only_data_folder_serves_its_history() {
         ),
     )
     .unwrap();
-    let script = r#"mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && exec "$2" serve --config "$3""#;
-    let _proxy = Killed(
-        Command::new("unshare")
-            .args(["--map-root-user", "--mount", "sh", "-c", script, "sh"])
-            .arg(&data)
-            .arg(env!("CARGO_BIN_EXE_dcs-proxy"))
-            .arg(&config)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("unshare (util-linux)"),
+    let _proxy = serve_in_namespace(
+        r#"mount --bind "$1" "$1" && mount -o remount,ro,bind "$1""#,
+        &data,
+        &config,
     );
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/v2/{PROJECT}");

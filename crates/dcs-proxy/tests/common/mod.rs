@@ -253,6 +253,27 @@ impl Drop for Killed {
     }
 }
 
+/// The real `dcs-proxy serve --config config`, in a mount namespace of its own (`unshare`),
+/// after `mounts` — a shell line given the data folder as `$1` — has arranged its data folder
+/// there (read-only, a tiny tmpfs…). Killed when the guard drops.
+pub fn serve_in_namespace(
+    mounts: &str,
+    data: &std::path::Path,
+    config: &std::path::Path,
+) -> Killed {
+    let script = format!(r#"{mounts} && exec "$2" serve --config "$3""#);
+    Killed(
+        std::process::Command::new("unshare")
+            .args(["--map-root-user", "--mount", "sh", "-c", &script, "sh"])
+            .arg(data)
+            .arg(env!("CARGO_BIN_EXE_dcs-proxy"))
+            .arg(config)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("unshare (util-linux)"),
+    )
+}
+
 /// Snapshots by replication start at once (Redis 7.0 waits 5 s for other replicas by default).
 pub async fn snapshots_at_once(conn: &mut redis::aio::MultiplexedConnection) {
     let _: () = redis::cmd("CONFIG")
