@@ -103,6 +103,8 @@ fn lfu_advice(addr: &str, policy: &str) -> String {
 struct FreqHandler {
     node: usize,
     top: TopN<Candidate>,
+    /// Counters below this are not hot (`ScanOptions::min_freq`).
+    min_freq: u32,
 }
 
 impl BatchHandler for FreqHandler {
@@ -135,8 +137,9 @@ impl BatchHandler for FreqHandler {
                     });
                 }
             };
-            // Not hot: no more reads than a key just written (counters start there).
-            if freq <= dcs_api::config::LFU_INIT_VAL {
+            // Not hot: below the instance's minimum, which is never below one more than the
+            // counter every key starts with (no more reads than a key just written).
+            if freq < self.min_freq.max(dcs_api::config::LFU_INIT_VAL + 1) {
                 continue;
             }
             let c = Candidate {
@@ -179,6 +182,7 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
             let mut h = FreqHandler {
+                min_freq: opts.min_freq,
                 node: i,
                 top: TopN::new(opts.top),
             };
@@ -297,6 +301,7 @@ mod server_tests {
         let mut h = FreqHandler {
             node: 0,
             top: TopN::new(10),
+            min_freq: ScanOptions::default().min_freq,
         };
         h.handle(&mut conn, 0, vec![b"gone".to_vec(), b"present".to_vec()])
             .await

@@ -29,6 +29,9 @@ pub struct ScanOptions {
     /// Read-only analyses (big keys): a healthy replica of each master, or the masters; see
     /// [`crate::replicas`].
     pub analyze_on: crate::replicas::AnalyzeOn,
+    /// Hot keys: the smallest LFU counter reported (6–255; a key at Redis's initial counter, 5,
+    /// has not been read more than one just written).
+    pub min_freq: u32,
 }
 
 impl Default for ScanOptions {
@@ -44,6 +47,7 @@ impl Default for ScanOptions {
             tls_ca: None,
             pace: crate::pace::Pace::Gentle,
             analyze_on: crate::replicas::AnalyzeOn::Replica,
+            min_freq: dcs_api::task::KeyThresholds::MIN_HOT_FREQ,
         }
     }
 }

@@ -127,6 +127,21 @@ async fn ranks_the_seeded_hot_set_exactly() {
             unit: dcs_analyzer::Unit::Keys,
         }
     );
+
+    // An instance's own minimum counter (hot_key_min_freq): only keys at or above it.
+    let opts = ScanOptions {
+        min_freq: 45,
+        ..opts
+    };
+    let report = hotkeys::analyze(&Target::Standalone(server.url()), &opts, &Control::new().0)
+        .await
+        .unwrap();
+    let names: Vec<&str> = report.keys.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["hot:string", "hot:hash", "hot:list"],
+        "counters 65, 55, 45"
+    );
 }
 
 #[tokio::test]

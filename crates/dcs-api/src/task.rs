@@ -84,6 +84,47 @@ pub struct AnalysisTask<K> {
     /// The node each shard was read on (a local extension; DCS does not say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analyzed_on: Option<Vec<AnalyzedNode>>,
+    /// What counts as big or hot on the instance (a local extension: the instance's settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<KeyThresholds>,
+}
+
+/// What counts as a big or a hot key on an instance: DCS's console flags strings over 10 KB and
+/// collections over 5,000 elements; a key is hot when its LFU counter is above Redis's initial
+/// one (5). Each instance may set its own (the proxy's configuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyThresholds {
+    /// A string longer than this many bytes is big.
+    pub big_string_bytes: u64,
+    /// A collection with more elements than this is big.
+    pub big_elements: u64,
+    /// A key is shown as hot when its LFU counter is at least this (6–255).
+    pub hot_min_freq: u32,
+}
+
+impl KeyThresholds {
+    /// The smallest `hot_min_freq`: one above the counter every key starts with.
+    pub const MIN_HOT_FREQ: u32 = crate::config::LFU_INIT_VAL + 1;
+
+    /// Whether a key of `size` in `unit` is over the big-key threshold of its unit.
+    pub fn exceeds(&self, size: u64, unit: KeyUnit) -> bool {
+        match unit {
+            KeyUnit::Byte => size > self.big_string_bytes,
+            KeyUnit::Count => size > self.big_elements,
+        }
+    }
+}
+
+impl Default for KeyThresholds {
+    /// DCS's console defaults.
+    fn default() -> Self {
+        KeyThresholds {
+            big_string_bytes: 10 * 1024,
+            big_elements: 5_000,
+            hot_min_freq: Self::MIN_HOT_FREQ,
+        }
+    }
 }
 
 /// Where one shard was analysed: on its master, or on one of its replicas.
@@ -148,4 +189,26 @@ pub struct TaskList {
     pub instance_id: String,
     pub count: u64,
     pub records: Vec<TaskRecord>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_dcs_defaults_per_unit() {
+        let t = KeyThresholds::default();
+        assert_eq!(
+            (t.big_string_bytes, t.big_elements, t.hot_min_freq),
+            (10_240, 5_000, 6)
+        );
+        assert!(!t.exceeds(10_240, KeyUnit::Byte) && t.exceeds(10_241, KeyUnit::Byte));
+        assert!(!t.exceeds(5_000, KeyUnit::Count) && t.exceeds(5_001, KeyUnit::Count));
+        // 6,000 bytes is not 6,000 elements: each unit has its own bar.
+        assert!(!t.exceeds(6_000, KeyUnit::Byte) && t.exceeds(6_000, KeyUnit::Count));
+        assert_eq!(
+            serde_json::to_value(t).unwrap(),
+            serde_json::json!({"big_string_bytes": 10240, "big_elements": 5000, "hot_min_freq": 6})
+        );
+    }
 }

@@ -116,6 +116,10 @@ struct RawInstance {
     /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
     /// `master`.
     analyze_on: Option<Spanned<String>>,
+    /// What counts as big or hot here (defaults: DCS's 10240 bytes, 5000 elements; counter 6).
+    big_key_string_bytes: Option<Spanned<u64>>,
+    big_key_elements: Option<Spanned<u64>>,
+    hot_key_min_freq: Option<Spanned<u64>>,
 }
 
 /// Shortest console token or AK/SK secret accepted (generated tokens are 48 hex characters).
@@ -308,6 +312,9 @@ pub struct InstanceConfig {
     pub pace: dcs_analyzer::Pace,
     /// Where big keys are read (`analyze_on` in the file).
     pub analyze_on: dcs_analyzer::AnalyzeOn,
+    /// What counts as big or hot (`big_key_string_bytes`, `big_key_elements`,
+    /// `hot_key_min_freq` in the file).
+    pub thresholds: dcs_api::task::KeyThresholds,
 }
 
 impl InstanceConfig {
@@ -317,6 +324,7 @@ impl InstanceConfig {
             tls_ca: self.tls_ca.clone(),
             pace: self.pace,
             analyze_on: self.analyze_on,
+            min_freq: self.thresholds.hot_min_freq,
             ..base.clone()
         }
     }
@@ -500,6 +508,44 @@ impl Config {
                 0 => dcs_analyzer::AnalyzeOn::Replica,
                 _ => dcs_analyzer::AnalyzeOn::Master,
             };
+            // Each bound is what Redis itself allows: a 512 MB string, 2^32 - 1 elements, and
+            // the LFU counter's 0–255 above the initial counter.
+            let bounded =
+                |value: Option<Spanned<u64>>, key: &str, min: u64, max: u64, default| match value {
+                    None => Ok(default),
+                    Some(v) if (min..=max).contains(v.get_ref()) => Ok(*v.get_ref()),
+                    Some(v) => Err(at(
+                        v.span(),
+                        format!(
+                            "instance {id:?}: {key} {} must be from {min} to {max}",
+                            v.get_ref()
+                        ),
+                    )),
+                };
+            let d = dcs_api::task::KeyThresholds::default();
+            let thresholds = dcs_api::task::KeyThresholds {
+                big_string_bytes: bounded(
+                    i.big_key_string_bytes,
+                    "big_key_string_bytes",
+                    1,
+                    512 * 1024 * 1024,
+                    d.big_string_bytes,
+                )?,
+                big_elements: bounded(
+                    i.big_key_elements,
+                    "big_key_elements",
+                    1,
+                    u32::MAX as u64,
+                    d.big_elements,
+                )?,
+                hot_min_freq: bounded(
+                    i.hot_key_min_freq,
+                    "hot_key_min_freq",
+                    dcs_api::task::KeyThresholds::MIN_HOT_FREQ as u64,
+                    255,
+                    d.hot_min_freq as u64,
+                )? as u32,
+            };
             instances.push(InstanceConfig {
                 id,
                 name: i.name,
@@ -508,6 +554,7 @@ impl Config {
                 allow_config_changes: i.allow_config_changes,
                 pace,
                 analyze_on,
+                thresholds,
             });
         }
         let cloud = match raw.cloud {
@@ -805,6 +852,50 @@ pace = "fast"
             !format!("{:?}", c).contains("secret-key") && !format!("{:?}", c).contains("p%40ss"),
             "secrets stay out of Debug"
         );
+    }
+
+    #[test]
+    fn thresholds_are_dcs_defaults_unless_an_instance_sets_them_in_range() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(
+            c.instances[0].thresholds,
+            dcs_api::task::KeyThresholds::default()
+        );
+        let set = GOOD.replace(
+            "pace = \"fast\"",
+            "pace = \"fast\"\nbig_key_string_bytes = 1048576\nbig_key_elements = 100000\nhot_key_min_freq = 40",
+        );
+        let t = parse(&set).unwrap().instances[1].thresholds;
+        assert_eq!(
+            (t.big_string_bytes, t.big_elements, t.hot_min_freq),
+            (1_048_576, 100_000, 40)
+        );
+        for (line, why) in [
+            (
+                "big_key_string_bytes = 0",
+                "big_key_string_bytes 0 must be from 1 to 536870912",
+            ),
+            (
+                "big_key_elements = 4294967296",
+                "big_key_elements 4294967296 must be from 1 to 4294967295",
+            ),
+            (
+                "hot_key_min_freq = 5",
+                "hot_key_min_freq 5 must be from 6 to 255",
+            ),
+            (
+                "hot_key_min_freq = 256",
+                "hot_key_min_freq 256 must be from 6 to 255",
+            ),
+        ] {
+            let e = parse(&GOOD.replace("pace = \"fast\"", line)).unwrap_err();
+            assert!(
+                e.to_string().contains("proxy.toml:19") && e.to_string().contains(why),
+                "{line}: {e}"
+            );
+        }
+        let negative = parse(&GOOD.replace("pace = \"fast\"", "big_key_elements = -1"));
+        assert!(negative.is_err(), "not a count");
     }
 
     #[test]

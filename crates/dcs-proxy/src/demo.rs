@@ -77,6 +77,7 @@ pub(crate) async fn run(
                 allow_config_changes: true,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                thresholds: Default::default(),
             },
             InstanceConfig {
                 id: "sessions-lru".into(),
@@ -86,6 +87,7 @@ pub(crate) async fn run(
                 allow_config_changes: true,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                thresholds: Default::default(),
             },
         ],
         cloud: None,

@@ -35,6 +35,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// `DELETE`'s `?delete_record=true|false` (a local extension): an expired-key scan's record is
+/// kept when it is stopped, and deleted only when asked for by name — so a Stop that arrives as
+/// the scan ends never loses what it reclaimed. Any other value → DCS.4800.
+pub struct DeleteParams(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeleteParams {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let pairs = crate::signing::parse_query(parts.uri.query().unwrap_or(""));
+        match pairs.iter().find(|(n, _)| n == "delete_record") {
+            None => Ok(DeleteParams(false)),
+            Some((_, v)) if v == "true" => Ok(DeleteParams(true)),
+            Some((_, v)) if v == "false" => Ok(DeleteParams(false)),
+            Some(_) => Err(DcsError::invalid("delete_record (true or false)").into()),
+        }
+    }
+}
+
 /// `?offset&limit&status`, validated.
 pub struct ListParams(pub ListQuery);
 

@@ -16,7 +16,9 @@ use dcs_api::keyspace::{
     PrefixNode, TtlBand, TypeBytes, TypeNum,
 };
 use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
-use dcs_api::task::{AnalysisTask, AnalyzedNode, BigkeyEntry, HotkeyEntry, TaskList, TaskRecord};
+use dcs_api::task::{
+    AnalysisTask, AnalyzedNode, BigkeyEntry, HotkeyEntry, KeyThresholds, TaskList, TaskRecord,
+};
 use dcs_api::{ErrorBody, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
@@ -246,7 +248,7 @@ pub const OPERATIONS: [Operation; 29] = [
         "DELETE",
         "/instances/{instance_id}/scan-expire-keys-task/{task_id}",
         "StopExpireScanTask",
-        "Local extension: stop a running expired-key scan; its record stays, failed, with the keys reclaimed until then in num (a manual scan also stops by itself after 1 hour)",
+        "Local extension: stop a running expired-key scan; its record stays, failed, with the keys reclaimed until then in num (a manual scan also stops by itself after 1 hour); with delete_record=true the record is deleted instead",
         None,
         200,
         Some("ExpireScanTask"),
@@ -422,6 +424,12 @@ pub fn document() -> OpenApi {
                     "waiting | running | success | failed",
                 ));
         }
+        if o.id == "StopExpireScanTask" {
+            b = b.parameter(query_param(
+                "delete_record",
+                "true: delete the scan's record (stopping it first); default false: keep it",
+            ));
+        }
         if let Some(body) = o.body {
             b = b.request_body(Some(
                 RequestBodyBuilder::new()
@@ -452,6 +460,7 @@ pub fn document() -> OpenApi {
         .schema_from::<HotkeyEntry>()
         .schema_from::<BigkeyEntry>()
         .schema_from::<AnalyzedNode>()
+        .schema_from::<KeyThresholds>()
         .schema_from::<TaskRecord>()
         .schema_from::<TaskList>()
         .schema_from::<TaskStatus>()

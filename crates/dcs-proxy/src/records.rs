@@ -47,6 +47,7 @@ pub fn analysis_task<K: DeserializeOwned>(
             .nodes_json
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok()),
+        thresholds: None,
     }
 }
 

@@ -101,7 +101,7 @@ async fn configs_are_live_and_changes_are_gated() {
 
 #[tokio::test]
 async fn hotkey_task_lifecycle() {
-    let f = Fixture::new();
+    let mut f = Fixture::new();
     let mut c = f.redis(&f.lfu.url()).await;
     let _: () = redis::cmd("SET")
         .arg("hot")
@@ -148,6 +148,11 @@ async fn hotkey_task_lifecycle() {
     assert_eq!(
         (done["num"].as_u64(), done["scanned_keys"].as_u64()),
         (Some(1), Some(2))
+    );
+    // What counts as big or hot on the instance travels with the task: DCS's defaults here.
+    assert_eq!(
+        done["thresholds"],
+        json!({"big_string_bytes": 10240, "big_elements": 5000, "hot_min_freq": 6})
     );
     assert!(done["started_at"].is_string() && done["finished_at"].is_string());
 
@@ -202,6 +207,33 @@ async fn hotkey_task_lifecycle() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // An instance whose hot_key_min_freq is above `hot`'s counter (about 25) reports no hot key, and
+    // says which minimum it used.
+    f.set_thresholds(
+        "lfu",
+        dcs_api::task::KeyThresholds {
+            hot_min_freq: 200,
+            ..Default::default()
+        },
+    );
+    let (_, again) = f
+        .call(Method::POST, "/instances/lfu/hotkey-task", None)
+        .await;
+    let again = f
+        .wait_terminal(&format!(
+            "/instances/lfu/hotkey-task/{}",
+            again["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (
+            again["num"].as_u64(),
+            again["thresholds"]["hot_min_freq"].as_u64()
+        ),
+        (Some(0), Some(200)),
+        "{again}"
+    );
 }
 
 #[tokio::test]
@@ -373,6 +405,31 @@ async fn expired_scans_can_be_stopped_and_have_a_deadline() {
     );
     let (_, again) = f.call(Method::DELETE, &stop, None).await;
     assert_eq!(again, stopped, "stopping a stopped scan changes nothing");
+    // Its record is deleted only when asked for by name (the console's Delete); a bad value is
+    // refused and deletes nothing.
+    let (status, body) = f
+        .call(Method::DELETE, &format!("{stop}?delete_record=yes"), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error_code"], "DCS.4800", "{body}");
+    let listed = |h: &serde_json::Value| {
+        h["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == task["id"])
+    };
+    let (_, h) = f.get("/instances/lfu/auto-expire/histories").await;
+    assert!(
+        listed(&h),
+        "still listed after a stop and a refused delete: {h}"
+    );
+    let (status, deleted) = f
+        .call(Method::DELETE, &format!("{stop}?delete_record=true"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    let (_, h) = f.get("/instances/lfu/auto-expire/histories").await;
+    assert!(!listed(&h), "deleted on request: {h}");
     let (status, _) = f
         .call(
             Method::DELETE,

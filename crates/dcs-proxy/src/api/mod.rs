@@ -10,7 +10,7 @@ pub mod tasks;
 
 use crate::auth::require_auth;
 use crate::error::{unknown_path, wrong_method};
-use crate::extract::{JsonBody, ListParams};
+use crate::extract::{DeleteParams, JsonBody, ListParams};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post, MethodRouter};
@@ -74,12 +74,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `DELETE` stops a task of any kind; DCS shows one hot/big-key task, but has no way to read
+/// `DELETE` stops a task of any kind (an expired-key scan's record is kept unless
+/// `?delete_record=true`); DCS shows one hot/big-key task, but has no way to read
 /// one expired-key scan (its history lists them).
 fn task_routes(kind: TaskKind) -> MethodRouter<AppState> {
-    let stop = delete(move |State(s): State<AppState>, Path((_, id, t)): Task| {
-        tasks::stop(s, kind, (id, t))
-    });
+    let stop = delete(
+        move |State(s): State<AppState>, Path((_, id, t)): Task, delete: DeleteParams| {
+            tasks::stop(s, kind, (id, t), delete)
+        },
+    );
     if kind == TaskKind::Expire {
         return stop;
     }

@@ -2,7 +2,7 @@
 //! (`DELETE`). Each handler is told its kind by the router; the `tasks` service does the work.
 
 use crate::error::AppError;
-use crate::extract::{JsonBody, ListParams};
+use crate::extract::{DeleteParams, JsonBody, ListParams};
 use crate::services::tasks::{self, Page, Record};
 use crate::state::AppState;
 use axum::http::StatusCode;
@@ -60,12 +60,15 @@ pub async fn stop(
     state: AppState,
     kind: TaskKind,
     (instance_id, id): (String, String),
+    DeleteParams(delete_record): DeleteParams,
 ) -> Result<Response, AppError> {
     let inst = state.instance(&instance_id)?;
-    Ok(match tasks::stop(&state, &inst.id, kind, &id).await? {
-        // DCS answers a deleted key analysis with its id.
-        Some(Record::Keyspace(t)) => Json(KeyAnalysisTaskId { task_id: t.id }).into_response(),
-        Some(record) => Json(record).into_response(),
-        None => StatusCode::NO_CONTENT.into_response(),
-    })
+    Ok(
+        match tasks::stop(&state, &inst.id, kind, &id, delete_record).await? {
+            // DCS answers a deleted key analysis with its id.
+            Some(Record::Keyspace(t)) => Json(KeyAnalysisTaskId { task_id: t.id }).into_response(),
+            Some(record) => Json(record).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }

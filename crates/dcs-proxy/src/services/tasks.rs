@@ -42,9 +42,17 @@ pub enum Page {
 
 fn record(state: &AppState, row: &TaskRow) -> Record {
     let progress = state.runner.progress(&row.instance_id, row.kind, &row.id);
+    // The instance's thresholds, so every reader flags keys alike.
+    let thresholds = state.instance(&row.instance_id).ok().map(|i| i.thresholds);
     match row.kind {
-        TaskKind::Hotkey => Record::Hotkey(analysis_task(row, progress)),
-        TaskKind::Bigkey => Record::Bigkey(analysis_task(row, progress)),
+        TaskKind::Hotkey => Record::Hotkey(AnalysisTask {
+            thresholds,
+            ..analysis_task(row, progress)
+        }),
+        TaskKind::Bigkey => Record::Bigkey(AnalysisTask {
+            thresholds,
+            ..analysis_task(row, progress)
+        }),
         TaskKind::Expire => Record::Expire(expire_task(row, progress)),
         TaskKind::Keyspace => Record::Keyspace(Box::new(keyspace_task(row, progress, |addr| {
             nodes::node_id(&row.instance_id, addr)
@@ -177,16 +185,18 @@ pub fn show(
 /// Stops a waiting or running task. Hot and big keys: the record goes too, as DCS's `DELETE`
 /// does, and the answer is the record as it was. Expired-key scans: the record stays, `failed`
 /// with "Stopped on request" and the keys reclaimed until then, and the answer is that record
-/// once the scan has stopped. A finished task is answered as it is; `None`: no such task.
+/// once the scan has stopped, unless `delete_record` (then it goes as for the other kinds). A
+/// finished task is answered as it is; `None`: no such task.
 pub async fn stop(
     state: &AppState,
     instance_id: &str,
     kind: TaskKind,
     id: &str,
+    delete_record: bool,
 ) -> Result<Option<Record>, DcsError> {
     dcs_api::validate::validate_id(kind.id_param(), id)?;
     let cancelled = state.runner.cancel(instance_id, kind, id);
-    if kind.stop_deletes() {
+    if kind.stop_deletes() || delete_record {
         let row = state
             .store
             .delete(instance_id, kind, id)

@@ -91,6 +91,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 allow_config_changes: false,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                thresholds: Default::default(),
             },
             InstanceConfig {
                 id: "lru".into(),
@@ -100,6 +101,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 allow_config_changes: true,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                thresholds: Default::default(),
             },
         ],
         cloud: None,
@@ -142,6 +144,15 @@ impl Fixture {
             pause: Duration::from_millis(10),
             ..Default::default()
         };
+    }
+
+    /// Instance `id` flags big and hot keys by `t` from now on (as its configuration would).
+    pub fn set_thresholds(&mut self, id: &str, t: dcs_api::task::KeyThresholds) {
+        let mut instances = (*self.state.instances).clone();
+        for i in instances.iter_mut().filter(|i| i.id == id) {
+            i.thresholds = t;
+        }
+        self.state.instances = std::sync::Arc::new(instances);
     }
 
     /// A request with the console token.

@@ -3,7 +3,7 @@
 //! ```text
 //! dcs-analyze hotkeys|bigkeys|expired --url redis[s]://HOST:PORT [--url …] [--cluster]
 //!             [--top N] [--count N] [--pause-ms MS] [--timeout SECS] [--memory-usage]
-//!             [--tls-ca FILE] [--fast] [--analyze-on replica|master] [--json]
+//!             [--tls-ca FILE] [--fast] [--analyze-on replica|master] [--min-freq N] [--json]
 //! dcs-analyze keyspace (--url redis://HOST:PORT [--cluster] [--online [--sample N]] | --rdb FILE)
 //!             [--delimiters ':/'] [--depth N] [--top N] [--json]
 //! ```
@@ -105,6 +105,10 @@ pub(crate) struct Args {
     /// Big keys: also measure MEMORY USAGE of each winner.
     #[arg(long)]
     memory_usage: bool,
+    /// Hot keys: the smallest LFU counter reported (default 6: above the counter every key
+    /// starts with).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(6..=255))]
+    min_freq: u32,
     /// rediss://: the CA certificate (PEM) that signed the server's, when the system does not
     /// trust it.
     #[arg(long)]
@@ -167,6 +171,7 @@ async fn main() -> ExitCode {
         pause: Duration::from_millis(args.pause_ms),
         deadline: args.timeout.map(Duration::from_secs),
         memory_usage: args.memory_usage,
+        min_freq: args.min_freq,
         pace: if args.fast { Pace::Fast } else { Pace::Gentle },
         analyze_on: if args.analyze_on == "master" {
             AnalyzeOn::Master
