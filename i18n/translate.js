@@ -1,7 +1,7 @@
 // The console's second language, outside the wasm bundle (whose size budget English readers
 // should not pay for). The app renders English; when the reader chose 简体中文 (the header's
 // language switch stores "zh-CN" under "dcs-console-lang"), this loads the catalogue next to it
-// and translates every text node and the placeholder / title / aria-label attributes as the app
+// and translates every text node and the placeholder / title / aria-label / data-label attributes as the app
 // renders or updates them. Whatever is marked translate="no" (key names, addresses) or is code is
 // left alone, as that HTML attribute intends. Catalogue keys may hold {0}, {1}… for the parts
 // that vary ("{0} keys").
@@ -17,7 +17,8 @@
   // Never hidden for long: a stalled catalogue leaves the page in English.
   setTimeout(function () { root.classList.remove("i18n-pending"); }, 3000);
 
-  var ATTRS = ["placeholder", "title", "aria-label"];
+  // data-label: a key table's column name beside each value on a phone (CSS ::before).
+  var ATTRS = ["placeholder", "title", "aria-label", "data-label"];
   var exact = Object.create(null);
   var patterns = [];
 

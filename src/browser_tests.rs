@@ -55,6 +55,7 @@ fn task(status: TaskStatus, keys: usize) -> TaskView {
         error_msg: None,
         rows: (status == TaskStatus::Success).then(|| rows(keys)),
         replicas: vec![],
+        thresholds: Default::default(),
     }
 }
 
@@ -163,8 +164,7 @@ async fn progress_shows_while_running_and_stops_at_a_terminal_state() {
     // A big-key task read on replicas says which.
     let mut big = task(TaskStatus::Success, 5);
     let on = r#"{"id":"t1","instance_id":"i","status":"success","scan_type":"manual","created_at":"2026-11-23T08:00:00.000Z","analyzed_on":[{"shard":"10.0.0.1:6379","node":"10.0.0.4:6379","role":"replica"},{"shard":"10.0.0.2:6379","node":"10.0.0.2:6379","role":"master"}]}"#;
-    big.replicas = decode::<dcs_api::task::AnalysisTask<dcs_api::task::BigkeyEntry>>(200, on)
-        .map(TaskView::from)
+    big.replicas = crate::pages::keys::task_detail::read_task(200, on)
         .unwrap()
         .replicas;
     shown.set(big);
@@ -252,4 +252,179 @@ async fn render_benchmark() {
             median(&mut sorts)
         );
     }
+}
+
+fn big_rows(sizes: &[(KeyType, u64)]) -> Vec<KeyRow> {
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(i, (t, size))| KeyRow {
+            name: format!("big:{i}"),
+            key_type: *t,
+            shard: "10.0.0.1:6379".into(),
+            db: 0,
+            size: *size,
+            unit: t.unit(),
+            freq: None,
+            memory: None,
+        })
+        .collect()
+}
+
+fn texts(host: &web_sys::HtmlElement, css: &str) -> Vec<String> {
+    let list = host.query_selector_all(css).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.text_content())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn big_keys_over_the_thresholds_are_flagged_counted_and_told_what_to_do() {
+    use dcs_api::task::KeyThresholds;
+    let mut t = task(TaskStatus::Success, 0);
+    t.rows = Some(big_rows(&[
+        (KeyType::String, 20_000),
+        (KeyType::String, 100),
+        (KeyType::Hash, 6_000),
+        (KeyType::List, 4_000),
+    ]));
+    let shown = RwSignal::new(t.clone());
+    let (now, _) = signal(0i64);
+    let host = mount(move || {
+        view! {
+            {move || {
+                view! { <TaskDetail task=shown.get() kind=TaskKind::Bigkey log_factor=10 now /> }
+            }}
+        }
+    });
+    leptos::task::tick().await;
+    let summary = texts(&host, "[data-testid=over-threshold]").join("");
+    assert!(
+        summary.starts_with("2 of 4 keys exceed the big-key thresholds (strings over 10.0 KiB, collections over 5000 elements)"),
+        "DCS's defaults: {summary}"
+    );
+    let flagged = texts(&host, "tr.over th.key-name code");
+    assert_eq!(flagged.len(), 2, "{flagged:?}");
+    let advice = texts(&host, "[data-testid=over-flag]");
+    assert!(advice.iter().any(|a| a.contains("HSCAN")), "{advice:?}");
+    // The strings' chart speaks bytes on its axis.
+    let ticks = texts(&host, "[data-testid=bigkey-chart] .tick");
+    assert!(ticks.iter().any(|t| t.ends_with("KiB")), "{ticks:?}");
+    // An instance that flags collections over 1,000 elements flags the list too.
+    t.thresholds = KeyThresholds {
+        big_elements: 1_000,
+        ..KeyThresholds::default()
+    };
+    shown.set(t);
+    leptos::task::tick().await;
+    let summary = texts(&host, "[data-testid=over-threshold]").join("");
+    assert!(summary.starts_with("3 of 4 keys exceed"), "{summary}");
+}
+
+#[wasm_bindgen_test]
+async fn the_hot_key_chart_plots_accesses_on_a_log_axis_and_explains_itself() {
+    let mut t = task(TaskStatus::Success, 0);
+    let mut hot = rows(3);
+    for (r, f) in hot.iter_mut().zip([255, 200, 140]) {
+        r.freq = Some(f);
+    }
+    t.rows = Some(hot);
+    let (now, _) = signal(0i64);
+    let host =
+        mount(move || view! { <TaskDetail task=t kind=TaskKind::Hotkey log_factor=10 now /> });
+    leptos::task::tick().await;
+    let ticks = texts(&host, "[data-testid=hotkey-chart] .tick");
+    for power in ["1", "10", "100", "1K", "10K", "100K", "1M"] {
+        assert!(ticks.iter().any(|t| t == power), "{power} in {ticks:?}");
+    }
+    let legend = texts(&host, "[data-testid=hotkey-legend]").join("");
+    assert!(
+        legend.contains("logarithmic")
+            && legend.contains("≥ ~1M")
+            && legend.contains("lfu-log-factor (10)"),
+        "{legend}"
+    );
+    let widths: Vec<u64> = {
+        let list = host
+            .query_selector_all("[data-testid=hotkey-chart] rect.bar")
+            .unwrap();
+        (0..list.length())
+            .filter_map(|i| {
+                list.item(i)?
+                    .unchecked_into::<web_sys::Element>()
+                    .get_attribute("width")?
+                    .parse()
+                    .ok()
+            })
+            .collect()
+    };
+    // ≥ 1M accesses against ~90K: a bar about 1.2× as long (log), not 1.8× (255 / 140).
+    assert_eq!(widths.len(), 3, "{widths:?}");
+    assert!(widths[0] * 10 < widths[2] * 13, "{widths:?}");
+    let values = texts(&host, "[data-testid=hotkey-chart] .bar-value");
+    assert_eq!(values[0], "≥ ~1M (counter 255)");
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_error_goes_once_its_condition_has_changed() {
+    use crate::components::error_banner::TransientError;
+    let state = RwSignal::new(String::from("t1:running"));
+    let error = RwSignal::new(None::<(ApiError, String)>);
+    let host = mount(move || view! { <TransientError error state=state.into() /> });
+    error.set(Some((
+        ApiError::Unreachable("refused".into()),
+        state.get_untracked(),
+    )));
+    leptos::task::tick().await;
+    assert!(find(&host, "[data-testid=error-banner]").is_some(), "shown");
+    state.set("t1:success".into());
+    leptos::task::tick().await;
+    assert!(
+        find(&host, "[data-testid=error-banner]").is_none(),
+        "the task that blocked the start has ended: the banner goes"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn long_key_tables_paginate() {
+    use crate::components::key_table::KeyTable;
+    let all = rows(450);
+    let host = mount(move || view! { <KeyTable rows=all hot=true log_factor=10 /> });
+    leptos::task::tick().await;
+    assert_eq!(texts(&host, "[data-testid=key-table] tbody tr").len(), 200);
+    let pager = texts(&host, "[data-testid=key-table-pages] span").join("");
+    assert_eq!(pager, "Rows 1–200 of 450");
+    let next: web_sys::HtmlElement = find(&host, "[data-testid=key-table-pages] button:last-child")
+        .unwrap()
+        .unchecked_into();
+    next.click();
+    next.click();
+    leptos::task::tick().await;
+    assert_eq!(
+        texts(&host, "[data-testid=key-table-pages] span").join(""),
+        "Rows 401–450 of 450"
+    );
+    let first = texts(&host, "[data-testid=key-table] tbody tr td:first-child");
+    assert_eq!((first.len(), first[0].as_str()), (50, "401"));
+}
+
+#[wasm_bindgen_test]
+async fn a_scan_that_reclaimed_nothing_is_drawn() {
+    use crate::charts::columns::{Column, ColumnChart};
+    let columns = vec![Column {
+        label: "11-25 15:42".into(),
+        value: 0,
+        title: "0 keys reclaimed".into(),
+    }];
+    let host = mount(move || view! { <ColumnChart columns caption="c" testid="expired-chart" /> });
+    leptos::task::tick().await;
+    let bar = find(&host, "[data-testid=expired-chart] rect.bar").expect("a column");
+    assert_eq!(bar.get_attribute("height").as_deref(), Some("2"));
+    assert_eq!(
+        texts(&host, "[data-testid=expired-chart] .tick")
+            .iter()
+            .filter(|t| *t == "11-25 15:42")
+            .count(),
+        1
+    );
 }

@@ -33,9 +33,24 @@ pub fn bytes(n: u64) -> String {
 
 /// A key's size with its unit: bytes human-readable, counts as elements.
 pub fn size(n: u64, unit: KeyUnit) -> String {
-    match unit {
-        KeyUnit::Byte => bytes(n),
-        KeyUnit::Count => format!("{n} elements"),
+    match (unit, n) {
+        (KeyUnit::Byte, _) => bytes(n),
+        (KeyUnit::Count, 1) => "1 element".into(),
+        (KeyUnit::Count, _) => format!("{n} elements"),
+    }
+}
+
+/// 1234 → "1.2K", 5_600_000 → "5.6M": axis ticks and access counts.
+pub fn compact(n: u64) -> String {
+    // A whole number of thousands is "10K", not "10.0K".
+    let short = |t: u64, unit: &str| match t % 10 {
+        0 => format!("{}{unit}", t / 10),
+        _ => format!("{}{unit}", tenths(t)),
+    };
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=999_999 => short(n / 100, "K"),
+        _ => short(n / 100_000, "M"),
     }
 }
 
@@ -120,6 +135,11 @@ mod tests {
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(1 << 20), "1.0 MiB");
         assert_eq!(size(5000, KeyUnit::Count), "5000 elements");
+        assert_eq!(size(1, KeyUnit::Count), "1 element");
+        assert_eq!(compact(1_234), "1.2K");
+        assert_eq!(compact(10_000), "10K");
+        assert_eq!(compact(1_000_000), "1M");
+        assert_eq!(compact(5_600_000), "5.6M");
     }
 
     #[test]

@@ -116,7 +116,9 @@ pub fn view(
         let o = match column {
             Column::Name => a.name.cmp(&b.name),
             Column::Type => a.key_type.cmp(&b.key_type),
-            Column::Size => a.size.cmp(&b.size),
+            // Bytes and element counts are not one scale: strings first, then collections,
+            // each by size.
+            Column::Size => a.unit.cmp(&b.unit).then(a.size.cmp(&b.size)),
             Column::Freq => a.freq.cmp(&b.freq),
             Column::Memory => a.memory.cmp(&b.memory),
             Column::Db => a.db.cmp(&b.db),
@@ -212,10 +214,6 @@ mod tests {
             "ties by name"
         );
         assert_eq!(
-            names(view(&rows, "", None, Column::Size, false)),
-            ["b", "C:x", "a"]
-        );
-        assert_eq!(
             names(view(&rows, "c:", None, Column::Name, false)),
             ["C:x"],
             "case-insensitive substring"
@@ -225,6 +223,14 @@ mod tests {
             ["C:x", "a"]
         );
         assert!(view(&rows, "zzz", None, Column::Name, false).is_empty());
+        // Size never mixes bytes and elements: a 30-byte string does not sit between collections.
+        let mut mixed = rows.clone();
+        mixed.push(row("l", KeyType::List, 25, 1));
+        assert_eq!(
+            names(view(&mixed, "", None, Column::Size, false)),
+            ["C:x", "a", "b", "l"],
+            "strings (bytes) by size, then collections (elements) by size"
+        );
     }
 
     #[test]

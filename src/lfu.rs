@@ -6,6 +6,8 @@
 //! Idle keys decay (one step per `lfu-decay-time` minutes), so this is "≈ recent accesses".
 //! A saturated counter (255) stands for about a million accesses or more (Redis's own table).
 
+use crate::format::compact;
+
 /// Approximate accesses a counter stands for.
 pub fn estimated_accesses(freq: u32, log_factor: u32) -> u64 {
     let n = freq.saturating_sub(5) as u64;
@@ -20,12 +22,14 @@ pub fn accesses_label(freq: u32, log_factor: u32) -> String {
     format!("≈ {}", compact(estimated_accesses(freq, log_factor)))
 }
 
-/// 1234 → "1.2K", 5_600_000 → "5.6M".
-pub fn compact(n: u64) -> String {
-    match n {
-        0..=999 => n.to_string(),
-        1_000..=999_999 => format!("{}K", crate::format::tenths(n / 100)),
-        _ => format!("{}M", crate::format::tenths(n / 100_000)),
+/// Accesses a bar stands for: the estimate, or a million for a saturated counter (what the
+/// label "≥ ~1M" says), so the hottest bar is never shorter than its label claims.
+pub fn plotted_accesses(freq: u32, log_factor: u32) -> u64 {
+    let n = estimated_accesses(freq, log_factor);
+    if freq >= 255 {
+        n.max(1_000_000)
+    } else {
+        n
     }
 }
 
@@ -53,7 +57,7 @@ mod tests {
         );
         assert_eq!(accesses_label(255, 10), "≥ ~1M");
         assert_eq!(accesses_label(18, 10), "≈ 793");
-        assert_eq!(compact(1_234), "1.2K");
-        assert_eq!(compact(5_600_000), "5.6M");
+        assert_eq!(plotted_accesses(255, 10), 1_000_000);
+        assert_eq!(plotted_accesses(18, 10), 793);
     }
 }

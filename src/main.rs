@@ -14,6 +14,7 @@ mod lfu;
 mod pages;
 mod prefix_tree;
 mod router;
+mod thresholds;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;

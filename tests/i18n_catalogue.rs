@@ -21,7 +21,6 @@ const UNTRANSLATED: &[&str] = &[
     "api_base",
     "project_id",
     "unknown",
-    "freq",
     // Units and short forms.
     "KiB",
     "MiB",
@@ -46,6 +45,17 @@ const NOT_TEXT: &[&str] = &[
     "descending",
     "ascending",
     "none",
+    // Form fields' ids (the editors say which field is wrong by id), `aria-invalid`'s value.
+    "count",
+    "interval",
+    "timeout",
+    "true",
+    // A JSON field's name (serde); an input's type.
+    "type",
+    "number",
+    // A history's state, compared to see an error go stale; a chart's type, compared.
+    "error {0}",
+    "string",
     // A node's role and a TTL band's name, compared.
     "replica",
     "expired",

@@ -4,6 +4,16 @@
 pub mod bars;
 pub mod columns;
 
+/// Whether the screen is a phone's (under 600 CSS px wide). Charts are then drawn in a narrower
+/// frame, so they fit the screen without scrolling and their text keeps a readable size.
+pub fn narrow() -> bool {
+    leptos::prelude::window()
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w < 600.0)
+}
+
 /// Up to five distinct axis values from 0 to `max`.
 pub fn ticks(max: u64) -> Vec<u64> {
     let mut t: Vec<u64> = (0..=4).map(|i| max * i / 4).collect();

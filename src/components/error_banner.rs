@@ -32,6 +32,39 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
     .into_any()
 }
 
+/// An error that is shown only while what it was about stays as it was: it is kept with the
+/// `state` of when it came, and once `state` has changed (the task that blocked a start has
+/// ended, the proxy answers again) the banner goes by itself — a stale error misleads more than
+/// none.
+#[component]
+pub fn TransientError(
+    error: RwSignal<Option<(ApiError, String)>>,
+    state: Signal<String>,
+) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|(_, then)| *then == state.get())
+            .map(|(e, _)| view! { <ErrorBanner error=e /> })
+    }
+}
+
+/// A history's state as [`TransientError`] compares it: each record's id and status.
+pub fn records_state<T>(
+    history: Option<Result<T, ApiError>>,
+    records: impl Fn(&T) -> Vec<(String, dcs_api::TaskStatus)>,
+) -> String {
+    match history {
+        Some(Ok(h)) => records(&h)
+            .iter()
+            .map(|(id, s)| format!("{id}:{s}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        Some(Err(e)) => format!("error {}", e.message()),
+        None => String::new(),
+    }
+}
+
 /// What came of a save: a status line, or the error; nothing before the first save.
 #[component]
 pub fn SaveOutcome(message: RwSignal<Option<Result<String, ApiError>>>) -> impl IntoView {

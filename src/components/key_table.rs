@@ -1,15 +1,25 @@
 //! The key table: sortable by every column (click or Enter/Space on the header), filterable by
 //! name and type, with CSV export of exactly the rows shown.
 
+use crate::components::pager::{page_range, Pager};
 use crate::keytable::{to_csv, view as table_view, Column, KeyRow};
+use crate::thresholds::advice;
+use dcs_api::task::KeyThresholds;
 use dcs_api::KeyType;
 use leptos::prelude::*;
 
-/// Rows rendered at first; "show more" adds pages, so 10,000 keys stay usable.
+/// Rows a page: 10,000 keys stay quick, and what follows the table stays within reach.
 const PAGE: usize = 200;
 
 #[component]
-pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView {
+pub fn KeyTable(
+    rows: Vec<KeyRow>,
+    hot: bool,
+    log_factor: u32,
+    /// Big keys: rows over these are flagged, with what to do about them.
+    #[prop(optional_no_strip)]
+    thresholds: Option<KeyThresholds>,
+) -> impl IntoView {
     let memory = rows.iter().any(|r| r.memory.is_some());
     let rows = StoredValue::new(rows);
     let needle = RwSignal::new(String::new());
@@ -22,7 +32,13 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
         },
         true,
     ));
-    let shown = RwSignal::new(PAGE);
+    let page = RwSignal::new(0usize);
+    // A new order or filter starts at the first page (a set of the same page would redraw).
+    let first_page = move || {
+        if page.get_untracked() != 0 {
+            page.set(0)
+        }
+    };
     let copied = RwSignal::new(None::<String>);
     let visible = Memo::new(move |_| {
         let (col, desc) = sort.get();
@@ -59,6 +75,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
         .into_iter()
         .map(|c| {
             let toggle = move || {
+                first_page();
                 sort.update(|(col, desc)| {
                     if *col == c {
                         *desc = !*desc
@@ -110,12 +127,18 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                     placeholder="substring"
                     data-testid="key-table-filter"
                     prop:value=move || needle.get()
-                    on:input=move |ev| needle.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        first_page();
+                        needle.set(event_target_value(&ev));
+                    }
                 />
             </label>
             <label class="inline">
                 "Type"
-                <select on:change=move |ev| key_type.set(event_target_value(&ev).parse().ok())>
+                <select on:change=move |ev| {
+                    first_page();
+                    key_type.set(event_target_value(&ev).parse().ok());
+                }>
                     <option value="">"all"</option>
                     {KeyType::ALL
                         .iter()
@@ -129,7 +152,7 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
             </button>
         </div>
         <div class="table-wrap">
-            <table class="data" data-testid="key-table">
+            <table class="data keys" data-testid="key-table">
                 <caption class="sr-only">"Keys found by the analysis"</caption>
                 <thead>
                     <tr>
@@ -139,12 +162,12 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                 </thead>
                 <tbody>
                     {move || {
-                        visible
-                            .get()
-                            .into_iter()
-                            .take(shown.get())
+                        let (first, end) = page_range(visible.read().len(), PAGE, page.get());
+                        let rows = visible.with(|v| v[first..end].to_vec());
+                        rows.into_iter()
                             .enumerate()
                             .map(|(i, r)| {
+                                let i = first + i;
                                 let freq = r
                                     .freq
                                     .map(|f| {
@@ -153,26 +176,42 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                                             crate::lfu::accesses_label(f, log_factor),
                                         )
                                     });
+                                let over = thresholds.is_some_and(|t| t.exceeds(r.size, r.unit));
                                 view! {
-                                    <tr>
+                                    <tr class:over=over>
                                         <td class="muted">{i + 1}</td>
                                         <th scope="row" class="key-name">
                                             <code>{r.name.clone()}</code>
                                             <CopyButton name=r.name.clone() copied />
+                                            {over
+                                                .then(|| {
+                                                    view! {
+                                                        <span class="flag" data-testid="over-flag">
+                                                            <strong>"Over the threshold."</strong>
+                                                            " "
+                                                            {advice(r.key_type)}
+                                                        </span>
+                                                    }
+                                                })}
                                         </th>
-                                        <td>{r.key_type.as_str()}</td>
-                                        <td title=(r.unit == dcs_api::KeyUnit::Byte)
-                                            .then(|| {
-                                                format!("{} bytes", r.size)
-                                            })>{crate::format::size(r.size, r.unit)}</td>
-                                        {freq.map(|f| view! { <td>{f}</td> })}
+                                        <td data-label="Type">{r.key_type.as_str()}</td>
+                                        <td
+                                            data-label="Size"
+                                            title=(r.unit == dcs_api::KeyUnit::Byte)
+                                                .then(|| { format!("{} bytes", r.size) })
+                                        >
+                                            {crate::format::size(r.size, r.unit)}
+                                        </td>
+                                        {freq.map(|f| view! { <td data-label="Freq">{f}</td> })}
                                         {r
                                             .memory
                                             .map(|m| {
-                                                view! { <td>{crate::format::bytes(m)}</td> }
+                                                view! {
+                                                    <td data-label="Memory">{crate::format::bytes(m)}</td>
+                                                }
                                             })}
-                                        <td>{r.db}</td>
-                                        <td>
+                                        <td data-label="DB">{r.db}</td>
+                                        <td data-label="Shard">
                                             <code>{r.shard.clone()}</code>
                                         </td>
                                     </tr>
@@ -183,16 +222,18 @@ pub fn KeyTable(rows: Vec<KeyRow>, hot: bool, log_factor: u32) -> impl IntoView 
                 </tbody>
             </table>
         </div>
-        {move || {
-            (visible.get().len() > shown.get())
-                .then(|| {
-                    view! {
-                        <button class="button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                            "Show more"
-                        </button>
-                    }
-                })
-        }}
+        // Pages only for a result longer than one.
+        {(rows.with_value(Vec::len) > PAGE)
+            .then(|| {
+                view! {
+                    <Pager
+                        total=Signal::derive(move || visible.read().len())
+                        size=PAGE
+                        page
+                        testid="key-table-pages"
+                    />
+                }
+            })}
     }
 }
 

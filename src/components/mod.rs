@@ -7,6 +7,7 @@ pub mod error_banner;
 pub mod header;
 pub mod key_table;
 pub mod loaded;
+pub mod pager;
 pub mod poll;
 pub mod preferences;
 pub mod schedule_editor;

@@ -65,27 +65,52 @@ pub struct Stop {
     pub done: Callback<()>,
 }
 
+/// Sends the `DELETE` of `stop`, then its `done`; `busy` while it travels, `error` if refused.
+fn send(api: &Api, stop: &Stop, busy: RwSignal<bool>, error: RwSignal<Option<ApiError>>) {
+    let (api, stop) = (api.clone(), stop.clone());
+    busy.set(true);
+    error.set(None);
+    leptos::task::spawn_local(async move {
+        match api.stop(&stop.path).await {
+            Ok(()) => stop.done.run(()),
+            Err(e) => error.set(Some(e)),
+        }
+        busy.set(false);
+    });
+}
+
 /// Stops a waiting or running task, saying why when the proxy refuses.
 #[component]
 pub fn StopButton(stop: Stop) -> impl IntoView {
     let api = expect_context::<Api>();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let click = move |_| {
-        let (api, stop) = (api.clone(), stop.clone());
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match api.stop(&stop.path).await {
-                Ok(()) => stop.done.run(()),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let click = move |_| send(&api, &stop, busy, error);
     view! {
         <button class="button" data-testid="stop-task" on:click=click disabled=move || busy.get()>
             "Stop"
+        </button>
+        {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
+    }
+}
+
+/// Deletes an ended task's record, once the browser's own dialog has asked "Delete…?".
+#[component]
+pub fn DeleteButton(delete: Stop) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let click = move |_| {
+        if window()
+            .confirm_with_message("Delete this analysis from the history?")
+            .unwrap_or(false)
+        {
+            send(&api, &delete, busy, error);
+        }
+    };
+    view! {
+        <button class="link-button" data-testid="delete-task" on:click=click>
+            "Delete"
         </button>
         {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
     }

@@ -6,10 +6,10 @@ use crate::api::{paths, Api, ApiError};
 use crate::charts::columns::{Column, ColumnChart};
 use crate::components::crumbs::Crumbs;
 use crate::components::data_table::DataTable;
-use crate::components::error_banner::{ErrorBanner, SaveOutcome};
+use crate::components::error_banner::{records_state, SaveOutcome, TransientError};
 use crate::components::loaded::loaded;
 use crate::components::poll::{should_poll, use_visible_interval};
-use crate::components::task_status::{StatusBadge, Stop, StopButton, TaskProgress};
+use crate::components::task_status::{DeleteButton, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
 use crate::format::{duration_ms, local};
 use crate::router::use_location;
@@ -39,7 +39,13 @@ pub fn ExpiredPage() -> impl IntoView {
             tick.update(|t| *t += 1);
         }
     });
-    let error = RwSignal::new(None::<ApiError>);
+    // What the history shows: an error about starting goes once it changes.
+    let history_state = Signal::derive(move || {
+        records_state(history.get(), |h| {
+            h.records.iter().map(|r| (r.id.clone(), r.status)).collect()
+        })
+    });
+    let error = RwSignal::new(None::<(ApiError, String)>);
     let a = api.clone();
     let scan = move |_| {
         let (api, inst) = (a.clone(), instance.get_untracked());
@@ -47,7 +53,7 @@ pub fn ExpiredPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api.create_task(&inst, TaskKind::Expire, None).await {
                 Ok(_) => tick.update(|t| *t += 1),
-                Err(e) => error.set(Some(e)),
+                Err(e) => error.set(Some((e, history_state.get_untracked()))),
             }
         });
     };
@@ -72,14 +78,22 @@ pub fn ExpiredPage() -> impl IntoView {
                 "Scan now"
             </button>
         </div>
-        {move || error.get().map(|e| view! { <ErrorBanner error=e /> })}
+        <TransientError error=error state=history_state />
         <section class="grid-2">
             <div>
                 <h2>"Keys reclaimed per scan"</h2>
                 {move || loaded(
                     history.get(),
                     "Loading…",
-                    |h| view! { <ExpiredHistory records=h.records now=now.read_only() /> },
+                    |h| {
+                        view! {
+                            <ExpiredHistory
+                                records=h.records
+                                now=now.read_only()
+                                deleted=Callback::new(move |()| tick.update(|t| *t += 1))
+                            />
+                        }
+                    },
                 )}
             </div>
             <div>{move || view! { <AutoScanEditor instance=instance.get() /> }}</div>
@@ -88,7 +102,12 @@ pub fn ExpiredPage() -> impl IntoView {
 }
 
 #[component]
-fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl IntoView {
+fn ExpiredHistory(
+    records: Vec<ExpireScanTask>,
+    now: ReadSignal<i64>,
+    /// Called once a record is deleted.
+    deleted: Callback<()>,
+) -> impl IntoView {
     if records.is_empty() {
         return view! { <p class="muted">"No scans yet."</p> }.into_any();
     }
@@ -114,6 +133,17 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
                 (Some(s), Some(f)) => duration_ms(f.millis() - s.millis()),
                 _ => "—".into(),
             };
+            // A stop keeps a scan's record; deleting it is asked for by name.
+            let delete = r.status.is_terminal().then(|| {
+                let delete = Stop {
+                    path: format!(
+                        "{}?delete_record=true",
+                        paths::task(&r.instance_id, TaskKind::Expire, &r.id)
+                    ),
+                    done: deleted,
+                };
+                view! { <DeleteButton delete /> }
+            });
             view! {
                 <tr>
                     <td>{local(r.created_at)}</td>
@@ -126,7 +156,8 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
                     </td>
                     <td>{r.scanned_keys.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                     <td>{duration}</td>
-                    <td class="muted small">{r.error_msg.unwrap_or_default()}</td>
+                    <td class="muted small wrap">{r.error_msg.unwrap_or_default()}</td>
+                    <td>{delete}</td>
                 </tr>
             }
         })
@@ -156,7 +187,7 @@ fn ExpiredHistory(records: Vec<ExpireScanTask>, now: ReadSignal<i64>) -> impl In
         />
         <DataTable
             caption="Expired-key scans, newest first (local time)"
-            columns=&["Created", "Status", "Type", "Reclaimed", "Scanned", "Duration", "Note"]
+            columns=&["Created", "Status", "Type", "Reclaimed", "Scanned", "Duration", "Note", ""]
             compact=true
         >
             {rows}
@@ -181,6 +212,82 @@ fn utc_to_local_input(t: Timestamp, offset_minutes: i32) -> String {
     crate::format::local_time(t, offset_minutes)[..16].replacen(' ', "T", 1)
 }
 
+/// The editor's fields as typed: enabled, first scan (`datetime-local`), interval and timeout
+/// in minutes, keys per SCAN.
+pub struct ExpireFields<'a> {
+    pub enabled: bool,
+    pub first: &'a str,
+    pub interval: &'a str,
+    pub timeout: &'a str,
+    pub count: &'a str,
+}
+
+/// The longest interval or timeout, in the editor's unit.
+const MAX_MINUTES: i64 = (dcs_api::expire::MAX_SCAN_SECONDS / 60) as i64;
+
+/// The request the fields make, or the first field that is wrong (its id) and why, in the
+/// field's own unit. A schedule switched off needs no first scan (it is sent as `now`, which
+/// the proxy keeps without running anything).
+pub fn check_expire(
+    f: &ExpireFields,
+    offset: i32,
+    now: Timestamp,
+) -> Result<ExpireAutoscanUpdate, (&'static str, String)> {
+    let whole = |s: &str| s.trim().parse::<i64>().ok();
+    let first_scan_at = match (f.first.trim(), f.enabled) {
+        ("", true) => return Err(("first-scan", "Choose when the first scan runs.".into())),
+        ("", false) => dcs_api::time::format_timestamp(now.0),
+        (text, _) => {
+            let utc = local_input_to_utc(text, offset)
+                .ok_or(("first-scan", "Enter a date and a time.".to_string()))?;
+            let future = dcs_api::time::parse_timestamp(&utc).is_some_and(|t| t > now.0);
+            if f.enabled && !future {
+                return Err(("first-scan", "The first scan must be in the future.".into()));
+            }
+            utc
+        }
+    };
+    let interval = whole(f.interval)
+        .filter(|m| (0..=MAX_MINUTES).contains(m))
+        .ok_or((
+            "interval",
+            format!("Enter whole minutes from 0 (once) to {MAX_MINUTES} (7 days)."),
+        ))?;
+    let least = if interval == 0 { 1 } else { interval * 2 };
+    if least > MAX_MINUTES {
+        return Err((
+            "timeout",
+            format!("The timeout must be at least twice the interval ({least} minutes), which is more than 7 days: shorten the interval."),
+        ));
+    }
+    let timeout = whole(f.timeout)
+        .filter(|m| (least..=MAX_MINUTES).contains(m))
+        .ok_or((
+            "timeout",
+            if interval == 0 {
+                format!("Enter whole minutes from 1 to {MAX_MINUTES} (7 days).")
+            } else {
+                format!("Enter whole minutes from {least} (twice the interval) to {MAX_MINUTES} (7 days).")
+            },
+        ))?;
+    let count = whole(f.count)
+        .filter(|c| dcs_api::expire::SCAN_KEYS_COUNT_RANGE.contains(c))
+        .ok_or(("count", "Enter a whole number from 10 to 1000.".to_string()))?;
+    Ok(ExpireAutoscanUpdate {
+        enable_auto_scan: f.enabled,
+        first_scan_at: Some(first_scan_at),
+        interval: Some(interval * 60),
+        timeout: Some(timeout * 60),
+        scan_keys_count: Some(count),
+    })
+}
+
+fn now_timestamp() -> Timestamp {
+    Timestamp(
+        chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default(),
+    )
+}
+
 #[component]
 fn AutoScanEditor(instance: String) -> impl IntoView {
     let api = expect_context::<Api>();
@@ -190,6 +297,8 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     let interval_min = RwSignal::new(String::from("1440"));
     let timeout_min = RwSignal::new(String::from("2880"));
     let count = RwSignal::new(String::from("10"));
+    // The field Save found wrong and why; it goes as soon as the form is edited.
+    let wrong = RwSignal::new(None::<(&'static str, String)>);
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     let inst = instance.clone();
     let loaded =
@@ -197,8 +306,12 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(c)) = loaded.get() {
             enabled.set(c.enable_auto_scan);
+            // A schedule that is off shows no start time that has passed.
+            let start = c
+                .first_scan_at
+                .filter(|t| c.enable_auto_scan || t.millis() > js_sys::Date::now() as i64);
             first.set(
-                c.first_scan_at
+                start
                     .map(|t| utc_to_local_input(t, offset))
                     .unwrap_or_default(),
             );
@@ -209,18 +322,24 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let minutes = |s: String| s.trim().parse::<i64>().ok().map(|m| m.saturating_mul(60));
-        let body = ExpireAutoscanUpdate {
-            enable_auto_scan: enabled.get_untracked(),
-            first_scan_at: local_input_to_utc(&first.get_untracked(), offset),
-            interval: minutes(interval_min.get_untracked()),
-            timeout: minutes(timeout_min.get_untracked()),
-            scan_keys_count: count.get_untracked().trim().parse().ok(),
+        message.set(None);
+        let checked = check_expire(
+            &ExpireFields {
+                enabled: enabled.get_untracked(),
+                first: &first.read_untracked(),
+                interval: &interval_min.read_untracked(),
+                timeout: &timeout_min.read_untracked(),
+                count: &count.read_untracked(),
+            },
+            offset,
+            now_timestamp(),
+        );
+        let body = match checked {
+            Ok(body) => body,
+            Err(e) => return wrong.set(Some(e)),
         };
-        // The proxy's own rules, here, so nothing invalid is sent.
-        if let Err(e) = body.validate(Timestamp(
-            chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default(),
-        )) {
+        // The proxy's own rules, the last word before anything is sent.
+        if let Err(e) = body.validate(now_timestamp()) {
             message.set(Some(Err(ApiError::refused_here(&e))));
             return;
         }
@@ -233,8 +352,29 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
             ));
         });
     };
+    // One field: its label, its input, and Save's word on it beside it.
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      value: RwSignal<String>| {
+        let why = move || wrong.get().filter(|(f, _)| *f == id).map(|(_, m)| m);
+        view! {
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                prop:value=move || value.get()
+                aria-invalid=move || why().map(|_| "true")
+                aria-describedby=format!("{id}-error")
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            <p class="error-text small" id=format!("{id}-error") data-testid=format!("{id}-error")>
+                {why}
+            </p>
+        }
+    };
     view! {
-        <form class="panel" on:submit=save>
+        <form class="panel" on:submit=save on:input=move |_| wrong.set(None) novalidate>
             <h2>"Automatic scan"</h2>
             <label class="check">
                 <input
@@ -244,38 +384,21 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
                 />
                 " Scan on a schedule"
             </label>
-            <label for="first-scan">"First scan (your local time)"</label>
-            <input
-                id="first-scan"
-                type="datetime-local"
-                prop:value=move || first.get()
-                on:input=move |ev| first.set(event_target_value(&ev))
-            />
-            <label for="interval">"Interval (minutes; 0 = once)"</label>
-            <input
-                id="interval"
-                type="number"
-                min="0"
-                prop:value=move || interval_min.get()
-                on:input=move |ev| interval_min.set(event_target_value(&ev))
-            />
-            <label for="timeout">"Timeout (minutes; at least twice the interval)"</label>
-            <input
-                id="timeout"
-                type="number"
-                min="0"
-                prop:value=move || timeout_min.get()
-                on:input=move |ev| timeout_min.set(event_target_value(&ev))
-            />
-            <label for="count">"Keys per SCAN call (10–1000)"</label>
-            <input
-                id="count"
-                type="number"
-                min="10"
-                max="1000"
-                prop:value=move || count.get()
-                on:input=move |ev| count.set(event_target_value(&ev))
-            />
+            {field("first-scan", "First scan (your local time)", "datetime-local", first)}
+            <p class="muted small">
+                {move || {
+                    local_input_to_utc(&first.get(), offset)
+                        .map(|u| format!("UTC {} {}", &u[..10], &u[11..16]))
+                }}
+            </p>
+            {field("interval", "Interval (minutes; 0 = once)", "number", interval_min)}
+            {field(
+                "timeout",
+                "Timeout (minutes; at least twice the interval)",
+                "number",
+                timeout_min,
+            )}
+            {field("count", "Keys per SCAN call (10–1000)", "number", count)}
             <button type="submit" class="button primary" data-testid="schedule-save">
                 "Save"
             </button>
@@ -301,5 +424,72 @@ mod tests {
         assert_eq!(local_input_to_utc("tomorrow", 0), None);
         let t = Timestamp(dcs_api::time::parse_timestamp("2030-01-02T00:30:00.000Z").unwrap());
         assert_eq!(utc_to_local_input(t, 480), "2030-01-02T08:30");
+    }
+
+    fn fields<'a>(
+        enabled: bool,
+        first: &'a str,
+        interval: &'a str,
+        timeout: &'a str,
+    ) -> ExpireFields<'a> {
+        ExpireFields {
+            enabled,
+            first,
+            interval,
+            timeout,
+            count: "10",
+        }
+    }
+
+    #[test]
+    fn each_field_says_its_own_mistake_in_minutes() {
+        let now = Timestamp(dcs_api::time::parse_timestamp("2030-01-01T00:00:00.000Z").unwrap());
+        let err = |f: ExpireFields| check_expire(&f, 0, now).unwrap_err();
+        let ok = check_expire(&fields(true, "2030-01-02T08:30", "60", "120"), 0, now).unwrap();
+        assert_eq!(
+            (ok.interval, ok.timeout),
+            (Some(3600), Some(7200)),
+            "sent in seconds"
+        );
+        assert_eq!(
+            ok.validate(now).map(|_| ()),
+            Ok(()),
+            "what passes here passes the proxy"
+        );
+
+        let (field, message) = err(fields(true, "2030-01-02T08:30", "60", "90"));
+        assert_eq!(field, "timeout");
+        assert_eq!(
+            message,
+            "Enter whole minutes from 120 (twice the interval) to 10080 (7 days)."
+        );
+        assert_eq!(
+            err(fields(true, "2030-01-02T08:30", "1.5", "90")).0,
+            "interval"
+        );
+        assert_eq!(
+            err(fields(true, "2030-01-02T08:30", "6000", "12000")).0,
+            "timeout"
+        );
+        assert_eq!(err(fields(true, "", "60", "120")).0, "first-scan");
+        assert_eq!(
+            err(fields(true, "2029-12-31T23:00", "60", "120")).1,
+            "The first scan must be in the future."
+        );
+        let mut bad_count = fields(true, "2030-01-02T08:30", "60", "120");
+        bad_count.count = "5";
+        assert_eq!(err(bad_count).0, "count");
+    }
+
+    #[test]
+    fn a_schedule_switched_off_needs_no_first_scan() {
+        let now = Timestamp(dcs_api::time::parse_timestamp("2030-01-01T00:00:00.000Z").unwrap());
+        let off = check_expire(&fields(false, "", "1440", "2880"), 0, now).unwrap();
+        assert!(!off.enable_auto_scan);
+        assert_eq!(
+            off.validate(now).map(|s| s.first_scan_at),
+            Ok(now),
+            "the proxy takes it"
+        );
     }
 }

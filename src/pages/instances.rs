@@ -106,17 +106,17 @@ fn InstanceRow(info: InstanceListInfo) -> impl IntoView {
                     <code>{info.instance_id}</code>
                 </div>
             </th>
-            <td>{info.engine}" "{info.engine_version}</td>
-            <td>
+            <td data-label="Engine">{info.engine}" "{info.engine_version}</td>
+            <td data-label="Status">
                 <span class=status_class>{info.status}</span>
             </td>
-            <td>{mode}</td>
-            <td>{policy}</td>
-            <td>
+            <td data-label="Mode">{mode}</td>
+            <td data-label="maxmemory-policy">{policy}</td>
+            <td data-label="Address">
                 <code>{format!("{}:{}", info.ip, info.port)}</code>
             </td>
-            <td>{format!("{} MB / {max}", info.used_memory)}</td>
-            <td>
+            <td data-label="Memory used / max">{format!("{} MB / {max}", info.used_memory)}</td>
+            <td class="analyses">
                 <div class="links">
                     {TaskKind::ALL
                         .iter()

@@ -1,6 +1,9 @@
-//! Flow 6: the seeded big keys appear with exact sizes and units.
+//! Flow 6: the seeded big keys appear with exact sizes and units; those over DCS's thresholds
+//! (strings over 10 KB, collections over 5,000 elements) are flagged with what to do and
+//! counted; sizes sort within their unit; the analysis can be deleted from the history, after
+//! the browser's confirmation.
 
-use e2e::{ensure, Flow, Stack};
+use e2e::{ensure, Context, Flow, Stack};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn big_keys_show_exact_sizes_and_units() {
@@ -14,6 +17,9 @@ async fn big_keys_show_exact_sizes_and_units() {
     pipe.cmd("SET").arg("small:string").arg("tiny").ignore();
     for i in 0..3000 {
         pipe.cmd("RPUSH").arg("big:list").arg(i).ignore();
+    }
+    for i in 0..6000 {
+        pipe.cmd("SADD").arg("huge:set").arg(i).ignore();
     }
     for i in 0..1500 {
         pipe.cmd("HSET")
@@ -58,8 +64,66 @@ async fn big_keys_show_exact_sizes_and_units() {
                     .texts("[data-testid=key-table] tbody td[title='102400 bytes']")
                     .await?;
                 ensure!(exact == ["100.0 KiB"], "exact size title: {exact:?}");
+
+                // DCS's thresholds: the 100 KiB string and the 6,000-member set are over them.
+                s.wait_text("[data-testid=over-threshold]", |t| {
+                    t.starts_with("2 of ") && t.contains(" keys exceed")
+                })
+                .await?;
+                let flagged = flagged_keys(s).await?;
+                ensure!(
+                    flagged == ["huge:set", "big:string"] || flagged == ["big:string", "huge:set"],
+                    "flagged {flagged:?}"
+                );
+                let advice = s.texts("[data-testid=over-flag]").await?;
+                ensure!(
+                    advice.iter().all(|a| a.contains("UNLINK")),
+                    "what to do: {advice:?}"
+                );
+                // Sorting by size keeps bytes and elements apart: strings, then collections.
+                s.click("[data-testid=key-table] thead th:nth-child(4) button")
+                    .await?;
+                let types = s
+                    .texts("[data-testid=key-table] tbody td[data-label=Type]")
+                    .await?;
+                ensure!(
+                    types
+                        .iter()
+                        .skip_while(|t| *t != "string")
+                        .skip_while(|t| *t == "string")
+                        .all(|t| t != "string"),
+                    "sizes of one unit together: {types:?}"
+                );
+
+                // Deleted from the history: the browser asks first; dismissed, nothing goes.
+                s.click("[data-testid=delete-task]").await?;
+                s.browser
+                    .dismiss_alert()
+                    .await
+                    .ctx("dismiss the confirmation")?;
+                let (_, listed) = s
+                    .api(reqwest::Method::GET, "/instances/lfu/bigkey-tasks")
+                    .await;
+                ensure!(listed["count"] == 1, "not deleted when dismissed: {listed}");
+                s.click("[data-testid=delete-task]").await?;
+                s.browser
+                    .accept_alert()
+                    .await
+                    .ctx("accept the confirmation")?;
+                s.wait_text("#main", |t| t.contains("No analyses yet."))
+                    .await?;
+                let (_, listed) = s
+                    .api(reqwest::Method::GET, "/instances/lfu/bigkey-tasks")
+                    .await;
+                ensure!(listed["count"] == 0, "deleted: {listed}");
                 Ok(())
             },
         )
         .await;
+}
+
+/// The key names of the rows flagged over the thresholds, in table order.
+async fn flagged_keys(s: &Stack) -> Result<Vec<String>, String> {
+    s.texts("[data-testid=key-table] tbody tr.over th.key-name code")
+        .await
 }

@@ -1,6 +1,7 @@
-//! Flow 7: the hot-key schedule and the expired-key auto-scan are edited in the browser; invalid
-//! values are refused there with DCS's wording (and nothing is sent); saved values survive a
-//! page reload and a proxy restart.
+//! Flow 7: the hot-key schedule and the expired-key auto-scan are edited in the browser; a
+//! mistake is said beside its field (`aria-invalid`, in the field's unit), never as a failed
+//! request, goes as soon as the field is right, and nothing is sent; saved values survive a page
+//! reload and a proxy restart; an auto-scan switched off saves without a date.
 
 use e2e::{ensure, Context, Flow, Stack};
 use reqwest::Method;
@@ -16,6 +17,27 @@ async fn checked(s: &Stack, css: &str) -> Result<bool, String> {
         .await
         .ctx(css)?;
     Ok(el.prop("checked").await.ctx(css)?.as_deref() == Some("true"))
+}
+
+/// Saves the expired-key auto-scan and answers what the proxy then holds.
+async fn save_expire(s: &Stack) -> Result<serde_json::Value, String> {
+    s.click("form:has(#interval) [data-testid=schedule-save]")
+        .await?;
+    s.wait_text("form:has(#interval) [role=status]", |t| t.contains("Saved"))
+        .await?;
+    let path = "/instances/lfu/scan-expire-keys/autoscan-config";
+    Ok(s.api(Method::GET, path).await.1)
+}
+
+/// Whether the field says it holds a mistake (`aria-invalid="true"`).
+async fn field_is_invalid(s: &Stack, css: &str, invalid: bool) -> Flow {
+    let el = s.element(css).await?;
+    let attr = el.attr("aria-invalid").await.ctx(css)?;
+    ensure!(
+        (attr.as_deref() == Some("true")) == invalid,
+        "{css}: aria-invalid {attr:?}, expected {invalid}"
+    );
+    Ok(())
 }
 
 /// Sets a `datetime-local` input the way its picker would (typing into one is locale-bound).
@@ -67,7 +89,7 @@ async fn schedules_validate_and_persist() {
         .run(
             "schedules_validate_and_persist",
             async |s: &mut Stack| -> Flow {
-                // Hot keys: a time that does not exist is refused in the browser.
+                // Hot keys: a time that does not exist is refused beside the field.
                 s.goto(&format!("/instances/lfu/hotkeys#token={}", e2e::TOKEN))
                     .await?;
                 s.wait_count(HOT_ENABLED, |n| n == 1).await?;
@@ -75,8 +97,21 @@ async fn schedules_validate_and_persist() {
                 s.fill(HOT_TIMES, "25:00").await?;
                 s.click("form:has(#hotkey-times) [data-testid=schedule-save]")
                     .await?;
-                s.wait_text("[data-testid=error-banner]", |t| {
-                    t.contains("DCS.4800") && t.contains("Invalid schedule_at in the request.")
+                s.wait_text("[data-testid=schedule-times-error]", |t| {
+                    t.contains("“25:00” is not a time of day")
+                })
+                .await?;
+                field_is_invalid(s, HOT_TIMES, true).await?;
+                ensure!(
+                    s.texts("form:has(#hotkey-times) [data-testid=error-banner]")
+                        .await?
+                        .is_empty(),
+                    "a browser-side refusal is not a failed request"
+                );
+                // A time listed twice is refused as typed, before any Save.
+                s.fill(HOT_TIMES, "21:00, 21:00").await?;
+                s.wait_text("[data-testid=schedule-times-error]", |t| {
+                    t.contains("21:00 is listed twice")
                 })
                 .await?;
                 let (_, saved) = s.api(Method::GET, "/instances/lfu/hotkey/autoscan").await;
@@ -85,14 +120,23 @@ async fn schedules_validate_and_persist() {
                     "an invalid schedule reached the proxy: {saved}"
                 );
                 s.fill(HOT_TIMES, "21:00, 03:30").await?;
+                // Fixed: the mistake goes at once, and each time shows its UTC time.
+                s.wait_text("[data-testid=schedule-times-error]", str::is_empty)
+                    .await?;
+                field_is_invalid(s, HOT_TIMES, false).await?;
+                s.wait_text("[data-testid=schedule-preview]", |t| {
+                    t.starts_with("21:00 → UTC ") && t.contains(" · 03:30 → UTC ")
+                })
+                .await?;
                 s.click("form:has(#hotkey-times) [data-testid=schedule-save]")
                     .await?;
                 s.wait_text("form:has(#hotkey-times) [role=status]", |t| {
-                    t.contains("03:30, 21:00")
+                    t.contains("Saved")
                 })
                 .await?;
 
-                // Expired keys: a timeout under twice the interval is refused with DCS.4821's words.
+                // Expired keys: a timeout under twice the interval is refused beside the
+                // timeout, in minutes.
                 s.goto("/instances/lfu/expired").await?;
                 s.wait_count(EXPIRE_ENABLED, |n| n == 1).await?;
                 s.click(EXPIRE_ENABLED).await?;
@@ -102,21 +146,15 @@ async fn schedules_validate_and_persist() {
                 s.fill("#count", "500").await?;
                 s.click("form:has(#interval) [data-testid=schedule-save]")
                     .await?;
-                s.wait_text("[data-testid=error-banner]", |t| {
-                    t.contains("DCS.4821") && t.contains("It must be >= interval * 2")
+                s.wait_text("[data-testid=timeout-error]", |t| {
+                    t == "Enter whole minutes from 120 (twice the interval) to 10080 (7 days)."
                 })
                 .await?;
+                field_is_invalid(s, "#timeout", true).await?;
                 s.fill("#timeout", "120").await?;
-                s.click("form:has(#interval) [data-testid=schedule-save]")
+                s.wait_text("[data-testid=timeout-error]", str::is_empty)
                     .await?;
-                s.wait_text("form:has(#interval) [role=status]", |t| t.contains("Saved"))
-                    .await?;
-                let (_, saved) = s
-                    .api(
-                        Method::GET,
-                        "/instances/lfu/scan-expire-keys/autoscan-config",
-                    )
-                    .await;
+                let saved = save_expire(s).await?;
                 ensure!(
                     saved["interval"] == 3600
                         && saved["timeout"] == 7200
@@ -126,7 +164,14 @@ async fn schedules_validate_and_persist() {
 
                 expect_saved(s).await?;
                 s.restart_proxy().await;
-                expect_saved(s).await
+                expect_saved(s).await?;
+
+                // Switched off, the auto-scan saves without a first-scan date.
+                s.click(EXPIRE_ENABLED).await?;
+                set_datetime(s, "#first-scan", "").await?;
+                let saved = save_expire(s).await?;
+                ensure!(saved["enable_auto_scan"] == false, "saved off: {saved}");
+                Ok(())
             },
         )
         .await;

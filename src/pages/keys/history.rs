@@ -1,12 +1,32 @@
-//! The analyses of one kind on an instance, newest first, each linking to its page.
+//! The analyses of one kind on an instance, newest first, each linking to its page; an ended
+//! one can be deleted.
 
 use super::href;
+use crate::api::paths;
 use crate::components::data_table::DataTable;
-use crate::components::task_status::StatusBadge;
+use crate::components::task_status::{DeleteButton, StatusBadge, Stop};
 use crate::format::{duration_ms, local};
+use crate::router::Location;
 use dcs_api::task::TaskRecord;
 use dcs_api::TaskKind;
 use leptos::prelude::*;
+
+/// What deleting a record does on a page of `kind`: the history is read again (`tick`), and a
+/// page whose address names the deleted task goes back to the kind's page.
+pub fn after_delete(
+    location: Location,
+    instance: Memo<String>,
+    kind: TaskKind,
+    task_param: Memo<Option<String>>,
+    tick: RwSignal<u32>,
+) -> Callback<String> {
+    Callback::new(move |id: String| {
+        tick.update(|t| *t += 1);
+        if task_param.get_untracked().as_deref() == Some(id.as_str()) {
+            location.navigate(&href(&instance.get_untracked(), kind, None));
+        }
+    })
+}
 
 #[component]
 pub fn History(
@@ -14,6 +34,8 @@ pub fn History(
     kind: TaskKind,
     instance: String,
     selected: Option<String>,
+    /// Called with a task's id once its record is deleted.
+    deleted: Callback<String>,
 ) -> impl IntoView {
     if records.is_empty() {
         return view! { <p class="muted">"No analyses yet."</p> }.into_any();
@@ -27,6 +49,14 @@ pub fn History(
                 (Some(s), Some(f)) => duration_ms(f.millis() - s.millis()),
                 _ => "—".into(),
             };
+            let delete = r.status.is_terminal().then(|| {
+                let id = r.id.clone();
+                let delete = Stop {
+                    path: paths::task(&instance, kind, &r.id),
+                    done: Callback::new(move |()| deleted.run(id.clone())),
+                };
+                view! { <DeleteButton delete /> }
+            });
             view! {
                 <tr class:current=current>
                     <td>
@@ -36,9 +66,8 @@ pub fn History(
                         <StatusBadge status=r.status />
                     </td>
                     <td>{r.scan_type.as_str()}</td>
-                    <td>{r.started_at.map(local).unwrap_or_else(|| "—".into())}</td>
-                    <td>{r.finished_at.map(local).unwrap_or_else(|| "—".into())}</td>
                     <td>{duration}</td>
+                    <td>{delete}</td>
                 </tr>
             }
         })
@@ -46,7 +75,7 @@ pub fn History(
     view! {
         <DataTable
             caption="Analysis history, newest first (local time)"
-            columns=&["Created", "Status", "Type", "Started", "Finished", "Duration"]
+            columns=&["Created", "Status", "Type", "Duration", ""]
             compact=true
         >
             {rows}

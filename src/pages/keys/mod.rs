@@ -16,7 +16,7 @@ pub mod task_detail;
 
 use crate::api::{paths, Api, ApiError};
 use crate::components::crumbs::Crumbs;
-use crate::components::error_banner::ErrorBanner;
+use crate::components::error_banner::{records_state, TransientError};
 use crate::components::loaded::loaded;
 use crate::components::poll::{should_poll, use_task_poll};
 use crate::components::schedule_editor::ScheduleEditor;
@@ -24,7 +24,7 @@ use crate::components::task_status::Stop;
 use crate::fetch::{fetch, fetch_with};
 use crate::router::use_location;
 use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
-use dcs_api::task::{BigkeyEntry, HotkeyEntry, TaskList};
+use dcs_api::task::TaskList;
 use dcs_api::{TaskKind, TaskStatus};
 use history::History;
 use leptos::prelude::*;
@@ -42,7 +42,7 @@ fn reads_on(kind: TaskKind) -> &'static str {
 }
 
 /// The page of one task, or of the kind when `task` is `None`.
-fn href(instance: &str, kind: TaskKind, task: Option<&str>) -> String {
+pub fn href(instance: &str, kind: TaskKind, task: Option<&str>) -> String {
     match task {
         Some(t) => format!("/instances/{instance}/{}/{t}", kind.plural()),
         None => format!("/instances/{instance}/{}", kind.plural()),
@@ -84,10 +84,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                 .get()
                 .map(|t| paths::task(&instance.get(), kind, &t))
         },
-        match kind {
-            TaskKind::Hotkey => read_task::<HotkeyEntry>,
-            _ => read_task::<BigkeyEntry>,
-        },
+        read_task,
     );
     // Poll about once a second while anything is waiting or running; the timer itself pauses
     // while the tab is hidden.
@@ -111,7 +108,13 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
             .unwrap_or(10u32)
     };
     let blocked = Signal::derive(move || blocked_reason(kind, configs.get()));
-    let start_error = RwSignal::new(None::<ApiError>);
+    // What the history shows: an error about starting goes once it changes.
+    let history_state = Signal::derive(move || {
+        records_state(history.get(), |h| {
+            h.records.iter().map(|r| (r.id.clone(), r.status)).collect()
+        })
+    });
+    let start_error = RwSignal::new(None::<(ApiError, String)>);
     let starting = RwSignal::new(false);
     let navigate = location;
     let a = api.clone();
@@ -125,7 +128,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                     tick.update(|t| *t += 1);
                     navigate.navigate(&href(&inst, kind, Some(&id)));
                 }
-                Err(e) => start_error.set(Some(e)),
+                Err(e) => start_error.set(Some((e, history_state.get_untracked()))),
             }
             starting.set(false);
         });
@@ -143,6 +146,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
             }),
         }
     };
+    let deleted = history::after_delete(location, instance, kind, task_param, tick);
     let result = move || match detail.get_optional() {
         Some(None) => view! { <p class="muted">"No analysis yet. Start one above."</p> }.into_any(),
         loading_or_loaded => loaded(loading_or_loaded.flatten(), "Loading…", |t| {
@@ -179,12 +183,17 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                     <LfuSwitch instance policy changed=Callback::new(move |()| configs.refetch()) />
                 }
             })}
-        {move || start_error.get().map(|e| view! { <ErrorBanner error=e /> })}
-        <section class="grid-2">
-            <div>
+        <TransientError error=start_error state=history_state />
+        <section>
+            <div class="section-head">
                 <h2>"Result"</h2>
-                {result}
+                <a class="jump" href="#history">
+                    "History and schedule"
+                </a>
             </div>
+            {result}
+        </section>
+        <section class="grid-2 even" id="history">
             <div>
                 <h2>"History"</h2>
                 {move || {
@@ -198,13 +207,14 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                                     kind
                                     instance=instance.get()
                                     selected=selected.get()
+                                    deleted
                                 />
                             }
                         },
                     )
                 }}
-                {move || view! { <ScheduleEditor instance=instance.get() kind /> }}
             </div>
+            <div>{move || view! { <ScheduleEditor instance=instance.get() kind /> }}</div>
         </section>
     }
 }

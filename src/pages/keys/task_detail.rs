@@ -8,10 +8,10 @@ use crate::components::key_table::KeyTable;
 use crate::components::task_status::{FailedBanner, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::format::local;
 use crate::keytable::KeyRow;
-use dcs_api::task::AnalysisTask;
-use dcs_api::{TaskKind, TaskStatus, Timestamp};
+use dcs_api::task::{AnalyzedNode, KeyThresholds};
+use dcs_api::{KeyType, KeyUnit, TaskKind, TaskStatus, Timestamp};
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 /// A task of either kind, as the page shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,40 +27,86 @@ pub struct TaskView {
     pub rows: Option<Vec<KeyRow>>,
     /// Replicas read instead of their masters, as `node (of shard)`.
     pub replicas: Vec<String>,
+    /// What counts as big or hot on the instance.
+    pub thresholds: KeyThresholds,
 }
 
-impl<K> From<AnalysisTask<K>> for TaskView
-where
-    for<'a> KeyRow: From<&'a K>,
-{
-    fn from(t: AnalysisTask<K>) -> Self {
-        TaskView {
-            id: t.id,
-            status: t.status,
-            created_at: t.created_at,
-            started_at: t.started_at,
-            finished_at: t.finished_at,
-            progress: t.progress,
-            scanned_keys: t.scanned_keys,
-            error_msg: t.error_msg,
-            rows: t.keys.map(|k| k.iter().map(KeyRow::from).collect()),
-            replicas: t
-                .analyzed_on
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|n| n.role == "replica")
-                .map(|n| format!("{} (of {})", n.node, n.shard))
-                .collect(),
-        }
-    }
+/// A key of either kind as the page reads it: a hot-key entry's fields, `freq` only on hot
+/// keys. One shape for both kinds, so the bundle carries one decoder, not two.
+#[derive(Deserialize)]
+struct WireKey {
+    name: String,
+    #[serde(rename = "type")]
+    key_type: KeyType,
+    shard: String,
+    db: u32,
+    size: u64,
+    unit: KeyUnit,
+    #[serde(default)]
+    freq: Option<u32>,
 }
 
-/// A task's answer as the page's view of it.
-pub fn read_task<K: DeserializeOwned>(status: u16, text: &str) -> Result<TaskView, ApiError>
-where
-    for<'a> KeyRow: From<&'a K>,
-{
-    decode::<AnalysisTask<K>>(status, text).map(TaskView::from)
+/// The fields of a hot- or big-key task (`dcs_api::task::AnalysisTask`) the page shows.
+#[derive(Deserialize)]
+struct WireTask {
+    id: String,
+    status: TaskStatus,
+    created_at: Timestamp,
+    #[serde(default)]
+    started_at: Option<Timestamp>,
+    #[serde(default)]
+    finished_at: Option<Timestamp>,
+    #[serde(default)]
+    progress: Option<u8>,
+    #[serde(default)]
+    scanned_keys: Option<u64>,
+    #[serde(default)]
+    error_msg: Option<String>,
+    #[serde(default)]
+    keys: Option<Vec<WireKey>>,
+    #[serde(default)]
+    analyzed_on: Option<Vec<AnalyzedNode>>,
+    #[serde(default)]
+    thresholds: Option<KeyThresholds>,
+}
+
+/// Replicas read instead of their masters, as `node (of shard)`.
+fn replicas(on: Option<Vec<AnalyzedNode>>) -> Vec<String> {
+    on.unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.role == "replica")
+        .map(|n| format!("{} (of {})", n.node, n.shard))
+        .collect()
+}
+
+/// A task's answer (hot or big keys) as the page's view of it.
+pub fn read_task(status: u16, text: &str) -> Result<TaskView, ApiError> {
+    decode::<WireTask>(status, text).map(|t| TaskView {
+        id: t.id,
+        status: t.status,
+        created_at: t.created_at,
+        started_at: t.started_at,
+        finished_at: t.finished_at,
+        progress: t.progress,
+        scanned_keys: t.scanned_keys,
+        error_msg: t.error_msg,
+        rows: t.keys.map(|k| {
+            k.into_iter()
+                .map(|k| KeyRow {
+                    name: k.name,
+                    key_type: k.key_type,
+                    shard: k.shard,
+                    db: k.db,
+                    size: k.size,
+                    unit: k.unit,
+                    freq: k.freq,
+                    memory: None,
+                })
+                .collect()
+        }),
+        replicas: replicas(t.analyzed_on),
+        thresholds: t.thresholds.unwrap_or_default(),
+    })
 }
 
 #[component]
@@ -73,6 +119,7 @@ pub fn TaskDetail(
     #[prop(optional)]
     stop: Option<Stop>,
 ) -> impl IntoView {
+    let thresholds = task.thresholds;
     let head = view! {
         <p class="task-head">
             <StatusBadge status=task.status testid="task-status" />
@@ -100,14 +147,17 @@ pub fn TaskDetail(
             if rows.is_empty() && kind == TaskKind::Hotkey {
                 view! {
                     <p class="muted" data-testid="no-hot-keys">
-                        "No key is hot: every LFU counter is at or below its starting value (5), so no key has been read more than one just written. Counters start empty when LFU is switched on; analyse again once the application has been running a while."
+                        {format!(
+                            "No key is hot: no LFU counter reaches this instance's minimum ({}). Redis starts every key at 5, so a key there has not been read more than one just written; counters start empty when LFU is switched on. Analyse again once the application has been running a while.",
+                            thresholds.hot_min_freq,
+                        )}
                     </p>
                 }
                     .into_any()
             } else if rows.is_empty() {
                 view! { <p class="muted">"The analysis found no keys."</p> }.into_any()
             } else {
-                view! { <Result rows kind log_factor /> }.into_any()
+                view! { <Result rows kind log_factor thresholds /> }.into_any()
             }
         }
     };
@@ -124,10 +174,19 @@ pub fn TaskDetail(
 
 /// A successful task's charts and table.
 #[component]
-fn Result(rows: Vec<KeyRow>, kind: TaskKind, log_factor: u32) -> impl IntoView {
+fn Result(
+    rows: Vec<KeyRow>,
+    kind: TaskKind,
+    log_factor: u32,
+    thresholds: KeyThresholds,
+) -> impl IntoView {
     let hot = kind == TaskKind::Hotkey;
     let (chart_id, caption, axis) = if hot {
-        ("hotkey-chart", "Top keys by LFU counter (freq)", "freq")
+        (
+            "hotkey-chart",
+            "Top keys by estimated accesses (logarithmic scale)",
+            "accesses",
+        )
     } else {
         (
             "bigkey-chart",
@@ -152,14 +211,45 @@ fn Result(rows: Vec<KeyRow>, kind: TaskKind, log_factor: u32) -> impl IntoView {
             } else {
                 format!("{chart_id}-{title}")
             };
+            // Strings are measured in bytes: their axis says KiB/MiB.
+            let bytes = title == "string";
             view! {
                 {(!title.is_empty()).then(|| view! { <h3>{title.clone()}</h3> })}
-                <BarChart bars=bars caption=caption testid=testid axis=axis />
+                <BarChart bars=bars caption=caption testid=testid axis=axis log=hot bytes />
             }
         })
         .collect_view();
+    let legend = hot
+        .then(|| {
+            view! {
+                <p class="muted small legend" data-testid="hotkey-legend">
+                    {format!(
+                        "Bars are estimated recent accesses on a logarithmic scale: each grid line is ten times the one before. Redis keeps a logarithmic LFU counter per key (0–255, starting at 5); “≈” is the accesses that counter stands for with this instance's lfu-log-factor ({log_factor}), and “≥ ~1M” means the counter is saturated. Counters decay while a key is idle.",
+                    )}
+                </p>
+            }
+        });
+    let over = (!hot).then(|| {
+        let n = rows
+            .iter()
+            .filter(|r| thresholds.exceeds(r.size, r.unit))
+            .count();
+        let any = n > 0;
+        view! {
+            <p class="summary" class:over=any data-testid="over-threshold">
+                {format!(
+                    "{n} of {} exceed the big-key thresholds (strings over {}, collections over {} elements).",
+                    crate::format::keys(rows.len() as u64),
+                    crate::format::bytes(thresholds.big_string_bytes),
+                    thresholds.big_elements,
+                )}
+            </p>
+        }
+    });
     view! {
+        {over}
         {charts}
+        {legend}
         <h3>"By type"</h3>
         <BarChart bars=by_type caption="Keys by type" testid="by-type-chart" axis="keys" />
         {(by_shard.len() > 1)
@@ -174,6 +264,6 @@ fn Result(rows: Vec<KeyRow>, kind: TaskKind, log_factor: u32) -> impl IntoView {
                     />
                 }
             })}
-        <KeyTable rows=rows hot=hot log_factor=log_factor />
+        <KeyTable rows=rows hot=hot log_factor=log_factor thresholds=(!hot).then_some(thresholds) />
     }
 }

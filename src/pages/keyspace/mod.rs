@@ -13,7 +13,7 @@ use crate::components::poll::{should_poll, use_task_poll};
 use crate::components::task_status::{FailedBanner, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
 use crate::format::{bytes, local};
-use crate::pages::keys::history::History;
+use crate::pages::keys::history::{after_delete, History};
 use crate::router::use_location;
 use dcs_api::backup::{status, BackupList};
 use dcs_api::keyspace::{
@@ -187,6 +187,7 @@ pub fn KeyspacePage() -> impl IntoView {
             view! { <TaskDetail task=t now=now.read_only() stop /> }
         }),
     };
+    let deleted = after_delete(location, instance, KIND, task_param, tick);
     let records = move || {
         loaded(history.get(), "Loading…", |h| {
             let records = h.records.into_iter().map(|r| TaskRecord {
@@ -206,6 +207,7 @@ pub fn KeyspacePage() -> impl IntoView {
                     kind=KIND
                     instance=instance.get()
                     selected=selected.get()
+                    deleted
                 />
             }
         })
