@@ -205,11 +205,14 @@ impl RedisProcess {
         Ok(replica)
     }
 
-    /// Waits until this replica's link to its master is up and no sync is in progress.
+    /// Waits until this replica's link to its master is up, no sync is in progress and the
+    /// master lists it as online — the replica can say "up" before its master marks it online,
+    /// and whatever reads the master's replica list must see it.
     pub fn wait_in_sync(&self) -> std::io::Result<()> {
         let until = Instant::now() + START_TIMEOUT;
         while replication_field(self.port, "master_link_status").as_deref() != Some("up")
             || replication_field(self.port, "master_sync_in_progress").as_deref() != Some("0")
+            || !self.online_at_master()
         {
             if Instant::now() > until {
                 return Err(std::io::Error::other("the replica did not get in sync"));
@@ -217,6 +220,23 @@ impl RedisProcess {
             std::thread::sleep(Duration::from_millis(50));
         }
         Ok(())
+    }
+
+    /// Whether this replica's master lists it (`slaveN:…,port=<ours>,state=online,…`).
+    fn online_at_master(&self) -> bool {
+        let Some(master) = replication_field(self.port, "master_port") else {
+            return false;
+        };
+        let Ok(out) = Command::new("redis-cli")
+            .args(["-p", &master, "info", "replication"])
+            .output()
+        else {
+            return false;
+        };
+        let listed = format!("port={},state=online,", self.port);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|l| l.starts_with("slave") && l.contains(&listed))
     }
 
     /// Starts a server that also serves TLS with `certs` (clients need no certificate of their
