@@ -8,6 +8,7 @@
 //!   cancellation, optional pause between batches), run on every master in parallel.
 //! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses; [`analysis`] — one entry per
 //!   `dcs_api::TaskKind` (check a target, then run on its masters).
+//! * [`key_details`] — one key looked at closely (bounded reads), `UNLINK` and `EXPIRE`.
 //! * [`topn`] — the bounded heap that keeps the winners; [`keyname`] — binary-safe names.
 //! * [`control`] — progress reporting and cancellation for callers.
 //! * [`server`] — local `redis-server` processes (the proxy demo and the tests use them).
@@ -25,6 +26,7 @@ pub mod control;
 pub mod error;
 pub mod expired;
 pub mod hotkeys;
+pub mod key_details;
 pub mod keyname;
 pub mod keyspace;
 pub mod keyspace_online;

@@ -228,6 +228,16 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// What a key action does.
+    KeyActionKind {
+        /// `UNLINK`: deleted, its memory freed in the background.
+        Unlink => "unlink",
+        /// `EXPIRE key ttl`: it expires in `ttl` seconds.
+        Expire => "expire",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

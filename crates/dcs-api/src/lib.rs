@@ -12,6 +12,7 @@
 //! * [`instance`], [`config`] — instance listing and `redis_config` parameters.
 //! * [`task`] — hot-key and big-key task records, lists and key entries.
 //! * [`expire`] — expired-key scan tasks, history and auto-scan configuration.
+//! * [`key`] — one key looked at closely, and the key actions (local extensions).
 //! * [`schedule`] — the daily hot/big-key auto-scan configuration.
 //! * [`validate`] — input validation that returns DCS errors.
 //!
@@ -25,6 +26,7 @@ pub mod console;
 pub mod error;
 pub mod expire;
 pub mod instance;
+pub mod key;
 pub mod keyspace;
 pub mod kinds;
 pub mod schedule;
@@ -33,5 +35,5 @@ pub mod time;
 pub mod validate;
 
 pub use error::{DcsError, ErrorBody, ErrorCode};
-pub use kinds::{KeyType, KeyUnit, ScanType, TaskKind, TaskStatus};
+pub use kinds::{KeyActionKind, KeyType, KeyUnit, ScanType, TaskKind, TaskStatus};
 pub use time::Timestamp;

@@ -111,6 +111,9 @@ struct RawInstance {
     ca_file: Option<PathBuf>,
     #[serde(default)]
     allow_config_changes: bool,
+    /// `UNLINK` and `EXPIRE` on one key from the key-details panel (off unless set).
+    #[serde(default)]
+    allow_key_actions: bool,
     /// `gentle` (the default: bounded, paced requests) or `fast` (a replica, a quiet hour).
     pace: Option<Spanned<String>>,
     /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
@@ -308,6 +311,8 @@ pub struct InstanceConfig {
     /// `rediss://`: the CA (PEM) from `ca_file`, when the system does not trust the servers'.
     pub tls_ca: Option<std::sync::Arc<[u8]>>,
     pub allow_config_changes: bool,
+    /// `POST …/key-actions` (`UNLINK`, `EXPIRE` on one key) is allowed.
+    pub allow_key_actions: bool,
     /// How hard analyses press on the instance (`pace` in the file).
     pub pace: dcs_analyzer::Pace,
     /// Where big keys are read (`analyze_on` in the file).
@@ -552,6 +557,7 @@ impl Config {
                 target,
                 tls_ca,
                 allow_config_changes: i.allow_config_changes,
+                allow_key_actions: i.allow_key_actions,
                 pace,
                 analyze_on,
                 thresholds,
@@ -852,6 +858,21 @@ pace = "fast"
             !format!("{:?}", c).contains("secret-key") && !format!("{:?}", c).contains("p%40ss"),
             "secrets stay out of Debug"
         );
+    }
+
+    #[test]
+    fn key_actions_are_off_unless_an_instance_allows_them() {
+        let c = parse(GOOD).unwrap();
+        assert!(c.instances.iter().all(|i| !i.allow_key_actions));
+        let set = GOOD.replace(
+            "pace = \"fast\"",
+            "pace = \"fast\"\nallow_key_actions = true",
+        );
+        let c = parse(&set).unwrap();
+        assert!(!c.instances[0].allow_key_actions && c.instances[1].allow_key_actions);
+        let wrong = GOOD.replace("pace = \"fast\"", "allow_key_actions = \"yes\"");
+        let e = parse(&wrong).unwrap_err().to_string();
+        assert!(e.contains("boolean"), "{e}");
     }
 
     #[test]

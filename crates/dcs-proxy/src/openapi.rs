@@ -10,6 +10,7 @@ use dcs_api::expire::{
     ExpireAutoscanConfig, ExpireAutoscanUpdate, ExpireScanHistory, ExpireScanTask,
 };
 use dcs_api::instance::{InstanceListInfo, ListInstancesResponse};
+use dcs_api::key::{KeyActionBody, KeyActionList, KeyActionRecord, KeyDetails};
 use dcs_api::keyspace::{
     CreateKeyAnalysis, DbKeys, ElementBand, KeyAnalysisList, KeyAnalysisRecord, KeyAnalysisTask,
     KeyAnalysisTaskId, KeyspaceReport, LargestKey, LargestKeyPrefix, NodeInfo, NodeList,
@@ -19,7 +20,7 @@ use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
 use dcs_api::task::{
     AnalysisTask, AnalyzedNode, BigkeyEntry, HotkeyEntry, KeyThresholds, TaskList, TaskRecord,
 };
-use dcs_api::{ErrorBody, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
+use dcs_api::{ErrorBody, KeyActionKind, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -70,10 +71,15 @@ const fn op(
 const I: &str = "/instances/{instance_id}";
 
 /// Operations this proxy adds to DCS's API: served in local mode, never forwarded in cloud mode.
-pub const LOCAL_EXTENSIONS: [&str; 1] = ["StopExpireScanTask"];
+pub const LOCAL_EXTENSIONS: [&str; 4] = [
+    "StopExpireScanTask",
+    "ShowKeyDetails",
+    "CreateKeyAction",
+    "ListKeyActions",
+];
 
 /// Every operation the API serves.
-pub const OPERATIONS: [Operation; 29] = [
+pub const OPERATIONS: [Operation; 32] = [
     op(
         "GET",
         "/instances",
@@ -364,6 +370,36 @@ pub const OPERATIONS: [Operation; 29] = [
         Some("BackupList"),
         true,
     ),
+    op(
+        "GET",
+        "/instances/{instance_id}/key-details",
+        "ShowKeyDetails",
+        "Local extension: one key's type, encoding, TTL, size, MEMORY USAGE and first elements (bounded reads: a string's first 1024 bytes, at most 10 elements and only when MEMORY USAGE puts them at 40 KiB or less, each shown cut at 200 characters)",
+        None,
+        200,
+        Some("KeyDetails"),
+        false,
+    ),
+    op(
+        "POST",
+        "/instances/{instance_id}/key-actions",
+        "CreateKeyAction",
+        "Local extension: UNLINK a key, or set its TTL (EXPIRE), where the instance has allow_key_actions = true (else 403 DCS.2003); recorded before it is done",
+        Some("KeyActionBody"),
+        200,
+        Some("KeyActionRecord"),
+        false,
+    ),
+    op(
+        "GET",
+        "/instances/{instance_id}/key-actions",
+        "ListKeyActions",
+        "Local extension: the key actions done on the instance, newest first (the last 1000 are kept)",
+        None,
+        200,
+        Some("KeyActionList"),
+        true,
+    ),
 ];
 
 fn json_ref(name: &str) -> utoipa::openapi::Content {
@@ -423,6 +459,14 @@ pub fn document() -> OpenApi {
                     "status",
                     "waiting | running | success | failed",
                 ));
+        }
+        if o.id == "ShowKeyDetails" {
+            b = b
+                .parameter(query_param(
+                    "name",
+                    "Required: the key's name as analyses report it (UTF-8, or escaped \\xNN for other bytes)",
+                ))
+                .parameter(query_param("db", "The key's database, 0-1023 (default 0)"));
         }
         if o.id == "StopExpireScanTask" {
             b = b.parameter(query_param(
@@ -501,6 +545,11 @@ pub fn document() -> OpenApi {
         .schema_from::<TtlBand>()
         .schema_from::<DbKeys>()
         .schema_from::<ElementBand>()
+        .schema_from::<KeyDetails>()
+        .schema_from::<KeyActionBody>()
+        .schema_from::<KeyActionRecord>()
+        .schema_from::<KeyActionList>()
+        .schema_from::<KeyActionKind>()
         .build();
     OpenApiBuilder::new()
         .info(

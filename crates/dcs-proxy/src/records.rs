@@ -8,7 +8,8 @@ use dcs_api::task::{AnalysisTask, AnalyzedNode, TaskRecord};
 use dcs_api::Timestamp;
 use serde::de::DeserializeOwned;
 
-fn ts(ms: i64) -> Timestamp {
+/// A stored time (ms since the epoch) as sent; one out of range (a damaged row) is the epoch.
+pub fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millis(ms).unwrap_or(Timestamp::from_millis(0).expect("epoch"))
 }
 

@@ -180,6 +180,16 @@ async fn document_matches_the_router_and_real_responses() {
     check("GET", "/instances", &f.get("/instances").await.1);
     check(
         "GET",
+        "/instances/{instance_id}/key-details",
+        &f.get("/instances/lfu/key-details?name=k").await.1,
+    );
+    check(
+        "GET",
+        "/instances/{instance_id}/key-actions",
+        &f.get("/instances/lfu/key-actions").await.1,
+    );
+    check(
+        "GET",
         "/instances/{instance_id}",
         &f.get("/instances/lfu").await.1,
     );

@@ -5,6 +5,7 @@
 pub mod backups;
 pub mod configs;
 pub mod instances;
+pub mod keys;
 pub mod schedules;
 pub mod tasks;
 
@@ -33,7 +34,9 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{i}/backups"),
             get(backups::list).post(backups::create),
-        );
+        )
+        .route(&format!("{i}/key-details"), get(keys::details))
+        .route(&format!("{i}/key-actions"), get(keys::list).post(keys::act));
     for &kind in TaskKind::ALL {
         for path in kind.create_paths() {
             let create = if kind.create_takes_body() {

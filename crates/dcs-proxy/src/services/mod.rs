@@ -3,6 +3,7 @@
 //! [`crate::state::AppState`] and answer wire types of `dcs-api` or a [`dcs_api::DcsError`].
 
 pub mod backups;
+pub mod keys;
 pub mod nodes;
 pub mod schedules;
 pub mod tasks;

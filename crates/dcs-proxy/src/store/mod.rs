@@ -5,10 +5,12 @@
 //! tasks that were waiting or running when the proxy stopped as failed, so none is lost or stuck.
 
 mod backups;
+mod key_actions;
 
 pub use backups::BackupRow;
 use dcs_api::validate::ListQuery;
 use dcs_api::{ScanType, TaskKind, TaskStatus};
+pub use key_actions::KeyActionRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
 use std::sync::Mutex;
@@ -132,6 +134,7 @@ impl Store {
         // write fails and the runner keeps the outcome in memory (see `runner.rs`).
         conn.busy_timeout(std::time::Duration::from_secs(1))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(key_actions::SCHEMA)?;
         // Databases from before `nodes_json` get it, empty for their tasks.
         if !has_nodes_column(&conn) {
             conn.execute_batch("ALTER TABLE tasks ADD COLUMN nodes_json TEXT")?;
