@@ -280,6 +280,16 @@ pub mod paths {
     pub fn backups(id: &str) -> String {
         format!("/instances/{id}/backups?limit=100")
     }
+    /// One key read now (local mode); `name` as the analysis reported it.
+    pub fn key_details(id: &str, name: &str, db: u32) -> String {
+        format!(
+            "/instances/{id}/key-details?name={}&db={db}",
+            js_sys::encode_uri_component(name)
+        )
+    }
+    pub fn key_actions(id: &str) -> String {
+        format!("/instances/{id}/key-actions")
+    }
     pub fn schedule(id: &str, kind: TaskKind) -> String {
         format!(
             "/instances/{id}/{}",

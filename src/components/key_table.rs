@@ -1,6 +1,7 @@
 //! The key table: sortable by every column (click or Enter/Space on the header), filterable by
 //! name and type, with CSV export of exactly the rows shown.
 
+use crate::components::key_panel::{KeyPanel, OpenKey};
 use crate::components::pager::{page_range, Pager};
 use crate::keytable::{to_csv, view as table_view, Column, KeyRow};
 use crate::thresholds::advice;
@@ -106,6 +107,14 @@ pub fn KeyTable(
         })
         .collect_view();
     let location = use_context::<crate::router::Location>();
+    // Local mode only: a name opens the key-details panel (DCS has no such call).
+    let instance = location
+        .filter(|_| {
+            use_context::<crate::api::Api>()
+                .is_some_and(|a| a.config().mode.as_deref() != Some("cloud"))
+        })
+        .and_then(|l| l.segment(1));
+    let open = RwSignal::new(None::<OpenKey>);
     let export = move |_| {
         let csv = to_csv(&visible.get_untracked(), hot);
         download(&csv_name(location), &csv);
@@ -151,6 +160,7 @@ pub fn KeyTable(
                 {export_label}
             </button>
         </div>
+        // PANEL_OFF
         <div class="table-wrap">
             <table class="data keys" data-testid="key-table">
                 <caption class="sr-only">"Keys found by the analysis"</caption>
@@ -177,11 +187,36 @@ pub fn KeyTable(
                                         )
                                     });
                                 let over = thresholds.is_some_and(|t| t.exceeds(r.size, r.unit));
+                                // A cut name cannot be looked up.
+                                let target = instance
+                                    .clone()
+                                    .filter(|_| !r.name.ends_with(dcs_api::task::CUT_MARK))
+                                    .map(|instance| OpenKey {
+                                        instance,
+                                        name: r.name.clone(),
+                                        db: r.db,
+                                    });
+                                let name = match target {
+                                    Some(k) => {
+                                        view! {
+                                            <button
+                                                class="link-button"
+                                                title="Key details"
+                                                data-testid="key-open"
+                                                on:click=move |_| open.set(Some(k.clone()))
+                                            >
+                                                <code>{r.name.clone()}</code>
+                                            </button>
+                                        }
+                                            .into_any()
+                                    }
+                                    None => view! { <code>{r.name.clone()}</code> }.into_any(),
+                                };
                                 view! {
                                     <tr class:over=over>
                                         <td class="muted">{i + 1}</td>
                                         <th scope="row" class="key-name">
-                                            <code>{r.name.clone()}</code>
+                                            {name}
                                             <CopyButton name=r.name.clone() copied />
                                             {over
                                                 .then(|| {

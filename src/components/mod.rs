@@ -5,6 +5,7 @@ pub mod crumbs;
 pub mod data_table;
 pub mod error_banner;
 pub mod header;
+pub mod key_panel;
 pub mod key_table;
 pub mod loaded;
 pub mod pager;
