@@ -2,11 +2,11 @@
 //!
 //! Every JSON shape comes from `dcs-api`; this file only knows paths and transport.
 
+use crate::json::{FromJson, Json, Parsed};
 use dcs_api::config::{ModifyRedisConfigBody, RedisConfig, MAXMEMORY_POLICY};
 use dcs_api::{ErrorBody, TaskKind};
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{RwSignal, Set};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 
@@ -191,21 +191,23 @@ impl Api {
         answer
     }
 
-    async fn put<B: Serialize, T: DeserializeOwned>(
+    /// Sends a body; success is all that is read of the answer.
+    pub(crate) async fn send_json<B: Serialize>(
         &self,
+        method: &'static str,
         path: &str,
         body: &B,
-    ) -> Result<T, ApiError> {
+    ) -> Result<(), ApiError> {
         let json = serde_json::to_string(body).map_err(|e| ApiError::Malformed(e.to_string()))?;
-        let (status, text) = self.fetch("PUT", path, Some(json)).await?;
-        decode(status, &text)
+        let (status, text) = self.fetch(method, path, Some(json)).await?;
+        succeeded(status, &text)
     }
 
     /// Stops a waiting or running task: `DELETE` on its path (hot and big keys: the record goes
     /// with it; expired-key scans: the record stays, with what the scan reclaimed).
     pub async fn stop(&self, path: &str) -> Result<(), ApiError> {
         let (status, text) = self.fetch("DELETE", path, None).await?;
-        decode::<serde::de::IgnoredAny>(status, &text).map(drop)
+        succeeded(status, &text)
     }
 
     /// Sets `maxmemory-policy` (where the proxy allows configuration changes).
@@ -217,9 +219,8 @@ impl Api {
                 param_value: policy.into(),
             }],
         };
-        self.put::<_, serde::de::IgnoredAny>(&format!("/instances/{id}/configs"), &body)
+        self.send_json("PUT", &format!("/instances/{id}/configs"), &body)
             .await
-            .map(drop)
     }
 
     /// Starts a task of `kind` (a key-space analysis with its JSON `body`); answers its id
@@ -230,25 +231,29 @@ impl Api {
         kind: TaskKind,
         body: Option<String>,
     ) -> Result<String, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Created {
-            // DCS answers a key analysis with `task_id`, the other kinds with the task.
-            #[serde(alias = "task_id")]
-            id: String,
+        struct Created(String);
+        impl FromJson for Created {
+            fn read(j: &Json) -> crate::json::Read<Self> {
+                // DCS answers a key analysis with `task_id`, the other kinds with the task.
+                j.opt_str("task_id")
+                    .map_or_else(|| j.str("id"), Ok)
+                    .map(Created)
+            }
         }
         let path = format!("/instances/{id}/{}", kind.create_paths()[0]);
         let (status, text) = self.fetch("POST", &path, body).await?;
-        decode::<Created>(status, &text).map(|c| c.id)
+        decode::<Created>(status, &text).map(|c| c.0)
     }
 
     /// Saves the schedule of `kind` (daily times, or the expired-key interval).
-    pub async fn save_schedule<B: Serialize, T: DeserializeOwned>(
+    pub async fn save_schedule<B: Serialize>(
         &self,
         id: &str,
         kind: TaskKind,
         body: &B,
-    ) -> Result<T, ApiError> {
-        self.put(&paths::schedule(id, kind), body).await
+    ) -> Result<(), ApiError> {
+        self.send_json("PUT", &paths::schedule(id, kind), body)
+            .await
     }
 }
 
@@ -299,32 +304,36 @@ pub mod paths {
 }
 
 /// Reads a successful body as `T`, or the error body as [`ApiError::Dcs`].
-pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(success_body(status, text)?).map_err(malformed)
+pub fn decode<T: FromJson>(status: u16, text: &str) -> Result<T, ApiError> {
+    T::read(&parse(status, text)?.json()).map_err(ApiError::Malformed)
 }
 
-/// The part of [`decode`] that does not depend on `T`, kept out of line so each response type
-/// does not carry its own copy of the error handling (it is a few KB of wasm each).
+/// A success, whatever its body; an error body as [`ApiError::Dcs`].
+pub fn succeeded(status: u16, text: &str) -> Result<(), ApiError> {
+    parse(status, text).map(drop)
+}
+
+/// The part of [`decode`] that does not depend on `T`: a successful body parsed, or the error.
 #[inline(never)]
-fn success_body(status: u16, text: &str) -> Result<&str, ApiError> {
+fn parse(status: u16, text: &str) -> Result<Parsed, ApiError> {
     if (200..300).contains(&status) {
         // 204 and other empty successes read as JSON null.
-        return Ok(if text.trim().is_empty() { "null" } else { text });
+        let text = if text.trim().is_empty() { "null" } else { text };
+        return Parsed::parse(text).map_err(ApiError::Malformed);
     }
-    Err(match serde_json::from_str::<ErrorBody>(text) {
-        Ok(body) => ApiError::Dcs { status, body },
-        Err(_) => ApiError::Http { status },
-    })
+    Err(
+        match Parsed::parse(text).and_then(|p| dcs_api::ErrorBody::read(&p.json())) {
+            Ok(body) => ApiError::Dcs { status, body },
+            Err(_) => ApiError::Http { status },
+        },
+    )
 }
 
-#[inline(never)]
-fn malformed(e: serde_json::Error) -> ApiError {
-    ApiError::Malformed(e.to_string())
-}
-
-#[cfg(test)]
+// The browser's JSON.parse reads the answers: these run in Chromium (`make test-components`).
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn decode_sorts_answers_into_errors() {

@@ -6,8 +6,8 @@
 //! type.
 
 use crate::api::{decode, Api, ApiError};
+use crate::json::FromJson;
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 
 /// Status and body text of one GET; `None` when there was nothing to fetch.
 type Raw = Option<Result<(u16, String), ApiError>>;
@@ -49,7 +49,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Fetched<T> {
 /// and decodes the answer as `T`.
 pub fn fetch<T>(path: impl Fn() -> Option<String> + 'static) -> Fetched<T>
 where
-    T: DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
+    T: FromJson + Clone + PartialEq + Send + Sync + 'static,
 {
     fetch_with(path, decode::<T>)
 }

@@ -9,15 +9,19 @@ mod charts;
 mod components;
 mod fetch;
 mod format;
+mod json;
 mod keytable;
 mod lfu;
 mod pages;
 mod prefix_tree;
 mod router;
 mod thresholds;
+mod wire;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod wire_tests;
 
 fn main() {
     auth::adopt_token_from_url();

@@ -16,11 +16,18 @@ pub fn label(kind: TaskKind) -> &'static str {
     }
 }
 
-/// What the trail needs of `GET /instances/{id}`: only the name (a smaller decoder than the whole
-/// instance, for the wasm budget).
-#[derive(Clone, PartialEq, serde::Deserialize)]
+/// What the trail needs of `GET /instances/{id}`: only the name.
+#[derive(Clone, PartialEq)]
 struct Named {
     name: String,
+}
+
+impl crate::json::FromJson for Named {
+    fn read(j: &crate::json::Json) -> crate::json::Read<Self> {
+        Ok(Named {
+            name: j.str("name")?,
+        })
+    }
 }
 
 #[component]

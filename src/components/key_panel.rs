@@ -2,7 +2,7 @@
 //! its first elements, as `GET …/key-details` reads them (bounded, cut) — and, where the
 //! instance allows key actions, Unlink and Set TTL, each after the browser's confirmation.
 
-use crate::api::{decode, paths, Api, ApiError};
+use crate::api::{paths, succeeded, Api, ApiError};
 use crate::components::error_banner::SaveOutcome;
 use crate::components::loaded::loaded;
 use crate::fetch::fetch;
@@ -49,7 +49,7 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
             let answer = api
                 .fetch("POST", &paths::key_actions(&k.instance), sent)
                 .await
-                .and_then(|(s, t)| decode::<serde::de::IgnoredAny>(s, &t));
+                .and_then(|(s, t)| succeeded(s, &t));
             outcome.set(Some(answer.map(|_| match ttl {
                 Some(t) => format!("Done: the key now expires in {t} s (recorded)."),
                 None => "Done: the key was unlinked (recorded).".into(),
@@ -91,7 +91,10 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
                         let facts = [
                             ("Type", format!("{} ({})", d.key_type.as_str(), d.encoding)),
                             ("Size", crate::format::size(d.size, d.unit)),
-                            ("Memory", d.memory_usage.map(crate::format::bytes).unwrap_or_default()),
+                            (
+                                "Memory",
+                                d.memory_usage.map(crate::format::bytes).unwrap_or_default(),
+                            ),
                             (
                                 "TTL",
                                 d.ttl.map(|t| format!("{t} s")).unwrap_or_else(|| "none".into()),
@@ -102,12 +105,29 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
                             <dl class="facts">
                                 {facts
                                     .into_iter()
-                                    .map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> })
+                                    .map(|(k, v)| {
+                                        view! {
+                                            <dt>{k}</dt>
+                                            <dd>{v}</dd>
+                                        }
+                                    })
                                     .collect_view()}
                             </dl>
-                            <p class="muted">"First elements (read now, each cut at 200 characters):"</p>
+                            <p class="muted">
+                                "First elements (read now, each cut at 200 characters):"
+                            </p>
                             <ol class="elements" data-testid="key-elements">
-                                {d.elements.into_iter().map(|e| view! { <li><code>{e}</code></li> }).collect_view()}
+                                {d
+                                    .elements
+                                    .into_iter()
+                                    .map(|e| {
+                                        view! {
+                                            <li>
+                                                <code>{e}</code>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
                             </ol>
                             {d.elements_note.map(|n| view! { <p class="muted">{n}</p> })}
                             {d
@@ -115,7 +135,11 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
                                 .then(|| {
                                     view! {
                                         <div class="toolbar" data-testid="key-actions">
-                                            <button class="button" data-testid="key-unlink" on:click=unlink>
+                                            <button
+                                                class="button"
+                                                data-testid="key-unlink"
+                                                on:click=unlink
+                                            >
                                                 "Unlink"
                                             </button>
                                             <label class="inline">
@@ -132,7 +156,11 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
                                                     }
                                                 />
                                             </label>
-                                            <button class="button" data-testid="key-expire" on:click=expire>
+                                            <button
+                                                class="button"
+                                                data-testid="key-expire"
+                                                on:click=expire
+                                            >
                                                 "Set TTL"
                                             </button>
                                         </div>

@@ -160,7 +160,7 @@ pub fn KeyTable(
                 {export_label}
             </button>
         </div>
-        // PANEL_OFF
+        {move || open.get().map(|key| view! { <KeyPanel key open /> })}
         <div class="table-wrap">
             <table class="data keys" data-testid="key-table">
                 <caption class="sr-only">"Keys found by the analysis"</caption>
@@ -187,7 +187,6 @@ pub fn KeyTable(
                                         )
                                     });
                                 let over = thresholds.is_some_and(|t| t.exceeds(r.size, r.unit));
-                                // A cut name cannot be looked up.
                                 let target = instance
                                     .clone()
                                     .filter(|_| !r.name.ends_with(dcs_api::task::CUT_MARK))
@@ -198,6 +197,7 @@ pub fn KeyTable(
                                     });
                                 let name = match target {
                                     Some(k) => {
+                                        // A cut name cannot be looked up.
                                         view! {
                                             <button
                                                 class="link-button"

@@ -92,7 +92,7 @@ pub fn ScheduleEditor(instance: String, kind: TaskKind) -> impl IntoView {
         let (api, inst) = (api.clone(), instance.clone());
         leptos::task::spawn_local(async move {
             message.set(Some(
-                api.save_schedule::<_, AutoscanConfig>(&inst, kind, &body)
+                api.save_schedule(&inst, kind, &body)
                     .await
                     .map(|_| "Saved.".to_string()),
             ));

@@ -346,7 +346,7 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
         let (api, inst) = (api.clone(), instance.clone());
         leptos::task::spawn_local(async move {
             message.set(Some(
-                api.save_schedule::<_, ExpireAutoscanConfig>(&inst, TaskKind::Expire, &body)
+                api.save_schedule(&inst, TaskKind::Expire, &body)
                     .await
                     .map(|_| "Saved.".to_string()),
             ));

@@ -7,11 +7,11 @@ use crate::charts::bars::BarChart;
 use crate::components::key_table::KeyTable;
 use crate::components::task_status::{FailedBanner, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::format::local;
+use crate::json::{FromJson, Json, Read};
 use crate::keytable::KeyRow;
 use dcs_api::task::{AnalyzedNode, KeyThresholds};
-use dcs_api::{KeyType, KeyUnit, TaskKind, TaskStatus, Timestamp};
+use dcs_api::{TaskKind, TaskStatus, Timestamp};
 use leptos::prelude::*;
-use serde::Deserialize;
 
 /// A task of either kind, as the page shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,81 +32,51 @@ pub struct TaskView {
 }
 
 /// A key of either kind as the page reads it: a hot-key entry's fields, `freq` only on hot
-/// keys. One shape for both kinds, so the bundle carries one decoder, not two.
-#[derive(Deserialize)]
-struct WireKey {
-    name: String,
-    #[serde(rename = "type")]
-    key_type: KeyType,
-    shard: String,
-    db: u32,
-    size: u64,
-    unit: KeyUnit,
-    #[serde(default)]
-    freq: Option<u32>,
-}
-
-/// The fields of a hot- or big-key task (`dcs_api::task::AnalysisTask`) the page shows.
-#[derive(Deserialize)]
-struct WireTask {
-    id: String,
-    status: TaskStatus,
-    created_at: Timestamp,
-    #[serde(default)]
-    started_at: Option<Timestamp>,
-    #[serde(default)]
-    finished_at: Option<Timestamp>,
-    #[serde(default)]
-    progress: Option<u8>,
-    #[serde(default)]
-    scanned_keys: Option<u64>,
-    #[serde(default)]
-    error_msg: Option<String>,
-    #[serde(default)]
-    keys: Option<Vec<WireKey>>,
-    #[serde(default)]
-    analyzed_on: Option<Vec<AnalyzedNode>>,
-    #[serde(default)]
-    thresholds: Option<KeyThresholds>,
+/// keys (`dcs_api::task::HotkeyEntry`, `BigkeyEntry`).
+impl FromJson for KeyRow {
+    fn read(j: &Json) -> Read<Self> {
+        Ok(KeyRow {
+            name: j.str("name")?,
+            key_type: j.parsed("type")?,
+            shard: j.str("shard")?,
+            db: j.u32("db")?,
+            size: j.u64("size")?,
+            unit: j.parsed("unit")?,
+            freq: j.opt_u64("freq").map(|f| f as u32),
+            memory: None,
+        })
+    }
 }
 
 /// Replicas read instead of their masters, as `node (of shard)`.
-fn replicas(on: Option<Vec<AnalyzedNode>>) -> Vec<String> {
-    on.unwrap_or_default()
-        .into_iter()
+fn replicas(on: Vec<AnalyzedNode>) -> Vec<String> {
+    on.into_iter()
         .filter(|n| n.role == "replica")
         .map(|n| format!("{} (of {})", n.node, n.shard))
         .collect()
 }
 
-/// A task's answer (hot or big keys) as the page's view of it.
+/// A task's answer (hot or big keys, `dcs_api::task::AnalysisTask`) as the page's view of it.
 pub fn read_task(status: u16, text: &str) -> Result<TaskView, ApiError> {
-    decode::<WireTask>(status, text).map(|t| TaskView {
-        id: t.id,
-        status: t.status,
-        created_at: t.created_at,
-        started_at: t.started_at,
-        finished_at: t.finished_at,
-        progress: t.progress,
-        scanned_keys: t.scanned_keys,
-        error_msg: t.error_msg,
-        rows: t.keys.map(|k| {
-            k.into_iter()
-                .map(|k| KeyRow {
-                    name: k.name,
-                    key_type: k.key_type,
-                    shard: k.shard,
-                    db: k.db,
-                    size: k.size,
-                    unit: k.unit,
-                    freq: k.freq,
-                    memory: None,
-                })
-                .collect()
-        }),
-        replicas: replicas(t.analyzed_on),
-        thresholds: t.thresholds.unwrap_or_default(),
-    })
+    decode::<TaskView>(status, text)
+}
+
+impl FromJson for TaskView {
+    fn read(j: &Json) -> Read<Self> {
+        Ok(TaskView {
+            id: j.str("id")?,
+            status: j.parsed("status")?,
+            created_at: j.time("created_at")?,
+            started_at: j.opt_time("started_at")?,
+            finished_at: j.opt_time("finished_at")?,
+            progress: j.opt_u64("progress").and_then(|p| u8::try_from(p).ok()),
+            scanned_keys: j.opt_u64("scanned_keys"),
+            error_msg: j.opt_str("error_msg"),
+            rows: j.opt_list("keys")?,
+            replicas: replicas(j.list("analyzed_on")?),
+            thresholds: j.opt("thresholds")?.unwrap_or_default(),
+        })
+    }
 }
 
 #[component]

@@ -13,6 +13,7 @@ use crate::components::poll::{should_poll, use_task_poll};
 use crate::components::task_status::{FailedBanner, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
 use crate::format::{bytes, local};
+use crate::json::{FromJson, Json, Read};
 use crate::pages::keys::history::{after_delete, History};
 use crate::router::use_location;
 use dcs_api::backup::{status, BackupList};
@@ -28,39 +29,51 @@ use report::Report;
 const KIND: TaskKind = TaskKind::Keyspace;
 
 /// What the page reads of a key analysis: `dcs_api::keyspace::KeyAnalysisTask` without the
-/// parts it does not show (databases, element bands, prefixes per type). Decoding the whole
-/// record, its report flattened into it (serde buffers a flattened struct), cost the wasm
-/// budget 9.7 KB gzip; a test keeps the two in step.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+/// parts it does not show (databases, element bands, prefixes per type); a test keeps the two
+/// in step.
+#[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisView {
     pub id: String,
     pub status: TaskStatus,
     pub created_at: Timestamp,
-    #[serde(default)]
     pub progress: Option<u8>,
-    #[serde(default)]
     pub bytes_parsed: Option<u64>,
-    #[serde(default)]
     pub error_msg: Option<String>,
     pub node_ip: String,
     pub group_name: String,
     pub backup_id: String,
-    #[serde(default)]
     pub total_num: u64,
-    #[serde(default)]
     pub total_bytes: u64,
-    #[serde(default)]
     pub type_num: Vec<TypeNum>,
-    #[serde(default)]
     pub type_bytes: Vec<TypeBytes>,
-    #[serde(default)]
     pub largest_keys: Vec<LargestKey>,
-    #[serde(default)]
     pub prefix_tree: Vec<PrefixNode>,
-    #[serde(default)]
     pub ttl: Vec<TtlBand>,
-    #[serde(default)]
     pub findings: Vec<String>,
+}
+
+impl FromJson for AnalysisView {
+    fn read(j: &Json) -> Read<Self> {
+        Ok(AnalysisView {
+            id: j.str("id")?,
+            status: j.parsed("status")?,
+            created_at: j.time("created_at")?,
+            progress: j.opt_u64("progress").and_then(|p| u8::try_from(p).ok()),
+            bytes_parsed: j.opt_u64("bytes_parsed"),
+            error_msg: j.opt_str("error_msg"),
+            node_ip: j.str("node_ip")?,
+            group_name: j.str("group_name")?,
+            backup_id: j.str("backup_id")?,
+            total_num: j.opt_u64("total_num").unwrap_or_default(),
+            total_bytes: j.opt_u64("total_bytes").unwrap_or_default(),
+            type_num: j.list("type_num")?,
+            type_bytes: j.list("type_bytes")?,
+            largest_keys: j.list("largest_keys")?,
+            prefix_tree: j.list("prefix_tree")?,
+            ttl: j.list("ttl")?,
+            findings: j.strings("findings")?,
+        })
+    }
 }
 
 fn href(instance: &str, task: Option<&str>) -> String {
@@ -308,10 +321,14 @@ fn TaskDetail(task: AnalysisView, now: ReadSignal<i64>, stop: Stop) -> impl Into
     view! { <div class="panel">{head} {body}</div> }
 }
 
-#[cfg(test)]
+// Read with the browser's JSON.parse: runs in Chromium (`make test-components`).
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::AnalysisView;
-    use dcs_api::keyspace::{KeyAnalysisTask, KeyspaceReport, PrefixNode, TtlBand};
+    use dcs_api::keyspace::{
+        KeyAnalysisTask, KeyspaceReport, LargestKey, PrefixNode, TtlBand, TypeBytes, TypeNum,
+    };
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// The page's view reads what the proxy sends: every field it shows, from the wire record.
     #[test]
@@ -347,11 +364,26 @@ mod tests {
                     bytes: 300,
                 }],
                 findings: vec!["f".into()],
+                type_num: vec![TypeNum {
+                    key_type: "hash".into(),
+                    num: 3,
+                }],
+                type_bytes: vec![TypeBytes {
+                    key_type: "hash".into(),
+                    bytes: 300,
+                }],
+                largest_keys: vec![LargestKey {
+                    key: "a:1".into(),
+                    key_type: "hash".into(),
+                    bytes: 200,
+                    num_of_elem: 9,
+                    db: 2,
+                }],
                 ..Default::default()
             },
         };
         let view: AnalysisView =
-            serde_json::from_value(serde_json::to_value(&task).unwrap()).unwrap();
+            crate::api::decode(200, &serde_json::to_string(&task).unwrap()).unwrap();
         assert_eq!(
             (
                 view.total_num,
@@ -371,6 +403,14 @@ mod tests {
         assert_eq!(
             (view.node_ip, view.group_name),
             (task.node_ip, task.group_name)
+        );
+        assert_eq!(
+            (view.type_num, view.type_bytes, view.largest_keys),
+            (
+                task.report.type_num,
+                task.report.type_bytes,
+                task.report.largest_keys
+            )
         );
     }
 }
