@@ -84,6 +84,9 @@
   }
 
   function start() {
+    // The browser's own dialogs (Delete, Unlink…) are asked in the reader's language too.
+    var confirm = window.confirm;
+    window.confirm = function (message) { return confirm.call(window, tr(String(message))); };
     visit(document.body);
     // Mutation callbacks run before the next paint, so updated text never shows in English.
     new MutationObserver(function (records) {

@@ -77,15 +77,14 @@ impl FromJson for ListInstancesResponse {
 
 impl FromJson for QueryRedisConfig {
     fn read(j: &Json) -> Read<Self> {
-        let text = |k| j.opt_str(k).unwrap_or_default();
         Ok(QueryRedisConfig {
-            param_id: text("param_id"),
+            param_id: j.opt_str("param_id").unwrap_or_default(),
             param_name: j.str("param_name")?,
             param_value: j.str("param_value")?,
-            value_type: text("value_type"),
-            value_range: text("value_range"),
-            default_value: text("default_value"),
-            description: text("description"),
+            value_type: j.opt_str("value_type").unwrap_or_default(),
+            value_range: j.opt_str("value_range").unwrap_or_default(),
+            default_value: j.opt_str("default_value").unwrap_or_default(),
+            description: j.opt_str("description").unwrap_or_default(),
         })
     }
 }

@@ -50,8 +50,7 @@ const NOT_TEXT: &[&str] = &[
     "interval",
     "timeout",
     "true",
-    // A JSON field's name (serde); an input's type.
-    "type",
+    // An input's type.
     "number",
     // A history's state, compared to see an error go stale; a chart's type, compared.
     "error {0}",
@@ -74,6 +73,7 @@ const NOT_TEXT: &[&str] = &[
 /// Attributes whose values never reach the reader (`title`, `aria-label`, `placeholder` and
 /// component props such as `caption` do, and are checked).
 const NOT_TEXT_ATTRIBUTES: &[&str] = &[
+    "json-field",
     "class",
     "data-testid",
     "testid",
@@ -132,9 +132,14 @@ fn sources_in(dir: &str) -> Vec<String> {
                 walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs")
                 && !path.ends_with("browser_tests.rs")
+                && !path.ends_with("wire_tests.rs")
             {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let code = match text.find("#[cfg(test)]") {
+                let tests = ["#[cfg(test)]", "#[cfg(all(test"]
+                    .iter()
+                    .filter_map(|m| text.find(m))
+                    .min();
+                let code = match tests {
                     Some(i) => text[..i].to_string(),
                     None => text,
                 };
@@ -233,8 +238,17 @@ fn raw(src: &str, start: usize) -> (String, usize) {
     (src[open..end].to_string(), end + close.len())
 }
 
-/// `name` when the text before ends in `name=` (a view attribute or a component prop).
+/// `name` when the text before ends in `name=` (a view attribute or a component prop);
+/// `json-field` when it ends in `j.<getter>(`: the name of a JSON field a reader reads
+/// (`src/json.rs`), never shown.
 fn attribute_before(before: &str) -> Option<String> {
+    if let Some(call) = before.strip_suffix('(') {
+        let getter =
+            call.trim_end_matches(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if getter.ends_with("j.") && getter.len() < call.len() {
+            return Some("json-field".into());
+        }
+    }
     let before = before.trim_end().strip_suffix('=')?;
     let name: String = before
         .chars()
