@@ -243,8 +243,8 @@ fn raw(src: &str, start: usize) -> (String, usize) {
 /// (`src/json.rs`), never shown.
 fn attribute_before(before: &str) -> Option<String> {
     if let Some(call) = before.strip_suffix('(') {
-        let getter =
-            call.trim_end_matches(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let getter = call
+            .trim_end_matches(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if getter.ends_with("j.") && getter.len() < call.len() {
             return Some("json-field".into());
         }

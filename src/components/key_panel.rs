@@ -97,7 +97,10 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
                             ),
                             (
                                 "TTL",
-                                d.ttl.map(|t| format!("{t} s")).unwrap_or_else(|| "no expiry".into()),
+                                d
+                                    .ttl
+                                    .map(|t| format!("{t} s"))
+                                    .unwrap_or_else(|| "no expiry".into()),
                             ),
                             ("Shard", format!("{} db {}", d.shard, d.db)),
                         ];

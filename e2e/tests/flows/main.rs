@@ -6,6 +6,7 @@ mod big_keys;
 mod deploy;
 mod expired;
 mod hot_keys;
+mod key_details;
 mod key_space;
 mod restart;
 mod schedules;
