@@ -19,7 +19,13 @@ struct Shot {
     height: u32,
     theme: &'static str,
     lang: &'static str,
+    /// Clicked once ready (e.g. a key, to show its details), then waited for: (click, ready).
+    open: Option<(&'static str, &'static str)>,
 }
+
+/// The first key of a result, opened: its details panel with its first elements.
+const KEY_DETAILS: Option<(&str, &str)> =
+    Some(("[data-testid=key-open]", "[data-testid=key-elements]"));
 
 fn docs_shots() -> Vec<Shot> {
     vec![
@@ -31,6 +37,7 @@ fn docs_shots() -> Vec<Shot> {
             height: 520,
             theme: "light",
             lang: "en",
+            open: None,
         },
         Shot {
             file: "hot-keys.png".into(),
@@ -40,6 +47,7 @@ fn docs_shots() -> Vec<Shot> {
             height: 1400,
             theme: "light",
             lang: "en",
+            open: None,
         },
         Shot {
             file: "big-keys-dark.png".into(),
@@ -49,6 +57,17 @@ fn docs_shots() -> Vec<Shot> {
             height: 1400,
             theme: "dark",
             lang: "en",
+            open: None,
+        },
+        Shot {
+            file: "key-details.png".into(),
+            path: "/instances/orders-lfu/bigkeys",
+            ready: "[data-testid=bigkey-chart]",
+            width: 1280,
+            height: 900,
+            theme: "light",
+            lang: "en",
+            open: KEY_DETAILS,
         },
         Shot {
             file: "expired-keys.png".into(),
@@ -58,6 +77,7 @@ fn docs_shots() -> Vec<Shot> {
             height: 800,
             theme: "light",
             lang: "en",
+            open: None,
         },
         Shot {
             file: "hot-keys-zh-cn.png".into(),
@@ -67,6 +87,7 @@ fn docs_shots() -> Vec<Shot> {
             height: 1000,
             theme: "light",
             lang: "zh-CN",
+            open: None,
         },
         Shot {
             file: "key-space.png".into(),
@@ -76,6 +97,7 @@ fn docs_shots() -> Vec<Shot> {
             height: 2000,
             theme: "light",
             lang: "en",
+            open: None,
         },
         Shot {
             file: "phone-hot-keys-dark.png".into(),
@@ -85,6 +107,7 @@ fn docs_shots() -> Vec<Shot> {
             height: 1600,
             theme: "dark",
             lang: "en",
+            open: None,
         },
     ]
 }
@@ -115,6 +138,11 @@ fn review_shots() -> Vec<Shot> {
             "/instances/orders-lfu/keyspace",
             "[data-testid=keyspace-prefix-tree]",
         ),
+        (
+            "key-details",
+            "/instances/orders-lfu/bigkeys",
+            "[data-testid=bigkey-chart]",
+        ),
         ("settings", "/settings", "dl"),
         ("not-found", "/nowhere", "h1"),
     ];
@@ -130,6 +158,7 @@ fn review_shots() -> Vec<Shot> {
                     height,
                     theme,
                     lang: "en",
+                    open: (name == "key-details").then_some(KEY_DETAILS).flatten(),
                 });
             }
         }
@@ -258,6 +287,21 @@ async fn take(
         .for_element(Locator::Css(shot.ready))
         .await
         .ctx(shot.ready)?;
+    if let Some((click, ready)) = shot.open {
+        browser
+            .find(Locator::Css(click))
+            .await
+            .ctx(click)?
+            .click()
+            .await
+            .ctx(click)?;
+        browser
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(ready))
+            .await
+            .ctx(ready)?;
+    }
     // Fonts and the last chart layout settle within a frame or two; wait for two frames.
     browser
         .execute_async(
