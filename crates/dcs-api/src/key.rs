@@ -6,6 +6,7 @@
 //! [`PREVIEW_READ_BYTES`]), each shown cut at [`PREVIEW_CHARS`] characters. Nothing reads a
 //! whole value.
 
+use crate::task::{CUT_MARK, MAX_NAME_CHARS};
 use crate::{DcsError, KeyActionKind, KeyType, KeyUnit, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,47 @@ pub const PREVIEW_READ_BYTES: u64 = 40 * 1024;
 pub const MAX_TTL_SECONDS: u64 = 10 * 365 * 24 * 3600;
 /// Key actions kept per instance; older records are dropped as new ones come.
 pub const MAX_ACTION_RECORDS: i64 = 1000;
+
+/// Highest database number accepted (Redis's `databases` is 16 by default).
+pub const MAX_DB: u32 = 1023;
+
+fn invalid(message: String) -> DcsError {
+    DcsError::with_message(crate::ErrorCode::InvalidParameter, message)
+}
+
+/// A name as reports show it (the `name` of `GET …/key-details` and of a key action), checked:
+/// present, not cut, within the report length.
+pub fn check_name(name: Option<&str>) -> Result<&str, DcsError> {
+    let name = name.filter(|n| !n.is_empty()).ok_or_else(|| {
+        invalid("name is required: the key's name as the analysis shows it.".into())
+    })?;
+    if name.ends_with(CUT_MARK) {
+        return Err(invalid(
+            "This name was cut in the report (it is longer than it shows), so it cannot be looked up."
+                .into(),
+        ));
+    }
+    // Escaped bytes take four characters each: a full report name never exceeds this.
+    if name.chars().count() > MAX_NAME_CHARS * 4 {
+        return Err(invalid(format!(
+            "name is longer than any report shows ({} characters at most).",
+            MAX_NAME_CHARS * 4
+        )));
+    }
+    Ok(name)
+}
+
+/// `db` of `GET …/key-details`: absent is 0.
+pub fn check_db(db: Option<&str>) -> Result<u32, DcsError> {
+    match db.filter(|d| !d.is_empty()) {
+        None => Ok(0),
+        Some(d) => d
+            .parse::<u32>()
+            .ok()
+            .filter(|d| *d <= MAX_DB)
+            .ok_or_else(|| invalid(format!("db must be a number from 0 to {MAX_DB}."))),
+    }
+}
 
 /// `GET …/key-details?name=…&db=…`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

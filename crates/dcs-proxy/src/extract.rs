@@ -72,7 +72,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
 }
 
 /// `?name=…&db=…` of `GET …/key-details`: the name as reports show it, and its database
-/// (absent: 0); checked by `services::keys`.
+/// (absent: 0); checked by `dcs_api::key`.
 pub struct KeyParams {
     pub name: String,
     pub db: u32,
@@ -84,8 +84,8 @@ impl<S: Send + Sync> FromRequestParts<S> for KeyParams {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let pairs = crate::signing::parse_query(parts.uri.query().unwrap_or(""));
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let name = crate::services::keys::check_name(get("name"))?.to_string();
-        let db = crate::services::keys::check_db(get("db"))?;
+        let name = dcs_api::key::check_name(get("name"))?.to_string();
+        let db = dcs_api::key::check_db(get("db"))?;
         Ok(KeyParams { name, db })
     }
 }

@@ -7,49 +7,12 @@ use crate::error::{internal, storage};
 use crate::state::AppState;
 use crate::store::KeyActionRow;
 use dcs_analyzer::key_details;
-use dcs_api::key::{KeyActionBody, KeyActionList, KeyActionRecord, KeyDetails};
-use dcs_api::task::{CUT_MARK, MAX_NAME_CHARS};
+use dcs_api::key::{check_name, KeyActionBody, KeyActionList, KeyActionRecord, KeyDetails, MAX_DB};
 use dcs_api::validate::ListQuery;
 use dcs_api::{DcsError, ErrorCode, KeyActionKind, TaskKind};
 
-/// Highest database number accepted (Redis's `databases` is 16 by default).
-pub const MAX_DB: u32 = 1023;
-
 fn invalid(message: String) -> DcsError {
     DcsError::with_message(ErrorCode::InvalidParameter, message)
-}
-
-/// A name as reports show it, checked: present, not cut, within the report length.
-pub fn check_name(name: Option<&str>) -> Result<&str, DcsError> {
-    let name = name.filter(|n| !n.is_empty()).ok_or_else(|| {
-        invalid("name is required: the key's name as the analysis shows it.".into())
-    })?;
-    if name.ends_with(CUT_MARK) {
-        return Err(invalid(
-            "This name was cut in the report (it is longer than it shows), so it cannot be looked up."
-                .into(),
-        ));
-    }
-    // Escaped bytes take four characters each: a full report name never exceeds this.
-    if name.chars().count() > MAX_NAME_CHARS * 4 {
-        return Err(invalid(format!(
-            "name is longer than any report shows ({} characters at most).",
-            MAX_NAME_CHARS * 4
-        )));
-    }
-    Ok(name)
-}
-
-/// `db`: absent is 0.
-pub fn check_db(db: Option<&str>) -> Result<u32, DcsError> {
-    match db.filter(|d| !d.is_empty()) {
-        None => Ok(0),
-        Some(d) => d
-            .parse::<u32>()
-            .ok()
-            .filter(|d| *d <= MAX_DB)
-            .ok_or_else(|| invalid(format!("db must be a number from 0 to {MAX_DB}."))),
-    }
 }
 
 fn unreachable(e: dcs_analyzer::AnalyzerError) -> DcsError {
