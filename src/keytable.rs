@@ -1,7 +1,6 @@
 //! The key table's logic: one row shape for hot and big keys and a key-space report's largest
 //! keys, sorting, filtering, CSV.
 
-use dcs_api::task::{BigkeyEntry, HotkeyEntry};
 use dcs_api::{KeyType, KeyUnit};
 use std::cmp::Ordering;
 
@@ -18,36 +17,6 @@ pub struct KeyRow {
     pub freq: Option<u32>,
     /// Key-space reports only: estimated bytes in memory.
     pub memory: Option<u64>,
-}
-
-impl From<&HotkeyEntry> for KeyRow {
-    fn from(k: &HotkeyEntry) -> Self {
-        KeyRow {
-            name: k.name.clone(),
-            key_type: k.key_type,
-            shard: k.shard.clone(),
-            db: k.db,
-            size: k.size,
-            unit: k.unit,
-            freq: Some(k.freq),
-            memory: None,
-        }
-    }
-}
-
-impl From<&BigkeyEntry> for KeyRow {
-    fn from(k: &BigkeyEntry) -> Self {
-        KeyRow {
-            name: k.name.clone(),
-            key_type: k.key_type,
-            shard: k.shard.clone(),
-            db: k.db,
-            size: k.size,
-            unit: k.unit,
-            freq: None,
-            memory: None,
-        }
-    }
 }
 
 impl KeyRow {
