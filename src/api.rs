@@ -223,13 +223,14 @@ impl Api {
             .await
     }
 
-    /// Starts a task of `kind` (a key-space analysis with its JSON `body`); answers its id
-    /// (the pages then follow it through their GETs).
+    /// Starts a task of `kind` (a key-space analysis with its JSON `body`; at `pace` where the
+    /// proxy offers a choice); answers its id (the pages then follow it through their GETs).
     pub async fn create_task(
         &self,
         id: &str,
         kind: TaskKind,
         body: Option<String>,
+        pace: Option<dcs_api::Pace>,
     ) -> Result<String, ApiError> {
         struct Created(String);
         impl FromJson for Created {
@@ -240,7 +241,10 @@ impl Api {
                     .map(Created)
             }
         }
-        let path = format!("/instances/{id}/{}", kind.create_paths()[0]);
+        let mut path = format!("/instances/{id}/{}", kind.create_paths()[0]);
+        if let Some(p) = pace {
+            path = format!("{path}?pace={p}");
+        }
         let (status, text) = self.fetch("POST", &path, body).await?;
         decode::<Created>(status, &text).map(|c| c.0)
     }

@@ -56,6 +56,7 @@ fn task(status: TaskStatus, keys: usize) -> TaskView {
         rows: (status == TaskStatus::Success).then(|| rows(keys)),
         replicas: vec![],
         thresholds: Default::default(),
+        fast: false,
     }
 }
 

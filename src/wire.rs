@@ -62,6 +62,8 @@ impl FromJson for InstanceListInfo {
             cache_mode: j.opt_str("cache_mode"),
             sharding_count: j.opt_u64("sharding_count").map(|n| n as u32),
             maxmemory_policy: j.opt_str("maxmemory_policy"),
+            pace: j.opt_str("pace").and_then(|p| p.parse().ok()),
+            fast_allowed: j.opt_bool("fast_allowed"),
         })
     }
 }
@@ -173,6 +175,7 @@ impl FromJson for ExpireScanTask {
             progress: progress(j),
             scanned_keys: j.opt_u64("scanned_keys"),
             error_msg: j.opt_str("error_msg"),
+            pace: j.opt_str("pace").and_then(|p| p.parse().ok()),
         })
     }
 }

@@ -58,6 +58,8 @@ fn every_shape_the_console_reads_reads_back_equal() {
             cache_mode: Some("cluster".into()),
             sharding_count: Some(3),
             maxmemory_policy: Some("allkeys-lfu".into()),
+            pace: Some(dcs_api::Pace::Gentle),
+            fast_allowed: Some(true),
         }],
     });
     round_trip(ListConfigurationsResponse {
@@ -108,6 +110,7 @@ fn every_shape_the_console_reads_reads_back_equal() {
         progress: Some(100),
         scanned_keys: Some(70),
         error_msg: Some("e".into()),
+        pace: Some(dcs_api::Pace::Fast),
     };
     round_trip(ExpireScanHistory {
         instance_id: "i".into(),
@@ -223,6 +226,7 @@ fn a_hot_key_task_reads_as_the_page_shows_it() {
             big_elements: 2,
             hot_min_freq: 7,
         }),
+        pace: Some(dcs_api::Pace::Fast),
     };
     let view =
         crate::pages::keys::task_detail::read_task(200, &serde_json::to_string(&task).unwrap())
@@ -237,7 +241,7 @@ fn a_hot_key_task_reads_as_the_page_shows_it() {
         ("k", KeyType::Hash, 1, 5, Some(200))
     );
     assert_eq!(view.replicas, ["10.0.0.2:6379 (of 10.0.0.1:6379)"]);
-    assert_eq!(view.thresholds.hot_min_freq, 7);
+    assert_eq!((view.thresholds.hot_min_freq, view.fast), (7, true));
 }
 
 #[wasm_bindgen_test]
@@ -301,6 +305,7 @@ fn decode_benchmark() {
         error_msg: None,
         analyzed_on: None,
         thresholds: None,
+        pace: None,
     };
     let text = serde_json::to_string(&task).unwrap();
     let perf = web_sys::window().unwrap().performance().unwrap();

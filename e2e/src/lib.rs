@@ -157,7 +157,7 @@ impl Stack {
                  data_dir = {data:?}\n{console_dir}allowed_origins = {origins:?}\n\
                  [auth]\ntoken = \"{TOKEN}\"\n\
                  [[instances]]\nid = \"lfu\"\nname = \"lfu-cache\"\nurl = \"{}\"\n\
-                 [[instances]]\nid = \"lru\"\nname = \"lru-cache\"\nurl = \"{}\"\nallow_config_changes = true\nallow_key_actions = true\n\
+                 [[instances]]\nid = \"lru\"\nname = \"lru-cache\"\nurl = \"{}\"\nallow_config_changes = true\nallow_key_actions = true\nallow_fast = true\n\
                  [[instances]]\nid = \"cluster\"\nname = \"cluster-cache\"\ncluster = [{}]\n",
                 lfu.url(),
                 lru.url(),

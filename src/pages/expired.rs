@@ -51,7 +51,7 @@ pub fn ExpiredPage() -> impl IntoView {
         let (api, inst) = (a.clone(), instance.get_untracked());
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_task(&inst, TaskKind::Expire, None).await {
+            match api.create_task(&inst, TaskKind::Expire, None, None).await {
                 Ok(_) => tick.update(|t| *t += 1),
                 Err(e) => error.set(Some((e, history_state.get_untracked()))),
             }

@@ -11,13 +11,9 @@
 
 use std::time::Duration;
 
-/// The analysis's pace; see the module's comment.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Pace {
-    #[default]
-    Gentle,
-    Fast,
-}
+/// The analysis's pace; see the module's comment (the wire's word for it, so records and the
+/// engine name it alike).
+pub use dcs_api::Pace;
 
 /// Gentle: the most keys one SCAN asks for.
 pub const GENTLE_SCAN_COUNT: u32 = 50;

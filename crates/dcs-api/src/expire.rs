@@ -27,6 +27,9 @@ pub struct ExpireScanTask {
     pub scanned_keys: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+    /// As [`crate::task::AnalysisTask::pace`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace: Option<crate::Pace>,
 }
 
 /// `GET …/auto-expire/histories`: `total` records match the filter, `count` are in this page.

@@ -55,6 +55,13 @@ pub struct InstanceListInfo {
     /// configuration. Absent when the instance did not answer, or from DCS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxmemory_policy: Option<String>,
+    /// The pace analyses run at unless a task asks otherwise (a local extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace: Option<crate::Pace>,
+    /// Whether a task may ask for `?pace=fast` (a local extension: `allow_fast`, or a fast
+    /// `pace`); absent from DCS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fast_allowed: Option<bool>,
 }
 
 /// `GET /v2/{project_id}/instances`.

@@ -229,6 +229,17 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// How hard an analysis presses on the server (`dcs-analyzer`'s `pace` module says how):
+    /// `gentle` (the default) or `fast`.
+    #[derive(Default)]
+    Pace {
+        #[default]
+        Gentle => "gentle",
+        Fast => "fast",
+    }
+);
+
+wire_enum!(
     /// What a key action does.
     KeyActionKind {
         /// `UNLINK`: deleted, its memory freed in the background.

@@ -35,5 +35,5 @@ pub mod time;
 pub mod validate;
 
 pub use error::{DcsError, ErrorBody, ErrorCode};
-pub use kinds::{KeyActionKind, KeyType, KeyUnit, ScanType, TaskKind, TaskStatus};
+pub use kinds::{KeyActionKind, KeyType, KeyUnit, Pace, ScanType, TaskKind, TaskStatus};
 pub use time::Timestamp;

@@ -87,6 +87,10 @@ pub struct AnalysisTask<K> {
     /// What counts as big or hot on the instance (a local extension: the instance's settings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<KeyThresholds>,
+    /// How hard it pressed on the server (a local extension: the instance's `pace`, or what the
+    /// request asked for where the instance allows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace: Option<crate::Pace>,
 }
 
 /// What counts as a big or a hot key on an instance: DCS's console flags strings over 10 KB and

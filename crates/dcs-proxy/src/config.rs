@@ -114,6 +114,9 @@ struct RawInstance {
     /// `UNLINK` and `EXPIRE` on one key from the key-details panel (off unless set).
     #[serde(default)]
     allow_key_actions: bool,
+    /// A task may ask for the fast pace (`?pace=fast`; off unless set).
+    #[serde(default)]
+    allow_fast: bool,
     /// `gentle` (the default: bounded, paced requests) or `fast` (a replica, a quiet hour).
     pace: Option<Spanned<String>>,
     /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
@@ -313,6 +316,8 @@ pub struct InstanceConfig {
     pub allow_config_changes: bool,
     /// `POST …/key-actions` (`UNLINK`, `EXPIRE` on one key) is allowed.
     pub allow_key_actions: bool,
+    /// A task may ask for the fast pace (`?pace=fast` when it is started).
+    pub allow_fast: bool,
     /// How hard analyses press on the instance (`pace` in the file).
     pub pace: dcs_analyzer::Pace,
     /// Where big keys are read (`analyze_on` in the file).
@@ -558,6 +563,7 @@ impl Config {
                 tls_ca,
                 allow_config_changes: i.allow_config_changes,
                 allow_key_actions: i.allow_key_actions,
+                allow_fast: i.allow_fast,
                 pace,
                 analyze_on,
                 thresholds,

@@ -54,6 +54,25 @@ impl<S: Send + Sync> FromRequestParts<S> for DeleteParams {
     }
 }
 
+/// `?pace=gentle|fast` when a task is started (a local extension; absent: the instance's
+/// `pace`). Any other value → DCS.4800.
+pub struct PaceParam(pub Option<dcs_api::Pace>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PaceParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let pairs = crate::signing::parse_query(parts.uri.query().unwrap_or(""));
+        match pairs.iter().find(|(n, _)| n == "pace") {
+            None => Ok(PaceParam(None)),
+            Some((_, v)) => v
+                .parse()
+                .map(|p| PaceParam(Some(p)))
+                .map_err(|_| DcsError::invalid("pace (gentle or fast)").into()),
+        }
+    }
+}
+
 /// `?offset&limit&status`, validated.
 pub struct ListParams(pub ListQuery);
 

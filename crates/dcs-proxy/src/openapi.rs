@@ -20,7 +20,7 @@ use dcs_api::schedule::{AutoscanConfig, AutoscanConfigRequest};
 use dcs_api::task::{
     AnalysisTask, AnalyzedNode, BigkeyEntry, HotkeyEntry, KeyThresholds, TaskList, TaskRecord,
 };
-use dcs_api::{ErrorBody, KeyActionKind, KeyType, KeyUnit, ScanType, TaskStatus, Timestamp};
+use dcs_api::{ErrorBody, KeyActionKind, KeyType, KeyUnit, Pace, ScanType, TaskStatus, Timestamp};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -460,6 +460,18 @@ pub fn document() -> OpenApi {
                     "waiting | running | success | failed",
                 ));
         }
+        if matches!(
+            o.id,
+            "CreateHotkeyScanTask"
+                | "CreateBigkeyScanTask"
+                | "CreateAutoExpireScanTask"
+                | "ScanExpireKey"
+        ) {
+            b = b.parameter(query_param(
+                "pace",
+                "Local extension: gentle | fast (fast only where the instance has allow_fast = true, else 403 DCS.2003); absent: the instance's pace",
+            ));
+        }
         if o.id == "ShowKeyDetails" {
             b = b
                 .parameter(query_param(
@@ -550,6 +562,7 @@ pub fn document() -> OpenApi {
         .schema_from::<KeyActionRecord>()
         .schema_from::<KeyActionList>()
         .schema_from::<KeyActionKind>()
+        .schema_from::<Pace>()
         .build();
     OpenApiBuilder::new()
         .info(

@@ -49,6 +49,7 @@ pub fn analysis_task<K: DeserializeOwned>(
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok()),
         thresholds: None,
+        pace: row.pace,
     }
 }
 
@@ -82,6 +83,7 @@ pub fn expire_task(row: &TaskRow, progress: Option<Progress>) -> ExpireScanTask 
         progress,
         scanned_keys,
         error_msg: row.error_msg.clone(),
+        pace: row.pace,
     }
 }
 

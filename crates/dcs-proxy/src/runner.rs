@@ -154,6 +154,8 @@ impl Runner {
                 }
                 _ => None,
             },
+            // What the record shows of how it ran (a key-space analysis reads a snapshot).
+            pace: (kind != TaskKind::Keyspace).then_some(job.opts.pace),
         };
         self.store.insert(&row).map_err(storage)?;
         let (control, _) = Control::new();
@@ -475,6 +477,7 @@ mod tests {
             error_msg: None,
             keys_json: None,
             nodes_json: None,
+            pace: None,
         };
         store.insert(&task).unwrap();
         runner.active().insert(

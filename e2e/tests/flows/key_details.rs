@@ -1,7 +1,8 @@
 //! Flow: a key in a result opens its details, read now from the server (type, encoding, TTL,
 //! size, first elements); where the instance allows key actions, Set TTL and Unlink act after
 //! the browser's confirmation and are recorded; a wrong TTL is said beside its field; where
-//! actions are not allowed, none is offered.
+//! actions are not allowed, none is offered. (The same instance lets a task run fast: ticked,
+//! the task runs and is recorded at the fast pace; elsewhere there is no such choice.)
 
 use e2e::{ensure, Context, Flow, Stack};
 
@@ -29,7 +30,24 @@ async fn a_key_opens_its_details_and_allowed_actions_are_confirmed_and_recorded(
             async |s: &mut Stack| -> Flow {
                 s.goto(&format!("/instances/lru/bigkeys#token={}", e2e::TOKEN))
                     .await?;
+                s.click("[data-testid=fast-pace]").await?;
                 open_key(s, "queue").await?;
+                s.wait_text(".task-head", |t| t.contains("fast pace"))
+                    .await?;
+                let (_, tasks) = s
+                    .api(reqwest::Method::GET, "/instances/lru/bigkey-tasks")
+                    .await;
+                let id = tasks["records"][0]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let (_, task) = s
+                    .api(
+                        reqwest::Method::GET,
+                        &format!("/instances/lru/bigkey-task/{id}"),
+                    )
+                    .await;
+                ensure!(task["pace"] == "fast", "ran fast: {task}");
                 let facts = s
                     .wait_text("[data-testid=key-details] dl", |t| t.contains("list"))
                     .await?;
@@ -110,6 +128,7 @@ async fn a_key_opens_its_details_and_allowed_actions_are_confirmed_and_recorded(
                 // Where key actions are not allowed, the details come without them.
                 s.goto("/instances/lfu/bigkeys").await?;
                 open_key(s, "queue").await?;
+                s.wait_count("[data-testid=fast-pace]", |n| n == 0).await?;
                 s.wait_text("[data-testid=key-details] dl", |t| {
                     t.contains("25 elements")
                 })

@@ -24,8 +24,9 @@ use crate::components::task_status::Stop;
 use crate::fetch::{fetch, fetch_with};
 use crate::router::use_location;
 use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
+use dcs_api::instance::InstanceListInfo;
 use dcs_api::task::TaskList;
-use dcs_api::{TaskKind, TaskStatus};
+use dcs_api::{Pace, TaskKind, TaskStatus};
 use history::History;
 use leptos::prelude::*;
 use lfu_switch::LfuSwitch;
@@ -63,6 +64,18 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     // keys start?) and the log factor (what a counter means) both come from it.
     let configs =
         fetch::<ListConfigurationsResponse>(move || Some(paths::configs(&instance.get())));
+    // Whether a task may choose its pace (the proxy's `allow_fast`; DCS offers no choice).
+    let info = fetch::<InstanceListInfo>(move || Some(paths::instance(&instance.get())));
+    let fast = RwSignal::new(None::<bool>);
+    let pace = move || {
+        let i = info.get_untracked()?.ok()?;
+        (i.fast_allowed == Some(true)).then(|| {
+            match fast.get_untracked().unwrap_or(i.pace == Some(Pace::Fast)) {
+                true => Pace::Fast,
+                false => Pace::Gentle,
+            }
+        })
+    };
     let history = fetch::<TaskList>(move || {
         tick.track();
         Some(paths::tasks(&instance.get(), kind))
@@ -123,7 +136,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
         starting.set(true);
         start_error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_task(&inst, kind, None).await {
+            match api.create_task(&inst, kind, None, pace()).await {
                 Ok(id) => {
                     tick.update(|t| *t += 1);
                     navigate.navigate(&href(&inst, kind, Some(&id)));
@@ -170,7 +183,30 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                         .is_some_and(|h| h.records.iter().any(|r| !r.status.is_terminal()))
             })
             on_start=Callback::new(move |()| start())
-        />
+        >
+            {move || {
+                info.get()
+                    .and_then(|i| i.ok())
+                    .filter(|i| i.fast_allowed == Some(true))
+                    .map(|i| {
+                        let default = i.pace == Some(Pace::Fast);
+                        view! {
+                            <label
+                                class="inline"
+                                title="As fast as the server allows: for a replica or a quiet hour. Unticked, the analysis keeps to a small share of the server's time."
+                            >
+                                <input
+                                    type="checkbox"
+                                    data-testid="fast-pace"
+                                    prop:checked=move || fast.get().unwrap_or(default)
+                                    on:change=move |ev| fast.set(Some(event_target_checked(&ev)))
+                                />
+                                "Fast"
+                            </label>
+                        }
+                    })
+            }}
+        </StartBar>
         {(kind == TaskKind::Hotkey)
             .then(|| {
                 let policy = Signal::derive(move || {

@@ -36,6 +36,9 @@ pub fn StartBar(
     blocked: Signal<Option<String>>,
     busy: Signal<bool>,
     on_start: Callback<()>,
+    /// Beside the button: a choice of how the task runs, where there is one.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let hot = kind == TaskKind::Hotkey;
     let (testid, label) = if hot {
@@ -53,6 +56,7 @@ pub fn StartBar(
             >
                 {label}
             </button>
+            {children.map(|c| c())}
             {move || {
                 blocked
                     .get()

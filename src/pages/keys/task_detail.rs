@@ -29,6 +29,8 @@ pub struct TaskView {
     pub replicas: Vec<String>,
     /// What counts as big or hot on the instance.
     pub thresholds: KeyThresholds,
+    /// It ran at the fast pace.
+    pub fast: bool,
 }
 
 /// A key of either kind as the page reads it: a hot-key entry's fields, `freq` only on hot
@@ -75,6 +77,7 @@ impl FromJson for TaskView {
             rows: j.opt_list("keys")?,
             replicas: replicas(j.list("analyzed_on")?),
             thresholds: j.opt("thresholds")?.unwrap_or_default(),
+            fast: j.opt_str("pace").and_then(|p| p.parse().ok()) == Some(dcs_api::Pace::Fast),
         })
     }
 }
@@ -98,6 +101,7 @@ pub fn TaskDetail(
             {task
                 .scanned_keys
                 .map(|n| view! { <span class="muted">" · " {n} " keys scanned"</span> })}
+            {task.fast.then(|| view! { <span class="muted">" · fast pace"</span> })}
         </p>
     };
     let body = match task.status {

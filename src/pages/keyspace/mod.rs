@@ -149,7 +149,7 @@ pub fn KeyspacePage() -> impl IntoView {
         start_error.set(None);
         leptos::task::spawn_local(async move {
             let body = serde_json::to_string(&body).ok();
-            match api.create_task(&inst, KIND, body).await {
+            match api.create_task(&inst, KIND, body, None).await {
                 Ok(id) => {
                     tick.update(|t| *t += 1);
                     navigate.navigate(&href(&inst, Some(&id)));

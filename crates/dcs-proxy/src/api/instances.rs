@@ -85,6 +85,8 @@ pub fn describe(inst: &InstanceConfig, facts: Option<&InstanceFacts>) -> ShowIns
         maxmemory_policy: facts
             .and_then(|f| f.param(MAXMEMORY_POLICY))
             .map(str::to_string),
+        pace: Some(inst.pace),
+        fast_allowed: Some(inst.allow_fast || inst.pace == dcs_api::Pace::Fast),
     }
 }
 

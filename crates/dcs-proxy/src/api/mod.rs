@@ -11,7 +11,7 @@ pub mod tasks;
 
 use crate::auth::require_auth;
 use crate::error::{unknown_path, wrong_method};
-use crate::extract::{DeleteParams, JsonBody, ListParams};
+use crate::extract::{DeleteParams, JsonBody, ListParams, PaceParam};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post, MethodRouter};
@@ -46,9 +46,11 @@ pub fn router(state: AppState) -> Router {
                     },
                 )
             } else {
-                post(move |State(s): State<AppState>, Path((_, id)): Instance| {
-                    tasks::create(s, kind, id)
-                })
+                post(
+                    move |State(s): State<AppState>, Path((_, id)): Instance, pace: PaceParam| {
+                        tasks::create(s, kind, id, pace)
+                    },
+                )
             };
             api = api.route(&format!("{i}/{path}"), create);
         }

@@ -2,7 +2,7 @@
 //! (`DELETE`). Each handler is told its kind by the router; the `tasks` service does the work.
 
 use crate::error::AppError;
-use crate::extract::{DeleteParams, JsonBody, ListParams};
+use crate::extract::{DeleteParams, JsonBody, ListParams, PaceParam};
 use crate::services::tasks::{self, Page, Record};
 use crate::state::AppState;
 use axum::http::StatusCode;
@@ -15,9 +15,10 @@ pub async fn create(
     state: AppState,
     kind: TaskKind,
     instance_id: String,
+    PaceParam(pace): PaceParam,
 ) -> Result<Json<Record>, AppError> {
     let inst = state.instance(&instance_id)?;
-    Ok(Json(tasks::start(&state, inst, kind).await?))
+    Ok(Json(tasks::start(&state, inst, kind, pace).await?))
 }
 
 /// `POST …/offline/key-analysis`: `{"task_id": …}`, as DCS answers.

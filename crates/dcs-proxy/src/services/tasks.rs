@@ -14,7 +14,7 @@ use dcs_api::expire::{ExpireScanHistory, ExpireScanTask};
 use dcs_api::keyspace::{CreateKeyAnalysis, KeyAnalysisList, KeyAnalysisTask};
 use dcs_api::task::{AnalysisTask, BigkeyEntry, HotkeyEntry, TaskList};
 use dcs_api::validate::ListQuery;
-use dcs_api::{DcsError, ScanType, TaskKind};
+use dcs_api::{DcsError, ErrorCode, Pace, ScanType, TaskKind};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -62,15 +62,24 @@ fn record(state: &AppState, row: &TaskRow) -> Record {
 
 /// Starts a task a person asked for. What would fail at once is refused up front, without a
 /// record: another task of the kind running (DCS.4918), an unreachable instance (DCS.4049) or
-/// one the analysis cannot run on (hot keys without LFU: DCS.4922). The check's masters go to
-/// the run, so the instance is probed once.
+/// one the analysis cannot run on (hot keys without LFU: DCS.4922), the fast pace asked where
+/// the instance does not allow it (DCS.2003). The check's masters go to the run, so the
+/// instance is probed once.
 pub async fn start(
     state: &AppState,
     inst: &InstanceConfig,
     kind: TaskKind,
+    pace: Option<Pace>,
 ) -> Result<Record, DcsError> {
+    if pace == Some(Pace::Fast) && inst.pace != Pace::Fast && !inst.allow_fast {
+        return Err(DcsError::with_message(
+            ErrorCode::Forbidden,
+            "Fast analyses are off for this instance; set allow_fast = true (or pace = \"fast\") in its [[instances]] section to allow them.",
+        ));
+    }
     state.runner.ensure_idle(&inst.id, kind)?;
-    let opts = schedules::run_options(state, inst, kind, ScanType::Manual)?;
+    let mut opts = schedules::run_options(state, inst, kind, ScanType::Manual)?;
+    opts.pace = pace.unwrap_or(opts.pace);
     let masters = dcs_analyzer::prepare(kind, &inst.target, &opts)
         .await
         .map_err(|e| e.to_dcs(kind))?;

@@ -9,7 +9,7 @@ mod key_actions;
 
 pub use backups::BackupRow;
 use dcs_api::validate::ListQuery;
-use dcs_api::{ScanType, TaskKind, TaskStatus};
+use dcs_api::{Pace, ScanType, TaskKind, TaskStatus};
 pub use key_actions::KeyActionRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
@@ -38,6 +38,8 @@ pub struct TaskRow {
     pub keys_json: Option<String>,
     /// Where each shard was read (`dcs_api::task::AnalyzedNode`s), as JSON.
     pub nodes_json: Option<String>,
+    /// The pace it ran at (absent on tasks from before it was recorded).
+    pub pace: Option<Pace>,
 }
 
 /// A stored schedule (JSON of the wire config) and when it changed.
@@ -67,7 +69,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     scanned_keys INTEGER,
     error_msg    TEXT,
     keys_json    TEXT,
-    nodes_json   TEXT
+    nodes_json   TEXT,
+    pace         TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_by_instance ON tasks (instance_id, kind, created_at);
 CREATE TABLE IF NOT EXISTS schedules (
@@ -90,12 +93,12 @@ CREATE TABLE IF NOT EXISTS backups (
 ";
 
 const COLUMNS: &str =
-    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, keys_json, nodes_json";
+    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, keys_json, nodes_json, pace";
 
 /// [`COLUMNS`] without the results: a list is polled every second while a task runs and shows
 /// no keys, so it does not read up to 100 results each time.
 const LIST_COLUMNS: &str =
-    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, NULL, nodes_json";
+    "id, instance_id, kind, status, scan_type, created_at, started_at, finished_at, num, scanned_keys, error_msg, NULL, nodes_json, pace";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
@@ -117,11 +120,16 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
         error_msg: r.get(10)?,
         keys_json: r.get(11)?,
         nodes_json: r.get(12)?,
+        pace: r.get::<_, Option<String>>(13)?.and_then(|p| p.parse().ok()),
     })
 }
 
-fn has_nodes_column(conn: &Connection) -> bool {
-    conn.prepare("SELECT nodes_json FROM tasks LIMIT 0").is_ok()
+/// Columns added to `tasks` since its first version, each empty for the tasks before it.
+const ADDED_COLUMNS: [&str; 2] = ["nodes_json", "pace"];
+
+fn has_column(conn: &Connection, column: &str) -> bool {
+    conn.prepare(&format!("SELECT {column} FROM tasks LIMIT 0"))
+        .is_ok()
 }
 
 impl Store {
@@ -135,9 +143,11 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(1))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(key_actions::SCHEMA)?;
-        // Databases from before `nodes_json` get it, empty for their tasks.
-        if !has_nodes_column(&conn) {
-            conn.execute_batch("ALTER TABLE tasks ADD COLUMN nodes_json TEXT")?;
+        // Databases from before a column get it, empty for their tasks.
+        for column in ADDED_COLUMNS {
+            if !has_column(&conn, column) {
+                conn.execute_batch(&format!("ALTER TABLE tasks ADD COLUMN {column} TEXT"))?;
+            }
         }
         conn.execute(
             "UPDATE tasks SET status = 'failed', error_msg = ?1, finished_at = ?2 WHERE status IN ('waiting', 'running')",
@@ -160,12 +170,18 @@ impl Store {
         )?;
         // Fails here, not at the first read, when there is no history to serve.
         conn.query_row("SELECT COUNT(*) FROM tasks", [], |r| r.get::<_, i64>(0))?;
-        // One from before `nodes_json` cannot be altered: a view of its own (temporary, so in
-        // memory) shows the column, empty.
-        if !has_nodes_column(&conn) {
-            conn.execute_batch(
-                "CREATE TEMP VIEW tasks AS SELECT *, NULL AS nodes_json FROM main.tasks",
-            )?;
+        // One from before an added column cannot be altered: a view of its own (temporary, so
+        // in memory) shows the columns it lacks, empty.
+        let missing: Vec<String> = ADDED_COLUMNS
+            .iter()
+            .filter(|c| !has_column(&conn, c))
+            .map(|c| format!(", NULL AS {c}"))
+            .collect();
+        if !missing.is_empty() {
+            conn.execute_batch(&format!(
+                "CREATE TEMP VIEW tasks AS SELECT *{} FROM main.tasks",
+                missing.concat()
+            ))?;
         }
         // One from before backups lists none.
         if conn.prepare("SELECT id FROM backups LIMIT 0").is_err() {
@@ -186,7 +202,7 @@ impl Store {
         self.with(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                &format!("INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                &format!("INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
                 params![
                     t.id,
                     t.instance_id,
@@ -200,7 +216,8 @@ impl Store {
                     t.scanned_keys.map(|n| n as i64),
                     t.error_msg,
                     t.keys_json,
-                    t.nodes_json
+                    t.nodes_json,
+                    t.pace.map(|p| p.as_str())
                 ],
             )?;
             tx.execute(
@@ -360,6 +377,7 @@ mod tests {
             error_msg: None,
             keys_json: None,
             nodes_json: None,
+            pace: None,
         }
     }
 
