@@ -867,9 +867,14 @@ pace = "fast"
     }
 
     #[test]
-    fn key_actions_are_off_unless_an_instance_allows_them() {
+    fn key_actions_and_fast_tasks_are_off_unless_an_instance_allows_them() {
         let c = parse(GOOD).unwrap();
-        assert!(c.instances.iter().all(|i| !i.allow_key_actions));
+        assert!(c
+            .instances
+            .iter()
+            .all(|i| !i.allow_key_actions && !i.allow_fast));
+        let fast = GOOD.replace("pace = \"fast\"", "allow_fast = true");
+        assert!(parse(&fast).unwrap().instances[1].allow_fast);
         let set = GOOD.replace(
             "pace = \"fast\"",
             "pace = \"fast\"\nallow_key_actions = true",

@@ -192,7 +192,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
                         let default = i.pace == Some(Pace::Fast);
                         view! {
                             <label
-                                class="inline"
+                                class="check"
                                 title="As fast as the server allows: for a replica or a quiet hour. Unticked, the analysis keeps to a small share of the server's time."
                             >
                                 <input
