@@ -8,6 +8,7 @@ pub mod header;
 pub mod key_panel;
 pub mod key_table;
 pub mod loaded;
+pub mod pace_choice;
 pub mod pager;
 pub mod poll;
 pub mod preferences;

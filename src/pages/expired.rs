@@ -8,6 +8,7 @@ use crate::components::crumbs::Crumbs;
 use crate::components::data_table::DataTable;
 use crate::components::error_banner::{records_state, SaveOutcome, TransientError};
 use crate::components::loaded::loaded;
+use crate::components::pace_choice::PaceChoice;
 use crate::components::poll::{should_poll, use_visible_interval};
 use crate::components::task_status::{DeleteButton, StatusBadge, Stop, StopButton, TaskProgress};
 use crate::fetch::fetch;
@@ -46,12 +47,16 @@ pub fn ExpiredPage() -> impl IntoView {
         })
     });
     let error = RwSignal::new(None::<(ApiError, String)>);
+    let pace = PaceChoice::new(instance);
     let a = api.clone();
     let scan = move |_| {
         let (api, inst) = (a.clone(), instance.get_untracked());
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_task(&inst, TaskKind::Expire, None, None).await {
+            match api
+                .create_task(&inst, TaskKind::Expire, None, pace.pace())
+                .await
+            {
                 Ok(_) => tick.update(|t| *t += 1),
                 Err(e) => error.set(Some((e, history_state.get_untracked()))),
             }
@@ -77,6 +82,7 @@ pub fn ExpiredPage() -> impl IntoView {
             >
                 "Scan now"
             </button>
+            {pace.view()}
         </div>
         <TransientError error=error state=history_state />
         <section class="grid-2">

@@ -125,6 +125,19 @@ async fn a_key_opens_its_details_and_allowed_actions_are_confirmed_and_recorded(
                 s.wait_count("[data-testid=key-details]", |n| n == 0)
                     .await?;
 
+                // An expired-key scan may run fast there too.
+                s.goto("/instances/lru/expired").await?;
+                s.click("[data-testid=fast-pace]").await?;
+                s.click("[data-testid=start-expired-scan]").await?;
+                let scanned = e2e::wait_until(async || {
+                    let (_, h) = s
+                        .api(reqwest::Method::GET, "/instances/lru/auto-expire/histories")
+                        .await;
+                    (h["records"][0]["pace"] == "fast").then_some(())
+                })
+                .await;
+                ensure!(scanned.is_some(), "the scan ran fast");
+
                 // Where key actions are not allowed, the details come without them.
                 s.goto("/instances/lfu/bigkeys").await?;
                 open_key(s, "queue").await?;

@@ -18,15 +18,15 @@ use crate::api::{paths, Api, ApiError};
 use crate::components::crumbs::Crumbs;
 use crate::components::error_banner::{records_state, TransientError};
 use crate::components::loaded::loaded;
+use crate::components::pace_choice::PaceChoice;
 use crate::components::poll::{should_poll, use_task_poll};
 use crate::components::schedule_editor::ScheduleEditor;
 use crate::components::task_status::Stop;
 use crate::fetch::{fetch, fetch_with};
 use crate::router::use_location;
 use dcs_api::config::{ListConfigurationsResponse, LFU_LOG_FACTOR, MAXMEMORY_POLICY};
-use dcs_api::instance::InstanceListInfo;
 use dcs_api::task::TaskList;
-use dcs_api::{Pace, TaskKind, TaskStatus};
+use dcs_api::{TaskKind, TaskStatus};
 use history::History;
 use leptos::prelude::*;
 use lfu_switch::LfuSwitch;
@@ -64,18 +64,8 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
     // keys start?) and the log factor (what a counter means) both come from it.
     let configs =
         fetch::<ListConfigurationsResponse>(move || Some(paths::configs(&instance.get())));
-    // Whether a task may choose its pace (the proxy's `allow_fast`; DCS offers no choice).
-    let info = fetch::<InstanceListInfo>(move || Some(paths::instance(&instance.get())));
-    let fast = RwSignal::new(None::<bool>);
-    let pace = move || {
-        let i = info.get_untracked()?.ok()?;
-        (i.fast_allowed == Some(true)).then(|| {
-            match fast.get_untracked().unwrap_or(i.pace == Some(Pace::Fast)) {
-                true => Pace::Fast,
-                false => Pace::Gentle,
-            }
-        })
-    };
+    // Whether (and how fast) a task may run, where the proxy offers a choice.
+    let pace = PaceChoice::new(instance);
     let history = fetch::<TaskList>(move || {
         tick.track();
         Some(paths::tasks(&instance.get(), kind))
@@ -136,7 +126,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
         starting.set(true);
         start_error.set(None);
         leptos::task::spawn_local(async move {
-            match api.create_task(&inst, kind, None, pace()).await {
+            match api.create_task(&inst, kind, None, pace.pace()).await {
                 Ok(id) => {
                     tick.update(|t| *t += 1);
                     navigate.navigate(&href(&inst, kind, Some(&id)));
@@ -184,28 +174,7 @@ pub fn KeysPage(kind: TaskKind) -> impl IntoView {
             })
             on_start=Callback::new(move |()| start())
         >
-            {move || {
-                info.get()
-                    .and_then(|i| i.ok())
-                    .filter(|i| i.fast_allowed == Some(true))
-                    .map(|i| {
-                        let default = i.pace == Some(Pace::Fast);
-                        view! {
-                            <label
-                                class="check"
-                                title="As fast as the server allows: for a replica or a quiet hour. Unticked, the analysis keeps to a small share of the server's time."
-                            >
-                                <input
-                                    type="checkbox"
-                                    data-testid="fast-pace"
-                                    prop:checked=move || fast.get().unwrap_or(default)
-                                    on:change=move |ev| fast.set(Some(event_target_checked(&ev)))
-                                />
-                                "Fast"
-                            </label>
-                        }
-                    })
-            }}
+            {pace.view()}
         </StartBar>
         {(kind == TaskKind::Hotkey)
             .then(|| {
