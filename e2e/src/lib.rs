@@ -420,6 +420,12 @@ pub fn guard(child: Child) -> Guard {
     }
 }
 
+/// `child`, started as the leader of its own process group (`process_group(0)`), stopped with
+/// everything it started (the demo's Redis servers) when the guard drops.
+pub fn group_guard(child: Child) -> Guard {
+    Guard { child, group: true }
+}
+
 /// chromedriver with a headless Chromium session (profile and downloads under `dir`).
 pub async fn start_browser(dir: &Path, downloads: &Path) -> (Guard, Client) {
     let port = free_port().unwrap();

@@ -2,9 +2,10 @@
 //! headless Chromium after running one analysis of each kind (key space included). Writes
 //! `docs/screenshots/*.png`.
 
-use e2e::{guard, start_browser, wait_until, workspace_root, Context};
+use e2e::{group_guard, start_browser, wait_until, workspace_root, Context};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -172,7 +173,8 @@ async fn main() -> Result<(), String> {
     let dir = tempfile::tempdir().ctx("temp dir")?;
     let port = dcs_analyzer::server::free_port().ctx("port")?;
     let base = format!("http://127.0.0.1:{port}");
-    let _demo = guard(
+    // Its own process group: the demo's Redis children stop with it.
+    let _demo = group_guard(
         Command::new(e2e::target_dir().join("release/dcs-proxy"))
             .args([
                 "demo",
@@ -184,6 +186,7 @@ async fn main() -> Result<(), String> {
             .arg("--data-dir")
             .arg(dir.path().join("demo"))
             .stdout(Stdio::null())
+            .process_group(0)
             .spawn()
             .ctx("start the demo (make proxy builds it)")?,
     );
