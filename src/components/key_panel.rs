@@ -2,7 +2,7 @@
 //! its first elements, as `GET …/key-details` reads them (bounded, cut) — and, where the
 //! instance allows key actions, Unlink and Set TTL, each after the browser's confirmation.
 
-use crate::api::{paths, succeeded, Api, ApiError};
+use crate::api::{paths, Api, ApiError};
 use crate::components::error_banner::SaveOutcome;
 use crate::components::loaded::loaded;
 use crate::fetch::fetch;
@@ -45,11 +45,9 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
         };
         let api = api.get_value();
         leptos::task::spawn_local(async move {
-            let sent = serde_json::to_string(&body).ok();
             let answer = api
-                .fetch("POST", &paths::key_actions(&k.instance), sent)
-                .await
-                .and_then(|(s, t)| succeeded(s, &t));
+                .send_json("POST", &paths::key_actions(&k.instance), &body)
+                .await;
             outcome.set(Some(answer.map(|_| match ttl {
                 Some(t) => format!("Done: the key now expires in {t} s (recorded)."),
                 None => "Done: the key was unlinked (recorded).".into(),

@@ -149,6 +149,10 @@ async fn every_type_is_shown_with_its_first_elements_cut_and_bounded() {
         (details_path("lru", "queue", 5000), "db must be a number"),
         (details_path("lru", &format!("x{CUT_MARK}"), 0), "was cut"),
         (details_path("lru", "no-such-key", 0), "No key"),
+        (
+            details_path("lru", "queue", 100),
+            "not a database of this instance",
+        ),
         (details_path("lru", "in-db-3", 0), "No key"),
         (
             details_path("lru", &"n".repeat(5000), 0),

@@ -15,8 +15,17 @@ fn invalid(message: String) -> DcsError {
     DcsError::with_message(ErrorCode::InvalidParameter, message)
 }
 
+/// The engine's failure as DCS words it; a database the server does not have is the
+/// request's mistake (DCS.4800), not the instance's.
 fn unreachable(e: dcs_analyzer::AnalyzerError) -> DcsError {
-    e.to_dcs(TaskKind::Bigkey)
+    match &e {
+        dcs_analyzer::AnalyzerError::Protocol { detail, .. }
+            if detail.contains("DB index is out of range") =>
+        {
+            invalid(format!("db is not a database of this instance ({detail})."))
+        }
+        _ => e.to_dcs(TaskKind::Bigkey),
+    }
 }
 
 fn no_such_key(name: &str, db: u32) -> DcsError {
