@@ -66,13 +66,19 @@ pub fn provide_location() -> Location {
 /// Once the new page has rendered, moves the focus to its heading, as a page load would start a
 /// screen reader or keyboard user there.
 fn focus_heading() {
-    request_animation_frame(|| {
-        let heading = document()
-            .query_selector("#main h1")
+    focus_after_render("#main h1");
+}
+
+/// Once what is being rendered is there, moves the focus to the first element `css` finds (made
+/// focusable if it is not): a new page's heading, an opened panel's.
+pub fn focus_after_render(css: &'static str) {
+    request_animation_frame(move || {
+        let target = document()
+            .query_selector(css)
             .ok()
             .flatten()
             .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(h) = heading {
+        if let Some(h) = target {
             let _ = h.set_attribute("tabindex", "-1");
             let _ = h.focus();
         }

@@ -65,6 +65,8 @@ const NOT_TEXT: &[&str] = &[
     "target",
     "download",
     "tabindex",
+    // A keyboard key's name (`KeyboardEvent.key`), compared.
+    "Escape",
     // `aria-current`'s value; the `translate` attribute's.
     "page",
     "yes",

@@ -31,6 +31,8 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
         Some(path.clone())
     });
     let key = StoredValue::new(key);
+    // A keyboard or screen-reader user lands in the panel; Escape closes it.
+    crate::router::focus_after_render("[data-testid=key-details] h3");
     // Asks, then sends one action and reads the key again (a deleted one then says so).
     let act = move |action: KeyActionKind, ttl: Option<u64>, ask: String| {
         if !window().confirm_with_message(&ask).unwrap_or(false) {
@@ -71,7 +73,16 @@ pub fn KeyPanel(key: OpenKey, open: RwSignal<Option<OpenKey>>) -> impl IntoView 
         _ => wrong_ttl.set(true),
     };
     view! {
-        <section class="panel key-panel" aria-label="Key details" data-testid="key-details">
+        <section
+            class="panel key-panel"
+            aria-label="Key details"
+            data-testid="key-details"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    open.set(None);
+                }
+            }
+        >
             <div class="row">
                 <h3>"Key details"</h3>
                 <button class="button" on:click=move |_| open.set(None)>

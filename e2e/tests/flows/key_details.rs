@@ -55,6 +55,16 @@ async fn a_key_opens_its_details_and_allowed_actions_are_confirmed_and_recorded(
                     facts.contains("25 elements") && facts.contains("no expiry"),
                     "facts: {facts:?}"
                 );
+                // The keyboard lands in the panel.
+                let focused = s
+                    .browser
+                    .active_element()
+                    .await
+                    .ctx("the focused element")?
+                    .text()
+                    .await
+                    .ctx("its text")?;
+                ensure!(focused == "Key details", "focus in the panel: {focused:?}");
                 let elements = s.texts("[data-testid=key-elements] li").await?;
                 ensure!(
                     elements.len() == 10 && elements[0] == "job-0" && elements[9] == "job-9",
@@ -121,7 +131,12 @@ async fn a_key_opens_its_details_and_allowed_actions_are_confirmed_and_recorded(
                     done == [("unlink", "done"), ("expire", "done")],
                     "recorded: {actions}"
                 );
-                s.click("[data-testid=key-details] .row button").await?;
+                // Escape closes it.
+                s.element("[data-testid=key-details] h3")
+                    .await?
+                    .send_keys("\u{e00c}")
+                    .await
+                    .ctx("press Escape")?;
                 s.wait_count("[data-testid=key-details]", |n| n == 0)
                     .await?;
 
@@ -147,6 +162,9 @@ async fn a_key_opens_its_details_and_allowed_actions_are_confirmed_and_recorded(
                 })
                 .await?;
                 s.wait_count("[data-testid=key-actions]", |n| n == 0)
+                    .await?;
+                s.click("[data-testid=key-details] .row button").await?;
+                s.wait_count("[data-testid=key-details]", |n| n == 0)
                     .await?;
                 Ok(())
             },
