@@ -1,13 +1,13 @@
 //! Reading API answers: parsed once into a `serde_json::Value`, then each field the console uses
 //! read by name into `dcs-api`'s types (or a page's own view of them).
 //!
-//! Why not serde here: each response type's serde decoder cost the bundle 2–7 KB of wasm (about
-//! 90 KB before wasm-opt for the console's 27 shapes, measured with twiggy); a reader is a few
-//! lines over a few shared, non-generic field getters. (Reading the browser's `JSON.parse`
+//! Why not serde's derives here: each response type's decoder cost the bundle 2–7 KB of wasm
+//! (about 97 KB before wasm-opt for the console's 27 shapes, measured with twiggy); a reader is a
+//! few lines over a few shared, non-generic field getters. (Reading the browser's `JSON.parse`
 //! result field by field through `Reflect` was smaller still but 8× slower than serde on a
-//! 10,000-key answer.) `dcs-api` stays the one definition of the
-//! wire: the component tests (`browser_tests.rs`) serialise every shape with its serde derive
-//! and read it back here, so a renamed or added field fails them.
+//! 10,000-key answer.) `dcs-api` stays the one definition of the wire: the component tests
+//! (`wire_tests.rs`) serialise every shape with its serde derive and read it back here, so a
+//! renamed or retyped field fails them.
 //!
 //! Rules, as serde's derives have them: a field the type requires must be there with the right
 //! JSON type (else the answer is "malformed", naming the field); optional ones may be absent or
