@@ -18,7 +18,7 @@ use dcs_api::task::{AnalyzedNode, KeyThresholds, TaskList, TaskRecord};
 use dcs_api::ErrorBody;
 
 /// `progress` (0–100).
-fn progress(j: &Json) -> Option<u8> {
+pub(crate) fn progress(j: &Json) -> Option<u8> {
     j.opt_u64("progress").and_then(|p| u8::try_from(p).ok())
 }
 

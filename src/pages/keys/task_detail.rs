@@ -71,7 +71,7 @@ impl FromJson for TaskView {
             created_at: j.time("created_at")?,
             started_at: j.opt_time("started_at")?,
             finished_at: j.opt_time("finished_at")?,
-            progress: j.opt_u64("progress").and_then(|p| u8::try_from(p).ok()),
+            progress: crate::wire::progress(j),
             scanned_keys: j.opt_u64("scanned_keys"),
             error_msg: j.opt_str("error_msg"),
             rows: j.opt_list("keys")?,

@@ -58,7 +58,7 @@ impl FromJson for AnalysisView {
             id: j.str("id")?,
             status: j.parsed("status")?,
             created_at: j.time("created_at")?,
-            progress: j.opt_u64("progress").and_then(|p| u8::try_from(p).ok()),
+            progress: crate::wire::progress(j),
             bytes_parsed: j.opt_u64("bytes_parsed"),
             error_msg: j.opt_str("error_msg"),
             node_ip: j.str("node_ip")?,
