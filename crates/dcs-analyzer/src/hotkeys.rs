@@ -137,22 +137,55 @@ impl BatchHandler for FreqHandler {
                     });
                 }
             };
-            // Not hot: below the instance's minimum, which is never below one more than the
-            // counter every key starts with (no more reads than a key just written).
-            if freq < self.min_freq.max(dcs_api::config::LFU_INIT_VAL + 1) {
-                continue;
-            }
-            let c = Candidate {
-                freq,
-                name,
-                db,
-                node: self.node,
-            };
-            if self.top.would_keep(&c) {
-                self.top.push(c);
-            }
+            self.consider(db, name, freq);
         }
         Ok(())
+    }
+
+    fn script(&self) -> Option<&'static str> {
+        Some(HOT_BATCH)
+    }
+
+    fn script_args(&self) -> Vec<u64> {
+        vec![self.least().into()]
+    }
+
+    fn absorb(&mut self, db: u32, kept: Vec<Value>) -> Result<()> {
+        let mut it = kept.into_iter();
+        while let (Some(Value::BulkString(name)), Some(Value::Int(freq))) = (it.next(), it.next()) {
+            self.consider(db, name, freq.clamp(0, 255) as u32);
+        }
+        Ok(())
+    }
+}
+
+/// Fast mode's batch in the server: SCAN and OBJECT FREQ, only keys at or above a counter
+/// replied (`scan_script.rs`).
+const HOT_BATCH: &str = include_str!("hot_batch.lua");
+
+impl FreqHandler {
+    /// The least counter a key needs to be kept now: the instance's minimum, which is never
+    /// below one more than the counter every key starts with (no more reads than a key just
+    /// written), or, once the heap is full, the counter of its least key (an equal counter may
+    /// still win on its name).
+    fn least(&self) -> u32 {
+        let floor = self.min_freq.max(dcs_api::config::LFU_INIT_VAL + 1);
+        self.top.floor().map_or(floor, |c| c.freq.max(floor))
+    }
+
+    fn consider(&mut self, db: u32, name: Vec<u8>, freq: u32) {
+        if freq < self.least() {
+            return;
+        }
+        let c = Candidate {
+            freq,
+            name,
+            db,
+            node: self.node,
+        };
+        if self.top.would_keep(&c) {
+            self.top.push(c);
+        }
     }
 }
 

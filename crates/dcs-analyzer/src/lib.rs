@@ -37,6 +37,7 @@ pub mod probe;
 pub mod rdb;
 pub mod replicas;
 pub mod scan;
+mod scan_script;
 pub mod server;
 pub mod snapshot;
 pub mod target;

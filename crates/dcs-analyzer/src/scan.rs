@@ -2,13 +2,15 @@
 //!
 //! Gentle by default: each `SCAN` and each pipeline of per-key commands is bounded and paced
 //! (`pace.rs`), an optional pause separates batches, and every reply has a timeout. Fast mode
-//! sends the next `SCAN` along with each batch's commands.
+//! sends the next `SCAN` along with each batch's commands, or, for an analysis that has one,
+//! does the whole batch in the server by a script (`scan_script.rs`).
 
 use crate::conn::{parse_keyspace, Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
 use crate::pace::Pace;
+use crate::scan_script::{self, ScriptEnd};
 use dcs_api::KeyType;
 use redis::Value;
 use std::future::Future;
@@ -23,6 +25,24 @@ pub(crate) trait BatchHandler: Send {
         db: u32,
         keys: Vec<Vec<u8>>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Fast mode: a Lua script that does a batch's `SCAN` and this handler's per-key work inside
+    /// the server (`scan_script.rs`); `None` (the default) scans the pipelined way. Called with
+    /// no keys and `ARGV` = cursor, count, then [`BatchHandler::script_args`]; it replies the
+    /// next cursor, the number of keys scanned, then what [`BatchHandler::absorb`] reads.
+    fn script(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The script's arguments after cursor and count, as they are before this batch.
+    fn script_args(&self) -> Vec<u64> {
+        Vec::new()
+    }
+
+    /// Takes what one scripted batch of database `db` kept.
+    fn absorb(&mut self, _db: u32, _kept: Vec<Value>) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// How a node's scan ended.
@@ -34,6 +54,24 @@ pub(crate) struct ScanOutcome {
     /// Cancelled before the scan finished. Analyses whose partial result means nothing turn
     /// this into [`AnalyzerError::Cancelled`]; the expired-key scan reports what it reclaimed.
     pub cancelled: bool,
+}
+
+/// When a scan stops early: cancelled by its caller, or past its deadline.
+pub(crate) struct Stop<'a> {
+    pub ctl: &'a Control,
+    pub deadline: Option<Instant>,
+}
+
+impl Stop<'_> {
+    /// Whether the scan must stop now; `outcome` notes why.
+    pub fn now(&self, outcome: &mut ScanOutcome) -> bool {
+        if self.ctl.is_cancelled() {
+            outcome.cancelled = true;
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            outcome.timed_out = true;
+        }
+        outcome.cancelled || outcome.timed_out
+    }
 }
 
 /// Logical databases that hold keys, from `INFO keyspace`.
@@ -53,6 +91,7 @@ pub(crate) async fn scan_node<H: BatchHandler>(
     let dbs = databases(&mut first).await?;
     ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
     let mut outcome = ScanOutcome::default();
+    let stop = Stop { ctl, deadline };
     for (db, _) in dbs {
         let mut conn = if db == 0 {
             first.clone()
@@ -60,6 +99,17 @@ pub(crate) async fn scan_node<H: BatchHandler>(
             node.connect(db, opts).await?
         };
         let count = conn.scan_count(opts.count);
+        let mut start = 0;
+        if let (Pace::Fast, Some(script)) = (opts.pace, handler.script()) {
+            let end =
+                scan_script::scan_db(&mut conn, db, count, script, handler, &stop, &mut outcome)
+                    .await?;
+            match end {
+                ScriptEnd::Done => continue,
+                ScriptEnd::Stopped => return Ok(outcome),
+                ScriptEnd::Refused { cursor } => start = cursor,
+            }
+        }
         let scanner = conn.clone();
         let scan = move |cursor: u64| {
             let mut conn = scanner.clone();
@@ -75,14 +125,9 @@ pub(crate) async fn scan_node<H: BatchHandler>(
                 Ok::<_, AnalyzerError>(batch)
             }
         };
-        let mut batch = scan(0).await?;
+        let mut batch = scan(start).await?;
         loop {
-            if ctl.is_cancelled() {
-                outcome.cancelled = true;
-                return Ok(outcome);
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                outcome.timed_out = true;
+            if stop.now(&mut outcome) {
                 return Ok(outcome);
             }
             let (next, keys) = batch;

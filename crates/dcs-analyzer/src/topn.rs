@@ -42,6 +42,14 @@ impl<T: Ord> TopN<T> {
         }
     }
 
+    /// The least item kept, once `n` are kept (anything not above it is not kept).
+    pub fn floor(&self) -> Option<&T> {
+        match self.heap.len() >= self.n {
+            true => self.heap.peek().map(|Reverse(min)| min),
+            false => None,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }
@@ -69,6 +77,18 @@ mod tests {
             t.push(x);
         }
         assert_eq!(t.into_sorted_desc(), vec![9, 9, 7]);
+    }
+
+    #[test]
+    fn floor_once_full() {
+        let mut t = TopN::new(2);
+        t.push(4);
+        assert_eq!(t.floor(), None);
+        t.push(9);
+        assert_eq!(t.floor(), Some(&4));
+        t.push(6);
+        assert_eq!(t.floor(), Some(&6));
+        assert_eq!(TopN::<u8>::new(0).floor(), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 
+use dcs_analyzer::pace::Pace;
 use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::{hotkeys, AnalyzerError, Control, ScanOptions, Target};
 use dcs_api::{ErrorCode, KeyType, KeyUnit};
@@ -39,6 +40,18 @@ async fn seed_cold(url: &str) {
 
 #[tokio::test]
 async fn ranks_the_seeded_hot_set_exactly() {
+    // A server each: on Redis < 7.2 an analysis's size reads add one to each winner's counter.
+    for pace in [Pace::Gentle, Pace::Fast] {
+        let server = seeded_hot_set().await;
+        ranks_exactly(&server, pace).await;
+        // Fast mode does its batches inside the server (a script per batch); gentle sends none.
+        let (calls, refused) = eval_calls(&mut connect(&server.url(), 0).await).await;
+        assert_eq!((calls > 0, refused), (pace == Pace::Fast, 0), "{pace:?}");
+    }
+}
+
+/// Five hot keys of five types (two dbs, one binary name) among 3,000 cold ones.
+async fn seeded_hot_set() -> RedisProcess {
     let server = lfu_server(&[]);
     seed_cold(&server.url()).await;
     let mut db0 = connect(&server.url(), 0).await;
@@ -81,10 +94,15 @@ async fn ranks_the_seeded_hot_set_exactly() {
     touch(&mut db0, b"hot:list", 40).await;
     touch(&mut db0, b"hot:\xff\xfebin", 30).await;
     touch(&mut db0, b"hot:stream", 20).await;
+    server
+}
 
+/// The seeded hot set of [`ranks_the_seeded_hot_set_exactly`], ranked at `pace`.
+async fn ranks_exactly(server: &RedisProcess, pace: Pace) {
     let opts = ScanOptions {
         top: 6,
         count: 100,
+        pace,
         ..Default::default()
     };
     let (ctl, progress) = Control::new();
@@ -142,10 +160,51 @@ async fn ranks_the_seeded_hot_set_exactly() {
         ["hot:string", "hot:hash", "hot:list"],
         "counters 65, 55, 45"
     );
+    // Fewer asked for than there are hot keys: the heap fills, then only keys that can still
+    // win count (in fast mode the script replies only those).
+    let opts = ScanOptions {
+        top: 2,
+        min_freq: 6,
+        ..opts
+    };
+    let report = hotkeys::analyze(&Target::Standalone(server.url()), &opts, &Control::new().0)
+        .await
+        .unwrap();
+    let names: Vec<&str> = report.keys.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(names, ["hot:string", "hot:hash"], "{pace:?}");
+}
+
+/// Calls of `EVAL` on this server so far, and how many of them it refused or failed.
+async fn eval_calls(conn: &mut redis::aio::MultiplexedConnection) -> (u64, u64) {
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(conn)
+        .await
+        .unwrap();
+    let field = |line: &str, name: &str| -> u64 {
+        line.split([':', ','])
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .map_or(0, |n| n.parse().unwrap())
+    };
+    stats
+        .lines()
+        .find(|l| l.starts_with("cmdstat_eval:"))
+        .map_or((0, 0), |l| {
+            (
+                field(l, "calls"),
+                field(l, "rejected_calls") + field(l, "failed_calls"),
+            )
+        })
 }
 
 #[tokio::test]
 async fn cluster_reports_every_master_as_a_shard() {
+    for pace in [Pace::Gentle, Pace::Fast] {
+        every_master_a_shard(pace).await;
+    }
+}
+
+async fn every_master_a_shard(pace: Pace) {
     let cluster = lfu_cluster();
     let mut owners = Vec::new();
     for i in 0..30 {
@@ -167,6 +226,7 @@ async fn cluster_reports_every_master_as_a_shard() {
     }
     let opts = ScanOptions {
         top: 30,
+        pace,
         ..Default::default()
     };
     let report = hotkeys::analyze(
@@ -192,6 +252,11 @@ async fn cluster_reports_every_master_as_a_shard() {
     shards.dedup();
     assert_eq!(shards.len(), 3, "hot keys on every master: {shards:?}");
     assert_eq!(report.scanned_keys, 330);
+    // In fast mode each master ran the batch script (keys of many slots: it says it may).
+    for node in &cluster.nodes {
+        let (calls, refused) = eval_calls(&mut connect(&node.url(), 0).await).await;
+        assert_eq!((calls > 0, refused), (pace == Pace::Fast, 0), "{pace:?}");
+    }
 }
 
 #[tokio::test]
@@ -293,21 +358,102 @@ async fn acl_denied_object_is_a_clear_refusal() {
     )
     .await;
     let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
-    let err = hotkeys::analyze(
-        &Target::Standalone(url),
-        &ScanOptions::default(),
+    // Fast mode's script is refused its OBJECT call too, and the pipelined way says why.
+    for pace in [Pace::Gentle, Pace::Fast] {
+        let opts = ScanOptions {
+            pace,
+            ..Default::default()
+        };
+        let err = hotkeys::analyze(&Target::Standalone(url.clone()), &opts, &Control::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, AnalyzerError::Denied { command, .. } if command == "OBJECT FREQ"),
+            "{pace:?}: {err:?}"
+        );
+        assert_eq!(
+            err.to_dcs(dcs_api::TaskKind::Hotkey).code,
+            ErrorCode::HotkeyUnsupported
+        );
+    }
+}
+
+/// A server that refuses scripts to the analysis's user (an ACL without EVAL; Redis < 7 and
+/// some managed services refuse them too): fast mode goes the pipelined way, same result.
+#[tokio::test]
+async fn fast_mode_without_scripts_ranks_the_same() {
+    let server = seeded_hot_set().await;
+    let mut admin = connect(&server.url(), 0).await;
+    run(
+        &mut admin,
+        redis::cmd("ACL").arg(&["SETUSER", "scanner", "on", ">pw", "~*", "+@all", "-eval"]),
+    )
+    .await;
+    let opts = ScanOptions {
+        top: 6,
+        count: 100,
+        pace: Pace::Fast,
+        ..Default::default()
+    };
+    let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
+    let report = hotkeys::analyze(&Target::Standalone(url), &opts, &Control::default())
+        .await
+        .unwrap();
+    let got: Vec<(&str, u32, u32)> = report
+        .keys
+        .iter()
+        .map(|k| (k.name.as_str(), k.db, k.freq))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("hot:string", 0, 65),
+            ("hot:hash", 3, 55),
+            ("hot:list", 0, 45),
+            ("hot:\\xff\\xfebin", 0, 35),
+            ("hot:stream", 0, 25),
+        ]
+    );
+    assert_eq!(report.scanned_keys, 3005);
+    // Asked once per database, refused each time (a refused call is not counted as a call).
+    let (calls, refused) = eval_calls(&mut admin).await;
+    assert_eq!((calls, refused), (0, 2));
+}
+
+/// Valkey 8.1 runs the batch script as Redis does.
+#[tokio::test]
+async fn valkey_fast_mode_ranks_by_script() {
+    let server = RedisProcess::start_valkey(&dcs_analyzer::server::DETERMINISTIC_LFU).unwrap();
+    let mut c = connect(&server.url(), 0).await;
+    let mut pipe = redis::pipe();
+    for i in 0..2000 {
+        pipe.cmd("SET").arg(format!("cold:{i}")).arg("v").ignore();
+    }
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+    for (i, key) in ["a", "b", "c"].iter().enumerate() {
+        run(&mut c, redis::cmd("SET").arg(*key).arg("v")).await;
+        touch(&mut c, key.as_bytes(), 30 - i * 10).await;
+    }
+    let opts = ScanOptions {
+        pace: Pace::Fast,
+        ..Default::default()
+    };
+    let report = hotkeys::analyze(
+        &Target::Standalone(server.url()),
+        &opts,
         &Control::default(),
     )
     .await
-    .unwrap_err();
-    assert!(
-        matches!(&err, AnalyzerError::Denied { command, .. } if command == "OBJECT FREQ"),
-        "{err:?}"
-    );
-    assert_eq!(
-        err.to_dcs(dcs_api::TaskKind::Hotkey).code,
-        ErrorCode::HotkeyUnsupported
-    );
+    .unwrap();
+    let got: Vec<(&str, u32)> = report
+        .keys
+        .iter()
+        .map(|k| (k.name.as_str(), k.freq))
+        .collect();
+    assert_eq!(got, [("a", 35), ("b", 25), ("c", 15)]);
+    assert_eq!(report.scanned_keys, 2003);
+    let (calls, refused) = eval_calls(&mut c).await;
+    assert!(calls > 0 && refused == 0, "{calls} EVAL, {refused} refused");
 }
 
 /// Seeds `n` keys and returns a slow analysis (small batches, a pause between them) in flight.

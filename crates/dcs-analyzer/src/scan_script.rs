@@ -1,0 +1,106 @@
+//! Fast mode's batches done inside the server: one Lua script per batch runs `SCAN` and the
+//! analysis's per-key command there and replies only what the analysis keeps — one round trip
+//! and one small reply per batch instead of a reply per key (BENCHMARKS.md: what limits fast
+//! mode is the server's work per key, and per-key replies are a large part of it).
+//!
+//! A server may refuse scripts (an ACL without `EVAL`, a renamed or disabled `EVAL`, Redis < 7
+//! which does not know the script's flags, a managed service's restrictions): then the batch,
+//! and every one after it, goes the pipelined way, which reports any real error itself.
+
+use crate::conn::Conn;
+use crate::error::Result;
+use crate::scan::{BatchHandler, ScanOutcome, Stop};
+use redis::Value;
+
+/// How a scripted scan of one database ended.
+pub(crate) enum ScriptEnd {
+    /// Every key of the database was scanned.
+    Done,
+    /// Cancelled or past the deadline (the outcome says which).
+    Stopped,
+    /// The server refused the script at this cursor: go on from there without scripts.
+    Refused { cursor: u64 },
+}
+
+/// Scans database `db` on `conn` by `script` ([`BatchHandler::script`]), feeding what each
+/// batch keeps to the handler's [`BatchHandler::absorb`].
+pub(crate) async fn scan_db<H: BatchHandler>(
+    conn: &mut Conn,
+    db: u32,
+    count: u32,
+    script: &str,
+    handler: &mut H,
+    stop: &Stop<'_>,
+    outcome: &mut ScanOutcome,
+) -> Result<ScriptEnd> {
+    let mut cursor = 0u64;
+    loop {
+        if stop.now(outcome) {
+            return Ok(ScriptEnd::Stopped);
+        }
+        let mut eval = redis::pipe();
+        let cmd = eval.cmd("EVAL").arg(script).arg(0).arg(cursor).arg(count);
+        for arg in handler.script_args() {
+            cmd.arg(arg);
+        }
+        // Through `pipeline`, so a refusal comes back as a value, not as an error.
+        let reply = conn.pipeline(&eval, 1).await?.pop();
+        let Some((next, scanned, kept)) = reply.and_then(parse_reply) else {
+            return Ok(ScriptEnd::Refused { cursor });
+        };
+        outcome.scanned += scanned;
+        stop.ctl.add_scanned(scanned);
+        handler.absorb(db, kept)?;
+        if next == 0 {
+            return Ok(ScriptEnd::Done);
+        }
+        cursor = next;
+    }
+}
+
+/// `[cursor, scanned, kept…]`; `None` for anything else (an error reply above all).
+fn parse_reply(reply: Value) -> Option<(u64, u64, Vec<Value>)> {
+    let Value::Array(mut items) = reply else {
+        return None;
+    };
+    if items.len() < 2 {
+        return None;
+    }
+    let kept = items.split_off(2);
+    let cursor = match &items[0] {
+        Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok()?,
+        _ => return None,
+    };
+    let scanned = match items[1] {
+        Value::Int(n) => u64::try_from(n).ok()?,
+        _ => return None,
+    };
+    Some((cursor, scanned, kept))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_read_or_refused() {
+        let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let ok = Value::Array(vec![bulk("17"), Value::Int(3), bulk("k"), Value::Int(9)]);
+        assert_eq!(
+            parse_reply(ok),
+            Some((17, 3, vec![bulk("k"), Value::Int(9)]))
+        );
+        assert_eq!(
+            parse_reply(Value::Array(vec![bulk("0"), Value::Int(0)])),
+            Some((0, 0, vec![]))
+        );
+        for refused in [
+            Value::Okay,
+            Value::Array(vec![bulk("x"), Value::Int(1)]),
+            Value::Array(vec![bulk("1")]),
+            Value::Nil,
+        ] {
+            assert_eq!(parse_reply(refused), None);
+        }
+    }
+}
