@@ -146,8 +146,8 @@ impl BatchHandler for FreqHandler {
         Some(HOT_BATCH)
     }
 
-    fn script_args(&self) -> Vec<u64> {
-        vec![self.least().into()]
+    fn script_args(&self) -> Vec<String> {
+        vec![self.least().to_string()]
     }
 
     fn absorb(&mut self, db: u32, kept: Vec<Value>) -> Result<()> {

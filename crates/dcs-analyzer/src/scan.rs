@@ -35,7 +35,7 @@ pub(crate) trait BatchHandler: Send {
     }
 
     /// The script's arguments after cursor and count, as they are before this batch.
-    fn script_args(&self) -> Vec<u64> {
+    fn script_args(&self) -> Vec<String> {
         Vec::new()
     }
 

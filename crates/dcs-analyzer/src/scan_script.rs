@@ -11,6 +11,7 @@ use crate::conn::Conn;
 use crate::error::Result;
 use crate::scan::{BatchHandler, ScanOutcome, Stop};
 use redis::Value;
+use tokio::time::Instant;
 
 /// How a scripted scan of one database ended.
 pub(crate) enum ScriptEnd {
@@ -44,7 +45,9 @@ pub(crate) async fn scan_db<H: BatchHandler>(
             cmd.arg(arg);
         }
         // Through `pipeline`, so a refusal comes back as a value, not as an error.
+        let sent = Instant::now();
         let reply = conn.pipeline(&eval, 1).await?.pop();
+        conn.pace(sent).await;
         let Some((next, scanned, kept)) = reply.and_then(parse_reply) else {
             return Ok(ScriptEnd::Refused { cursor });
         };

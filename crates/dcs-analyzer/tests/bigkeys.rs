@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use dcs_analyzer::pace::Pace;
 use dcs_analyzer::{bigkeys, Control, ScanOptions, Target};
 use dcs_api::{KeyType, KeyUnit};
 
@@ -74,18 +75,31 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
 
-    let opts = ScanOptions {
-        memory_usage: true,
-        count: 50,
-        ..Default::default()
-    };
-    let report = bigkeys::analyze(
-        &Target::Standalone(server.url()),
-        &opts,
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let mut reports = Vec::new();
+    for pace in [Pace::Gentle, Pace::Fast] {
+        let opts = ScanOptions {
+            memory_usage: true,
+            count: 50,
+            pace,
+            ..Default::default()
+        };
+        let report = bigkeys::analyze(
+            &Target::Standalone(server.url()),
+            &opts,
+            &Control::default(),
+        )
+        .await
+        .unwrap();
+        assert_seeded_found(&report, &server.addr());
+        // Gentle sends no script; fast does each batch inside the server by one.
+        let (calls, refused) = eval_calls(&mut c).await;
+        assert_eq!((calls > 0, refused), (pace == Pace::Fast, 0), "{pace:?}");
+        reports.push(report.keys);
+    }
+    assert_eq!(reports[0], reports[1], "both paces find the same keys");
+}
+
+fn assert_seeded_found(report: &bigkeys::BigkeyReport, addr: &str) {
     let find = |name: &str| {
         report
             .keys
@@ -105,7 +119,7 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
         let k = find(name);
         assert_eq!(
             (k.key_type, k.size, k.unit, k.db, k.shard.as_str()),
-            (t, size, unit, 0, server.addr().as_str()),
+            (t, size, unit, 0, addr),
             "{name}"
         );
         assert!(k.memory_usage.unwrap() > 0, "{name}: memory usage measured");
@@ -150,19 +164,30 @@ async fn cluster_big_keys_name_their_master() {
         want.push((key, owner, size as u64));
     }
     want.reverse();
-    let report = bigkeys::analyze(
-        &Target::Cluster(cluster.urls()),
-        &ScanOptions::default(),
-        &Control::default(),
-    )
-    .await
-    .unwrap();
-    let got: Vec<(String, String, u64)> = report
-        .keys
-        .iter()
-        .map(|k| (k.name.clone(), k.shard.clone(), k.size))
-        .collect();
-    assert_eq!(got, want);
+    for pace in [Pace::Gentle, Pace::Fast] {
+        let opts = ScanOptions {
+            pace,
+            ..Default::default()
+        };
+        let report = bigkeys::analyze(&Target::Cluster(cluster.urls()), &opts, &Control::default())
+            .await
+            .unwrap();
+        let got: Vec<(String, String, u64)> = report
+            .keys
+            .iter()
+            .map(|k| (k.name.clone(), k.shard.clone(), k.size))
+            .collect();
+        assert_eq!(got, want, "{pace:?}");
+    }
+    // Fast mode's script ran on every master (keys of many slots: it says it may).
+    for node in &cluster.nodes {
+        let (calls, refused) = eval_calls(&mut connect(&node.url(), 0).await).await;
+        assert!(
+            calls > 0 && refused == 0,
+            "{}: {calls}, {refused}",
+            node.addr()
+        );
+    }
 }
 
 /// A 2 MiB key name (Redis allows 512 MB) is reported cut, with its full length, so no report,

@@ -174,29 +174,6 @@ async fn ranks_exactly(server: &RedisProcess, pace: Pace) {
     assert_eq!(names, ["hot:string", "hot:hash"], "{pace:?}");
 }
 
-/// Calls of `EVAL` on this server so far, and how many of them it refused or failed.
-async fn eval_calls(conn: &mut redis::aio::MultiplexedConnection) -> (u64, u64) {
-    let stats: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(conn)
-        .await
-        .unwrap();
-    let field = |line: &str, name: &str| -> u64 {
-        line.split([':', ','])
-            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
-            .map_or(0, |n| n.parse().unwrap())
-    };
-    stats
-        .lines()
-        .find(|l| l.starts_with("cmdstat_eval:"))
-        .map_or((0, 0), |l| {
-            (
-                field(l, "calls"),
-                field(l, "rejected_calls") + field(l, "failed_calls"),
-            )
-        })
-}
-
 #[tokio::test]
 async fn cluster_reports_every_master_as_a_shard() {
     for pace in [Pace::Gentle, Pace::Fast] {

@@ -80,3 +80,26 @@ pub async fn wait_server_clock_past(conn: &mut MultiplexedConnection, ms: u64) {
         tokio::task::yield_now().await;
     }
 }
+
+/// Calls of `EVAL` on this server so far, and how many of them it refused or failed.
+pub async fn eval_calls(conn: &mut redis::aio::MultiplexedConnection) -> (u64, u64) {
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(conn)
+        .await
+        .unwrap();
+    let field = |line: &str, name: &str| -> u64 {
+        line.split([':', ','])
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .map_or(0, |n| n.parse().unwrap())
+    };
+    stats
+        .lines()
+        .find(|l| l.starts_with("cmdstat_eval:"))
+        .map_or((0, 0), |l| {
+            (
+                field(l, "calls"),
+                field(l, "rejected_calls") + field(l, "failed_calls"),
+            )
+        })
+}
