@@ -130,9 +130,13 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|");
 
     let mut alone_slices = Vec::new();
+    let (cpu_before, alone_started) = (cpu_seconds(server.pid()), Instant::now());
     for _ in 0..runs {
         alone_slices.extend(measure(&port, keys, None, Duration::from_secs(4)).0);
     }
+    // How busy the workload alone keeps the server's thread: whatever an analysis takes of a
+    // thread that is always busy, the workload loses.
+    let busy = (cpu_seconds(server.pid()) - cpu_before) / alone_started.elapsed().as_secs_f64();
     let alone = summary(&alone_slices);
     let row = |name: &str, time: Option<Duration>, peer: Option<Duration>, s: Slice| {
         let time_text = time.map_or("—".into(), |t| format!("{:.2} s", t.as_secs_f64()));
@@ -217,4 +221,35 @@ fn main() {
         }
     }
     let _ = std::fs::remove_file(&snapshot);
+    println!();
+    println!(
+        "redis-server's CPU with the workload alone: {:.0} % of one core",
+        100.0 * busy
+    );
+}
+
+/// CPU seconds (user + system) process `pid` has used, from `/proc/PID/stat`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
+    // Fields after the command name (which may hold spaces, so split after its ')'): utime and
+    // stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
+    let ticks: f64 = rest
+        .split(' ')
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<f64>().ok())
+        .sum();
+    let per_second = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .unwrap_or(100.0);
+    ticks / per_second
 }

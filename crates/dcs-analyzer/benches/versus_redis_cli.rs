@@ -1,13 +1,14 @@
 //! `make bench`: 1,000,000 keys of mixed types in a fresh `allkeys-lfu` server with a known hot
 //! set; then, on the same data in the same run, `redis-cli --hotkeys` and `dcs-analyze hotkeys`
 //! several times each. Prints both medians, their ratio, whether both found the same top keys,
-//! and keys/s of `dcs-analyze expired` (COUNT 1000) and `dcs-analyze bigkeys`.
+//! and keys/s of `dcs-analyze expired` (COUNT 1000) and `dcs-analyze bigkeys`; hot keys also as
+//! a user the server refuses scripts (fast mode's pipelined way), and the server's own time.
 //!
 //! `BENCH_KEYS` and `BENCH_RUNS` override the size (for a quick look).
 
 mod common;
 
-use common::{hot_freq, median, seed, timed, HOT};
+use common::{command_seconds, hot_freq, median, reset_stats, seed, timed, HOT};
 use dcs_analyzer::server::RedisProcess;
 use std::process::Command;
 use std::time::Instant;
@@ -35,8 +36,20 @@ fn main() {
     let bin = env!("CARGO_BIN_EXE_dcs-analyze");
     let port = server.port.to_string();
     let url = server.url();
+    // The same analyses where the server refuses scripts (fast mode then pipelines per-key
+    // commands): what the script per batch saves.
+    let refused = Command::new("redis-cli")
+        .args([
+            "-p", &port, "ACL", "SETUSER", "noscript", "on", ">pw", "~*", "+@all",
+        ])
+        .args(["-eval", "-evalsha"])
+        .output()
+        .expect("redis-cli");
+    assert!(refused.status.success());
+    let pipelined_url = format!("redis://noscript:pw@127.0.0.1:{port}");
     let mut cli_times = Vec::new();
     let mut our_times = Vec::new();
+    let mut pipelined_times = Vec::new();
     let (mut cli_top, mut our_top) = (Vec::new(), Vec::new());
     for run in 0..runs {
         let (t, out) = timed(Command::new("redis-cli").args(["-p", &port, "--hotkeys"]));
@@ -52,6 +65,8 @@ fn main() {
             "--json",
         ]));
         our_times.push(t2);
+        pipelined_times
+            .push(timed(Command::new(bin).args(["hotkeys", "--url", &pipelined_url, "--fast"])).0);
         // Compare the first run's findings: on Redis < 7.2 reading a winner's size counts as an
         // access, so later runs see counters one higher (same order).
         if run == 0 {
@@ -60,6 +75,7 @@ fn main() {
         }
     }
     let (cli, ours) = (median(&mut cli_times), median(&mut our_times));
+    let pipelined = median(&mut pipelined_times);
     println!(
         "redis-cli --hotkeys   median {:>8.3} s  ({:>9.0} keys/s)",
         cli.as_secs_f64(),
@@ -74,6 +90,24 @@ fn main() {
         "ratio ours / redis-cli: {:.3}  (target <= 0.10; {:.1}x faster)",
         ours.as_secs_f64() / cli.as_secs_f64(),
         cli.as_secs_f64() / ours.as_secs_f64()
+    );
+    println!(
+        "dcs-analyze hotkeys --fast, scripts refused (pipelined) median {:.3} s: ratio {:.3}; the script per batch takes {:.2} of its time",
+        pipelined.as_secs_f64(),
+        pipelined.as_secs_f64() / cli.as_secs_f64(),
+        ours.as_secs_f64() / pipelined.as_secs_f64()
+    );
+    // What limits fast mode: the server's own time running the commands, once more each way.
+    let floor = |url: &str| {
+        reset_stats(&port);
+        timed(Command::new(bin).args(["hotkeys", "--url", url, "--fast"]));
+        command_seconds(&port)
+    };
+    let (scripted_floor, pipelined_floor) = (floor(&url), floor(&pipelined_url));
+    println!(
+        "server time running the commands (INFO commandstats): script {scripted_floor:.3} s, pipelined {pipelined_floor:.3} s; \
+         a client that cost nothing would still take {:.3} of redis-cli's time",
+        scripted_floor.min(pipelined_floor) / cli.as_secs_f64()
     );
     let expected: Vec<(String, u32)> = (0..HOT)
         .map(|i| (format!("hot:{i:02}"), hot_freq(i)))

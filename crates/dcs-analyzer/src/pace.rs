@@ -6,7 +6,8 @@
 //! SCAN asks for at most [`GENTLE_SCAN_COUNT`] keys, per-key commands go in pipelines of at most
 //! [`GENTLE_CHUNK`], and after each round trip the [`Pacer`] waits in proportion to it — more
 //! when the round trips slow down (the server is busy with others), less when they are quick.
-//! **Fast** sends whole batches back to back, with the next SCAN already in flight: for a
+//! **Fast** sends whole batches back to back, with the next SCAN already in flight — or, for hot
+//! keys, does each whole batch inside the server by one script (`scan_script.rs`): for a
 //! replica, a quiet hour, or a server nobody else uses.
 
 use std::time::Duration;

@@ -59,3 +59,38 @@ pub fn median(v: &mut [Duration]) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
+
+/// Seconds the server on `port` spent running commands since its last `CONFIG RESETSTAT`
+/// (`INFO commandstats`), not counting commands run by scripts (a script's own time holds them).
+/// A floor: reading requests and writing replies cost the server more.
+pub fn command_seconds(port: &str) -> f64 {
+    let out = Command::new("redis-cli")
+        .args(["-p", port, "INFO", "commandstats"])
+        .output()
+        .expect("redis-cli");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let usec = |line: &str| -> f64 {
+        line.split([':', ','])
+            .find_map(|kv| kv.strip_prefix("usec="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let scripted = text.lines().any(|l| l.starts_with("cmdstat_eval:"));
+    let total: f64 = text
+        .lines()
+        .filter(|l| l.starts_with("cmdstat_"))
+        // With a script, only EVAL's time: the commands it ran are inside it.
+        .filter(|l| !scripted || l.starts_with("cmdstat_eval:"))
+        .map(usec)
+        .sum();
+    total / 1e6
+}
+
+/// `CONFIG RESETSTAT` on the server at `port`.
+pub fn reset_stats(port: &str) {
+    let ok = Command::new("redis-cli")
+        .args(["-p", port, "CONFIG", "RESETSTAT"])
+        .status()
+        .expect("redis-cli");
+    assert!(ok.success());
+}
