@@ -5,7 +5,8 @@
 //! * [`target`] — what to analyse: a standalone URL or cluster seeds, and master discovery.
 //! * [`conn`] — connections with bounded connect and response timeouts.
 //! * [`scan`] — the gentle SCAN loop every analysis shares (bounded COUNT, progress,
-//!   cancellation, optional pause between batches), run on every master in parallel.
+//!   cancellation, optional pause between batches), run on every master in parallel;
+//!   `scan_script` — fast mode's batches done inside the server by one Lua script each.
 //! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses; [`analysis`] — one entry per
 //!   `dcs_api::TaskKind` (check a target, then run on its masters).
 //! * [`key_details`] — one key looked at closely (bounded reads), `UNLINK` and `EXPIRE`.
