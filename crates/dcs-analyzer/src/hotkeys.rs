@@ -4,7 +4,8 @@
 //! keep the top N in a bounded heap (ties broken by key name, then db, then shard, so results are
 //! deterministic), and only then fetch `TYPE` and size for the N winners. LFU counters exist only
 //! under an `*-lfu` `maxmemory-policy` and from Redis 4.0; anything else is `Unsupported`, which
-//! the proxy reports as DCS.4922.
+//! the proxy reports as DCS.4922. Fast mode does each batch's SCAN and `OBJECT FREQ` inside the
+//! server by one script (`hot_batch.lua`, `scan_script.rs`), pipelining where scripts are refused.
 
 use crate::conn::{parse_version, Conn, Node};
 use crate::control::Control;
