@@ -1,4 +1,5 @@
-//! Big keys: SCAN + pipelined `TYPE` + size command per batch, keeping, as DCS does, the largest
+//! Big keys: SCAN, then `TYPE` and a size command per key — each batch inside the server by one
+//! script (`big_batch.lua`), or pipelined where scripts are refused — keeping, as DCS does, the largest
 //! 20 strings and the largest 80 collections with at most 20 of each collection type. Strings are
 //! measured in bytes (`STRLEN`), collections in elements. Optionally `MEMORY USAGE` per winner.
 
@@ -91,7 +92,39 @@ impl BatchHandler for SizeHandler {
         }
         Ok(())
     }
+
+    fn script(&self) -> Option<&'static str> {
+        Some(BIG_BATCH)
+    }
+
+    fn script_args(&self) -> Vec<String> {
+        self.by_type
+            .iter()
+            .filter_map(|(t, top)| Some([t.to_string(), top.floor()?.size.to_string()]))
+            .flatten()
+            .collect()
+    }
+
+    fn absorb(&mut self, db: u32, kept: Vec<Value>) -> Result<()> {
+        let mut it = kept.into_iter();
+        while let (
+            Some(Value::BulkString(name)),
+            Some(Value::BulkString(t)),
+            Some(Value::Int(size)),
+        ) = (it.next(), it.next(), it.next())
+        {
+            let key_type = std::str::from_utf8(&t).ok().and_then(|t| t.parse().ok());
+            if let Some(key_type) = key_type {
+                self.consider(db, name, key_type, size.max(0) as u64);
+            }
+        }
+        Ok(())
+    }
 }
+
+/// A batch in the server: SCAN, TYPE and size, only keys that can still win replied
+/// (`scan_script.rs`).
+const BIG_BATCH: &str = include_str!("big_batch.lua");
 
 impl SizeHandler {
     fn consider(&mut self, db: u32, name: Vec<u8>, key_type: KeyType, size: u64) {

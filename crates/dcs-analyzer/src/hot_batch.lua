@@ -1,5 +1,5 @@
 #!lua flags=no-writes,allow-cross-slot-keys
--- One batch of a fast hot-key scan, done inside the server (scan_script.rs): SCAN, then
+-- One batch of a hot-key scan, done inside the server (scan_script.rs): SCAN, then
 -- OBJECT FREQ of each key it returned. Replies the next cursor, the number of keys scanned,
 -- then name and counter of each key whose counter is at least ARGV[3] (the least a key must
 -- have to be kept): one reply per batch instead of one per key.

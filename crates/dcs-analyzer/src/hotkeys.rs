@@ -1,11 +1,11 @@
 //! Hot keys from Redis's LFU counters.
 //!
-//! SCAN every database of every master (masters in parallel), pipeline `OBJECT FREQ` per batch,
-//! keep the top N in a bounded heap (ties broken by key name, then db, then shard, so results are
-//! deterministic), and only then fetch `TYPE` and size for the N winners. LFU counters exist only
-//! under an `*-lfu` `maxmemory-policy` and from Redis 4.0; anything else is `Unsupported`, which
-//! the proxy reports as DCS.4922. Fast mode does each batch's SCAN and `OBJECT FREQ` inside the
-//! server by one script (`hot_batch.lua`, `scan_script.rs`), pipelining where scripts are refused.
+//! SCAN every database of every master (masters in parallel) and read `OBJECT FREQ` of each key —
+//! each batch inside the server by one script (`hot_batch.lua`, `scan_script.rs`), or pipelined
+//! where scripts are refused — keep the top N in a bounded heap (ties broken by key name, then db,
+//! then shard, so results are deterministic), and only then fetch `TYPE` and size for the N
+//! winners. LFU counters exist only under an `*-lfu` `maxmemory-policy` and from Redis 4.0;
+//! anything else is `Unsupported`, which the proxy reports as DCS.4922.
 
 use crate::conn::{parse_version, Conn, Node};
 use crate::control::Control;
@@ -160,8 +160,8 @@ impl BatchHandler for FreqHandler {
     }
 }
 
-/// Fast mode's batch in the server: SCAN and OBJECT FREQ, only keys at or above a counter
-/// replied (`scan_script.rs`).
+/// A batch in the server: SCAN and OBJECT FREQ, only keys at or above a counter replied
+/// (`scan_script.rs`).
 const HOT_BATCH: &str = include_str!("hot_batch.lua");
 
 impl FreqHandler {

@@ -6,7 +6,7 @@
 //! * [`conn`] — connections with bounded connect and response timeouts.
 //! * [`scan`] — the gentle SCAN loop every analysis shares (bounded COUNT, progress,
 //!   cancellation, optional pause between batches), run on every master in parallel;
-//!   `scan_script` — fast mode's batches done inside the server by one Lua script each.
+//!   `scan_script` — batches done inside the server by one Lua script each (hot and big keys).
 //! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses; [`analysis`] — one entry per
 //!   `dcs_api::TaskKind` (check a target, then run on its masters).
 //! * [`key_details`] — one key looked at closely (bounded reads), `UNLINK` and `EXPIRE`.

@@ -6,9 +6,11 @@
 //! SCAN asks for at most [`GENTLE_SCAN_COUNT`] keys, per-key commands go in pipelines of at most
 //! [`GENTLE_CHUNK`], and after each round trip the [`Pacer`] waits in proportion to it — more
 //! when the round trips slow down (the server is busy with others), less when they are quick.
-//! **Fast** sends whole batches back to back, with the next SCAN already in flight — or, for hot
-//! keys, does each whole batch inside the server by one script (`scan_script.rs`): for a
-//! replica, a quiet hour, or a server nobody else uses.
+//! Where the server runs scripts, hot and big keys do each batch inside it by one script
+//! (`scan_script.rs`): one round trip and one small reply per batch, so gentle scans at most
+//! [`GENTLE_SCRIPT_COUNT`] keys a batch and may take a larger share ([`Pacer::scripted`]).
+//! **Fast** sends whole batches back to back (the next SCAN already in flight when pipelined):
+//! for a replica, a quiet hour, or a server nobody else uses.
 
 use std::time::Duration;
 
@@ -22,11 +24,19 @@ pub const GENTLE_SCAN_COUNT: u32 = 50;
 /// workload's p99 down (BENCHMARKS.md: 16 keys per pipeline and SCAN COUNT 50 stay within 1.5×
 /// of its p99 alone; 32 and 100 do not).
 pub const GENTLE_CHUNK: usize = 16;
+/// Gentle, a batch done by one script: the most keys it scans. The script holds the server for
+/// its whole batch, so batches are smaller than a pipelined SCAN's (BENCHMARKS.md: 30 kept the
+/// workload's p99 within its bound, 50 and 100 did not).
+pub const GENTLE_SCRIPT_COUNT: u32 = 30;
 /// Waits shorter than this are saved up (timers are not finer), so the pace holds on average.
 const MIN_WAIT: Duration = Duration::from_millis(1);
 /// The share of the server's time a gentle analysis aims to take: requests are spaced so that
 /// what one costs the server (about its quickest round trip) is this share of the spacing.
 const BUDGET: f64 = 0.2;
+/// The share a scripted gentle analysis aims at: with no reply per key and next to no client
+/// CPU, a script's round trip costs the server and the shared cores less than its time says
+/// (BENCHMARKS.md: 30 keys at 0.4 met every bound, at 0.2 took 1.5× redis-cli's time).
+const SCRIPT_BUDGET: f64 = 0.4;
 /// The least it falls to while the server is busier than it was.
 const MIN_BUDGET: f64 = 0.02;
 /// Recent round trips this many times their usual time mean the server got busier (others'
@@ -48,19 +58,34 @@ pub struct Pacer {
     recent: Option<f64>,
     usual: Option<f64>,
     budget: f64,
+    /// The budget it recovers to, and the most keys of one SCAN.
+    ceiling: f64,
+    scan_max: u32,
     since_backoff: u32,
     /// Seconds of wait owed (negative: slept too long before, owed back).
     owed: f64,
 }
 
 impl Pacer {
+    /// The pace of pipelined batches.
     pub fn new(pace: Pace) -> Pacer {
+        Pacer::with(pace, BUDGET, GENTLE_SCAN_COUNT)
+    }
+
+    /// The pace of batches done by a script in the server.
+    pub fn scripted(pace: Pace) -> Pacer {
+        Pacer::with(pace, SCRIPT_BUDGET, GENTLE_SCRIPT_COUNT)
+    }
+
+    fn with(pace: Pace, budget: f64, scan_max: u32) -> Pacer {
         Pacer {
             pace,
             quickest: None,
             recent: None,
             usual: None,
-            budget: BUDGET,
+            budget,
+            ceiling: budget,
+            scan_max,
             since_backoff: BACKOFF_EVERY,
             owed: 0.0,
         }
@@ -77,7 +102,7 @@ impl Pacer {
     /// The `COUNT` of each SCAN, given the one asked for.
     pub fn scan_count(&self, asked: u32) -> u32 {
         match self.pace {
-            Pace::Gentle => asked.min(GENTLE_SCAN_COUNT),
+            Pace::Gentle => asked.min(self.scan_max),
             Pace::Fast => asked,
         }
     }
@@ -105,7 +130,7 @@ impl Pacer {
             self.budget = (self.budget * 0.5).max(MIN_BUDGET);
             self.since_backoff = 0;
         } else if recent <= usual * BUSY_RATIO {
-            self.budget = (self.budget * 1.002).min(BUDGET);
+            self.budget = (self.budget * 1.002).min(self.ceiling);
         }
         // The round trip itself counts towards the spacing.
         self.owed += quickest / self.budget - secs;
@@ -157,6 +182,22 @@ mod tests {
         assert_eq!(p.chunk(), GENTLE_CHUNK);
         assert_eq!(p.scan_count(1000), GENTLE_SCAN_COUNT);
         assert_eq!(p.scan_count(10), 10, "smaller asks are kept");
+    }
+
+    #[test]
+    fn scripted_batches_are_smaller_and_take_a_larger_share() {
+        let mut p = Pacer::scripted(Pace::Gentle);
+        assert_eq!(p.scan_count(1000), GENTLE_SCRIPT_COUNT);
+        let waited = feed(&mut p, 2_000, us(100));
+        let share = 0.2 / (0.2 + waited.as_secs_f64());
+        assert!((0.36..=0.44).contains(&share), "{share}");
+        // It backs off as the pipelined pace does, and recovers to its own ceiling.
+        feed(&mut p, 400, us(600));
+        assert!(p.budget() < SCRIPT_BUDGET / 4.0, "{}", p.budget());
+        feed(&mut p, 5_000, us(100));
+        assert_eq!(p.budget(), SCRIPT_BUDGET);
+        let fast = Pacer::scripted(Pace::Fast);
+        assert_eq!(fast.scan_count(1000), 1000);
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! The SCAN loop every analysis shares, and running it on every master in parallel.
 //!
-//! Gentle by default: each `SCAN` and each pipeline of per-key commands is bounded and paced
-//! (`pace.rs`), an optional pause separates batches, and every reply has a timeout. Fast mode
-//! sends the next `SCAN` along with each batch's commands, or, for an analysis that has one,
-//! does the whole batch in the server by a script (`scan_script.rs`).
+//! An analysis that has a script does each batch in the server by it (`scan_script.rs`), and
+//! goes the pipelined way where the server refuses scripts. Gentle by default: each `SCAN`, script
+//! and pipeline of per-key commands is bounded and paced (`pace.rs`), an optional pause separates
+//! batches, and every reply has a timeout. Fast mode sends the next `SCAN` along with each
+//! batch's commands.
 
 use crate::conn::{parse_keyspace, Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
-use crate::pace::Pace;
+use crate::pace::{Pace, Pacer};
 use crate::scan_script::{self, ScriptEnd};
 use dcs_api::KeyType;
 use redis::Value;
@@ -26,8 +27,8 @@ pub(crate) trait BatchHandler: Send {
         keys: Vec<Vec<u8>>,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Fast mode: a Lua script that does a batch's `SCAN` and this handler's per-key work inside
-    /// the server (`scan_script.rs`); `None` (the default) scans the pipelined way. Called with
+    /// A Lua script that does a batch's `SCAN` and this handler's per-key work inside the server
+    /// (`scan_script.rs`); `None` (the default) scans the pipelined way. Called with
     /// no keys and `ARGV` = cursor, count, then [`BatchHandler::script_args`]; it replies the
     /// next cursor, the number of keys scanned, then what [`BatchHandler::absorb`] reads.
     fn script(&self) -> Option<&'static str> {
@@ -98,18 +99,24 @@ pub(crate) async fn scan_node<H: BatchHandler>(
         } else {
             node.connect(db, opts).await?
         };
-        let count = conn.scan_count(opts.count);
         let mut start = 0;
-        if let (Pace::Fast, Some(script)) = (opts.pace, handler.script()) {
+        if let Some(script) = handler.script() {
+            let mut scripted = conn.with_pacer(Pacer::scripted(opts.pace));
+            let batch = scan_script::Batch {
+                db,
+                count: scripted.scan_count(opts.count),
+                pause: opts.pause,
+                script,
+            };
             let end =
-                scan_script::scan_db(&mut conn, db, count, script, handler, &stop, &mut outcome)
-                    .await?;
+                scan_script::scan_db(&mut scripted, &batch, handler, &stop, &mut outcome).await?;
             match end {
                 ScriptEnd::Done => continue,
                 ScriptEnd::Stopped => return Ok(outcome),
                 ScriptEnd::Refused { cursor } => start = cursor,
             }
         }
+        let count = conn.scan_count(opts.count);
         let scanner = conn.clone();
         let scan = move |cursor: u64| {
             let mut conn = scanner.clone();

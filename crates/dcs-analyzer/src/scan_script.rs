@@ -1,7 +1,8 @@
-//! Fast mode's batches done inside the server: one Lua script per batch runs `SCAN` and the
-//! analysis's per-key command there and replies only what the analysis keeps — one round trip
-//! and one small reply per batch instead of a reply per key (BENCHMARKS.md: what limits fast
-//! mode is the server's work per key, and per-key replies are a large part of it).
+//! Batches done inside the server: one Lua script per batch runs `SCAN` and the analysis's
+//! per-key commands there and replies only what the analysis keeps — one round trip and one small
+//! reply per batch instead of a reply per key, and next to no client CPU (BENCHMARKS.md: per-key
+//! replies are a large part of the server's work, and on shared cores the client's CPU is the
+//! workload's loss). Gentle paces the scripts as it paces pipelines (`pace.rs`).
 //!
 //! A server may refuse scripts (an ACL without `EVAL`, a renamed or disabled `EVAL`, Redis < 7
 //! which does not know the script's flags, a managed service's restrictions): then the batch,
@@ -11,6 +12,7 @@ use crate::conn::Conn;
 use crate::error::Result;
 use crate::scan::{BatchHandler, ScanOutcome, Stop};
 use redis::Value;
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// How a scripted scan of one database ended.
@@ -23,13 +25,22 @@ pub(crate) enum ScriptEnd {
     Refused { cursor: u64 },
 }
 
-/// Scans database `db` on `conn` by `script` ([`BatchHandler::script`]), feeding what each
-/// batch keeps to the handler's [`BatchHandler::absorb`].
+/// What each scripted batch of one database is.
+pub(crate) struct Batch<'a> {
+    pub db: u32,
+    /// The `COUNT` of the script's `SCAN`.
+    pub count: u32,
+    /// Waited after each batch ([`crate::ScanOptions::pause`]).
+    pub pause: Duration,
+    /// [`BatchHandler::script`].
+    pub script: &'a str,
+}
+
+/// Scans one database on `conn` by `batch`'s script, paced by `conn`, feeding what each batch
+/// keeps to the handler's [`BatchHandler::absorb`].
 pub(crate) async fn scan_db<H: BatchHandler>(
     conn: &mut Conn,
-    db: u32,
-    count: u32,
-    script: &str,
+    batch: &Batch<'_>,
     handler: &mut H,
     stop: &Stop<'_>,
     outcome: &mut ScanOutcome,
@@ -40,7 +51,12 @@ pub(crate) async fn scan_db<H: BatchHandler>(
             return Ok(ScriptEnd::Stopped);
         }
         let mut eval = redis::pipe();
-        let cmd = eval.cmd("EVAL").arg(script).arg(0).arg(cursor).arg(count);
+        let cmd = eval
+            .cmd("EVAL")
+            .arg(batch.script)
+            .arg(0)
+            .arg(cursor)
+            .arg(batch.count);
         for arg in handler.script_args() {
             cmd.arg(arg);
         }
@@ -53,11 +69,14 @@ pub(crate) async fn scan_db<H: BatchHandler>(
         };
         outcome.scanned += scanned;
         stop.ctl.add_scanned(scanned);
-        handler.absorb(db, kept)?;
+        handler.absorb(batch.db, kept)?;
         if next == 0 {
             return Ok(ScriptEnd::Done);
         }
         cursor = next;
+        if !batch.pause.is_zero() {
+            tokio::time::sleep(batch.pause).await;
+        }
     }
 }
 

@@ -75,25 +75,44 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
 
+    // The same keys at both paces, each batch by a script; and where the user may not run
+    // scripts (an ACL without EVAL), by pipelines.
+    run(
+        &mut c,
+        redis::cmd("ACL").arg(&["SETUSER", "scanner", "on", ">pw", "~*", "+@all", "-eval"]),
+    )
+    .await;
+    let no_scripts = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
     let mut reports = Vec::new();
-    for pace in [Pace::Gentle, Pace::Fast] {
+    let mut evals = (0, 0);
+    for (pace, url, scripted) in [
+        (Pace::Gentle, server.url(), true),
+        (Pace::Fast, server.url(), true),
+        (Pace::Gentle, no_scripts.clone(), false),
+        (Pace::Fast, no_scripts, false),
+    ] {
         let opts = ScanOptions {
             memory_usage: true,
             count: 50,
             pace,
             ..Default::default()
         };
-        let report = bigkeys::analyze(
-            &Target::Standalone(server.url()),
-            &opts,
-            &Control::default(),
-        )
-        .await
-        .unwrap();
+        let report = bigkeys::analyze(&Target::Standalone(url), &opts, &Control::default())
+            .await
+            .unwrap();
         assert_seeded_found(&report, &server.addr());
+        let (calls, refused) = eval_calls(&mut c).await;
+        let ran = (calls - evals.0, refused - evals.1);
+        evals = (calls, refused);
+        // Refused once (one database), then pipelined; a refused call is not counted as a call.
+        let want = if scripted { (ran.0.max(1), 0) } else { (0, 1) };
+        assert_eq!(ran, want, "{pace:?}, scripts {scripted}");
         reports.push(report.keys);
     }
-    assert_eq!(reports[0], reports[1], "both paces find the same keys");
+    assert!(
+        reports.iter().all(|r| *r == reports[0]),
+        "every way finds the same keys"
+    );
 }
 
 fn assert_seeded_found(report: &bigkeys::BigkeyReport, addr: &str) {
@@ -175,6 +194,15 @@ async fn cluster_big_keys_name_their_master() {
             .map(|k| (k.name.clone(), k.shard.clone(), k.size))
             .collect();
         assert_eq!(got, want, "{pace:?}");
+    }
+    // The batch script ran on every master (keys of many slots: it says it may).
+    for node in &cluster.nodes {
+        let (calls, refused) = eval_calls(&mut connect(&node.url(), 0).await).await;
+        assert!(
+            calls > 0 && refused == 0,
+            "{}: {calls}, {refused}",
+            node.addr()
+        );
     }
 }
 

@@ -190,6 +190,23 @@ async fn cluster_big_keys_run_on_the_replicas_and_the_rest_on_masters() {
         .iter()
         .all(|n| n.role == "replica" && n.node != n.shard));
 
+    // Fast mode reads the replicas too, each batch by one script (it writes nothing, so a
+    // replica runs it); the masters run none.
+    let fast = ScanOptions {
+        pace: dcs_analyzer::pace::Pace::Fast,
+        ..Default::default()
+    };
+    let again = dcs_analyzer::bigkeys::analyze(&target, &fast, &Control::new().0)
+        .await
+        .unwrap();
+    assert_eq!(again.keys, report.keys);
+    for (servers, ran) in [(&replicas, true), (&masters, false)] {
+        for s in servers.iter() {
+            let (calls, refused) = eval_calls(&mut connect(&s.url(), 0).await).await;
+            assert_eq!((calls > 0, refused), (ran, 0), "{}", s.addr());
+        }
+    }
+
     for kind in [TaskKind::Hotkey, TaskKind::Expire] {
         let nodes = dcs_analyzer::prepare(kind, &target, &ScanOptions::default())
             .await
