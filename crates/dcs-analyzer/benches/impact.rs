@@ -9,8 +9,8 @@
 //! BENCHMARKS.md.
 //!
 //! `BENCH_KEYS` (default 1,000,000) and `BENCH_RUNS` (default 3) override the size; for a quick
-//! look at one analysis, `BENCH_ONLY=hotkeys|bigkeys|expired`, `BENCH_MODES=gentle|fast` and
-//! `BENCH_NO_PEER=1` (no redis-cli run).
+//! look at some analyses, `BENCH_ONLY=hotkeys,bigkeys` (any of hotkeys, bigkeys, expired,
+//! keyspace), `BENCH_MODES=gentle|fast` and `BENCH_NO_PEER=1` (no redis-cli run).
 
 mod common;
 
@@ -171,7 +171,7 @@ fn main() {
         ("expired", None),
         ("keyspace", Some(rdb_peer.as_str())),
     ] {
-        if only.as_deref().is_some_and(|o| o != kind) {
+        if only.as_deref().is_some_and(|o| !o.split(',').any(|o| o == kind)) {
             continue;
         }
         let peer = peer.filter(|_| std::env::var("BENCH_NO_PEER").is_err());
