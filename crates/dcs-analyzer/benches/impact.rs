@@ -171,7 +171,10 @@ fn main() {
         ("expired", None),
         ("keyspace", Some(rdb_peer.as_str())),
     ] {
-        if only.as_deref().is_some_and(|o| !o.split(',').any(|o| o == kind)) {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|o| o == kind))
+        {
             continue;
         }
         let peer = peer.filter(|_| std::env::var("BENCH_NO_PEER").is_err());

@@ -45,26 +45,29 @@ pub(crate) async fn scan_db<H: BatchHandler>(
     stop: &Stop<'_>,
     outcome: &mut ScanOutcome,
 ) -> Result<ScriptEnd> {
+    // By its digest once the server holds it (`SCRIPT LOAD`): the body is sent and hashed once,
+    // not once a batch. Where the digest is refused (an ACL, a flushed script cache), by body.
+    let mut sha = load(conn, batch.script).await?;
     let mut cursor = 0u64;
     loop {
         if stop.now(outcome) {
             return Ok(ScriptEnd::Stopped);
         }
-        let mut eval = redis::pipe();
-        let cmd = eval
-            .cmd("EVAL")
-            .arg(batch.script)
-            .arg(0)
-            .arg(cursor)
-            .arg(batch.count);
-        for arg in handler.script_args() {
-            cmd.arg(arg);
-        }
-        // Through `pipeline`, so a refusal comes back as a value, not as an error.
+        let args = handler.script_args();
         let sent = Instant::now();
-        let reply = conn.pipeline(&eval, 1).await?.pop();
+        let by = sha.as_deref().map_or(By::Body(batch.script), By::Digest);
+        let mut reply = run(conn, by, cursor, batch.count, &args).await?;
+        if let (Some(_), Value::ServerError(e)) = (&sha, &reply) {
+            // NOSCRIPT (the cache was flushed): the body loads it again, the digest serves
+            // the next batch. Anything else: the body from now on, which says whether
+            // scripts are refused at all.
+            if e.code() != "NOSCRIPT" {
+                sha = None;
+            }
+            reply = run(conn, By::Body(batch.script), cursor, batch.count, &args).await?;
+        }
         conn.pace(sent).await;
-        let Some((next, scanned, kept)) = reply.and_then(parse_reply) else {
+        let Some((next, scanned, kept)) = parse_reply(reply) else {
             return Ok(ScriptEnd::Refused { cursor });
         };
         outcome.scanned += scanned;
@@ -78,6 +81,45 @@ pub(crate) async fn scan_db<H: BatchHandler>(
             tokio::time::sleep(batch.pause).await;
         }
     }
+}
+
+/// `SCRIPT LOAD`: the script's digest, or `None` where the server refuses it.
+async fn load(conn: &mut Conn, script: &str) -> Result<Option<String>> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("SCRIPT").arg("LOAD").arg(script);
+    Ok(match conn.pipeline(&pipe, 1).await?.pop() {
+        Some(Value::BulkString(b)) => String::from_utf8(b).ok(),
+        _ => None,
+    })
+}
+
+/// How a script is named to the server.
+#[derive(Clone, Copy)]
+enum By<'a> {
+    /// Its SHA1 digest (`EVALSHA`), once the server holds it.
+    Digest(&'a str),
+    /// Its body (`EVAL`).
+    Body(&'a str),
+}
+
+/// One batch, sent through `pipeline` so that a refusal comes back as a value, not as an error.
+async fn run(
+    conn: &mut Conn,
+    by: By<'_>,
+    cursor: u64,
+    count: u32,
+    args: &[String],
+) -> Result<Value> {
+    let (command, script) = match by {
+        By::Digest(sha) => ("EVALSHA", sha),
+        By::Body(body) => ("EVAL", body),
+    };
+    let mut pipe = redis::pipe();
+    let cmd = pipe.cmd(command).arg(script).arg(0).arg(cursor).arg(count);
+    for arg in args {
+        cmd.arg(arg);
+    }
+    Ok(conn.pipeline(&pipe, 1).await?.pop().unwrap_or(Value::Nil))
 }
 
 /// `[cursor, scanned, kept…]`; `None` for anything else (an error reply above all).

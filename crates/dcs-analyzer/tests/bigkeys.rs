@@ -76,10 +76,18 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     let _: () = pipe.query_async(&mut c).await.unwrap();
 
     // The same keys at both paces, each batch by a script; and where the user may not run
-    // scripts (an ACL without EVAL), by pipelines.
+    // scripts (an ACL without @scripting), by pipelines.
     run(
         &mut c,
-        redis::cmd("ACL").arg(&["SETUSER", "scanner", "on", ">pw", "~*", "+@all", "-eval"]),
+        redis::cmd("ACL").arg(&[
+            "SETUSER",
+            "scanner",
+            "on",
+            ">pw",
+            "~*",
+            "+@all",
+            "-@scripting",
+        ]),
     )
     .await;
     let no_scripts = format!("redis://scanner:pw@127.0.0.1:{}", server.port);

@@ -355,7 +355,7 @@ async fn acl_denied_object_is_a_clear_refusal() {
     }
 }
 
-/// A server that refuses scripts to the analysis's user (an ACL without EVAL; Redis < 7 and
+/// A server that refuses scripts to the analysis's user (an ACL without @scripting; Redis < 7 and
 /// some managed services refuse them too): both paces go the pipelined way, same result.
 #[tokio::test]
 async fn without_scripts_ranks_the_same() {
@@ -370,7 +370,15 @@ async fn without_scripts_ranks_the_same_at(pace: Pace) {
     let mut admin = connect(&server.url(), 0).await;
     run(
         &mut admin,
-        redis::cmd("ACL").arg(&["SETUSER", "scanner", "on", ">pw", "~*", "+@all", "-eval"]),
+        redis::cmd("ACL").arg(&[
+            "SETUSER",
+            "scanner",
+            "on",
+            ">pw",
+            "~*",
+            "+@all",
+            "-@scripting",
+        ]),
     )
     .await;
     let opts = ScanOptions {
@@ -403,6 +411,55 @@ async fn without_scripts_ranks_the_same_at(pace: Pace) {
     // Asked once per database, refused each time (a refused call is not counted as a call).
     let (calls, refused) = eval_calls(&mut admin).await;
     assert_eq!((calls, refused), (0, 2), "{pace:?}");
+}
+
+/// Where a user may run scripts but not by digest (an ACL without EVALSHA), each batch sends the
+/// script's body.
+#[tokio::test]
+async fn scripts_go_by_body_where_digests_are_refused() {
+    let server = seeded_hot_set().await;
+    let mut admin = connect(&server.url(), 0).await;
+    run(
+        &mut admin,
+        redis::cmd("ACL").arg(&["SETUSER", "scanner", "on", ">pw", "~*", "+@all", "-evalsha"]),
+    )
+    .await;
+    let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
+    let opts = ScanOptions {
+        top: 3,
+        ..Default::default()
+    };
+    let report = hotkeys::analyze(&Target::Standalone(url), &opts, &Control::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = report.keys.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(names, ["hot:string", "hot:hash", "hot:list"]);
+    // Refused once a database (two), then by body.
+    assert_eq!(command_calls(&mut admin, "evalsha").await, (0, 2));
+    let (calls, refused) = command_calls(&mut admin, "eval").await;
+    assert!(calls > 0 && refused == 0, "{calls}, {refused}");
+}
+
+/// A script cache flushed in the middle of a scan (`SCRIPT FLUSH`, a restart behind a proxy):
+/// the next batch loads the script again and the scan goes on by digest.
+#[tokio::test]
+async fn a_flushed_script_cache_is_loaded_again() {
+    let server = slow_scan_fixture(1000).await;
+    let mut admin = connect(&server.url(), 0).await;
+    let (ctl, mut progress) = Control::new();
+    let target = Target::Standalone(server.url());
+    let scan = tokio::spawn(async move { hotkeys::analyze(&target, &slow_opts(), &ctl).await });
+    progress.wait_for(|p| p.scanned > 0).await.unwrap();
+    run(&mut admin, redis::cmd("SCRIPT").arg("FLUSH")).await;
+    let (at_flush, _) = command_calls(&mut admin, "evalsha").await;
+    let report = scan.await.unwrap().unwrap();
+    assert_eq!(report.scanned_keys, 1000);
+    let (calls, failed) = command_calls(&mut admin, "evalsha").await;
+    assert_eq!(failed, 1, "one NOSCRIPT");
+    assert!(
+        calls > at_flush + 1,
+        "by digest again: {at_flush} → {calls}"
+    );
 }
 
 /// Valkey 8.1 runs the batch script as Redis does.

@@ -81,8 +81,19 @@ pub async fn wait_server_clock_past(conn: &mut MultiplexedConnection, ms: u64) {
     }
 }
 
-/// Calls of `EVAL` on this server so far, and how many of them it refused or failed.
+/// Script runs (`EVAL` and `EVALSHA`) on this server so far, and how many of them it refused
+/// or failed.
 pub async fn eval_calls(conn: &mut redis::aio::MultiplexedConnection) -> (u64, u64) {
+    let (eval, sha) = (
+        command_calls(conn, "eval").await,
+        command_calls(conn, "evalsha").await,
+    );
+    (eval.0 + sha.0, eval.1 + sha.1)
+}
+
+/// Calls of one command (`INFO commandstats` name: `eval`, `script|load`…) on this server so
+/// far, and how many of them it refused or failed.
+pub async fn command_calls(conn: &mut redis::aio::MultiplexedConnection, name: &str) -> (u64, u64) {
     let stats: String = redis::cmd("INFO")
         .arg("commandstats")
         .query_async(conn)
@@ -93,9 +104,10 @@ pub async fn eval_calls(conn: &mut redis::aio::MultiplexedConnection) -> (u64, u
             .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
             .map_or(0, |n| n.parse().unwrap())
     };
+    let prefix = format!("cmdstat_{name}:");
     stats
         .lines()
-        .find(|l| l.starts_with("cmdstat_eval:"))
+        .find(|l| l.starts_with(&prefix))
         .map_or((0, 0), |l| {
             (
                 field(l, "calls"),
