@@ -1,12 +1,14 @@
 //! `make bench` (second part): what an analysis costs the application. A `redis-benchmark` GET
 //! workload (20 clients, random keys) runs against the seeded server alone, then while each of
-//! `redis-cli --hotkeys` / `--bigkeys`, `dcs-analyze` (default, gentle) and `dcs-analyze --fast`
-//! (and the key-space report, beside `redis-cli --rdb`: both take one snapshot by replication)
-//! runs; the workload is measured in back-to-back slices of `SLICE` requests, and only slices that
-//! ran entirely during the analysis count. Prints, per analysis, medians over `BENCH_RUNS`:
-//! the analysis's time (and its ratio to redis-cli's), the workload's p50 and p99 (and p99 as a
-//! multiple of alone) and its throughput (as a share of alone), as a Markdown table for
-//! BENCHMARKS.md.
+//! `redis-cli --hotkeys` / `--bigkeys` / `--scan`, `dcs-analyze` (default, gentle) and
+//! `dcs-analyze --fast` (and the key-space report, beside `redis-cli --rdb`: both take one
+//! snapshot by replication) runs; the workload is measured in back-to-back slices of `SLICE`
+//! requests, and only slices that ran entirely during the analysis count. Each run follows a few
+//! seconds of the workload alone and is compared with that (this host's speed drifts over
+//! minutes). Prints, per analysis, medians over `BENCH_RUNS`: the analysis's time (and its ratio
+//! to redis-cli's), the workload's p50 and p99 (and p99 as a multiple of alone) and its
+//! throughput (as a share of alone), and whether a default analysis is within the bounds it must
+//! hold (BENCHMARKS.md), as a Markdown table for BENCHMARKS.md.
 //!
 //! `BENCH_KEYS` (default 1,000,000) and `BENCH_RUNS` (default 3) override the size; for a quick
 //! look at some analyses, `BENCH_ONLY=hotkeys,bigkeys` (any of hotkeys, bigkeys, expired,
@@ -22,6 +24,8 @@ use std::time::{Duration, Instant};
 /// Requests per workload slice (a fraction of a second each).
 const SLICE: &str = "20000";
 const CLIENTS: &str = "20";
+/// How long the workload runs alone before each measured run (and for the table's first row).
+const ALONE: Duration = Duration::from_secs(3);
 
 /// One slice of the workload: (p50 ms, p99 ms, requests/s).
 #[derive(Clone, Copy, Debug)]
@@ -114,6 +118,65 @@ fn summary(slices: &[Slice]) -> Slice {
     }
 }
 
+/// One analysis measured `runs` times, each run right after the workload alone, so that a
+/// host whose speed drifts over the bench compares each run with its own baseline.
+struct Measured {
+    /// The analysis's median time.
+    time: Duration,
+    /// Medians of the workload's slices during the analysis, over every run.
+    during: Slice,
+    /// Medians over the runs of p99 during / p99 alone, and of throughput during / alone.
+    p99_ratio: f64,
+    share: f64,
+}
+
+fn measure_runs(
+    port: &str,
+    keys: usize,
+    runs: usize,
+    mut cmd: impl FnMut() -> Command,
+) -> Measured {
+    let (mut times, mut slices, mut ratios, mut shares) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let alone = summary(&measure(port, keys, None, ALONE).0);
+        let (s, t) = measure(port, keys, Some(&mut cmd()), Duration::ZERO);
+        let during = summary(&s);
+        ratios.push(during.p99 / alone.p99);
+        shares.push(during.rps / alone.rps);
+        slices.extend(s);
+        times.push(t);
+    }
+    Measured {
+        time: median(&mut times),
+        during: summary(&slices),
+        p99_ratio: median_f64(&mut ratios),
+        share: median_f64(&mut shares),
+    }
+}
+
+fn median_f64(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The bounds for a default (gentle) analysis against its redis-cli peer: workload p99
+/// within 1.5× of alone or 1.1× of the peer's, whichever is larger; throughput at least 85 % of
+/// alone; at most half the peer's time.
+fn within_bounds(ours: &Measured, peer: &Measured) -> String {
+    let p99 = ours.p99_ratio <= (1.5f64).max(1.1 * peer.p99_ratio);
+    let share = ours.share >= 0.85;
+    let time = ours.time.as_secs_f64() <= 0.5 * peer.time.as_secs_f64();
+    let missed: Vec<&str> = [(p99, "p99"), (share, "throughput"), (time, "time")]
+        .iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, name)| *name)
+        .collect();
+    match missed.is_empty() {
+        true => "yes".into(),
+        false => format!("no ({})", missed.join(", ")),
+    }
+}
+
 fn main() {
     let keys = env("BENCH_KEYS", 1_000_000);
     let runs = env("BENCH_RUNS", 3);
@@ -124,36 +187,40 @@ fn main() {
     let port = server.port.to_string();
     let url = server.url();
     let bin = env!("CARGO_BIN_EXE_dcs-analyze");
-    println!("impact on a GET workload ({CLIENTS} clients) of {keys} keys, medians of {runs} runs");
+    println!("impact on a GET workload ({CLIENTS} clients) of {keys} keys, medians of {runs} runs, each beside the workload alone just before it");
     println!();
-    println!("| analysis | time | × redis-cli | workload p50 | workload p99 | p99 × alone | throughput | of alone |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| analysis | time | × redis-cli | workload p50 | workload p99 | p99 × alone | throughput | of alone | default within bounds |");
+    println!("|---|---|---|---|---|---|---|---|---|");
 
     let mut alone_slices = Vec::new();
     let (cpu_before, alone_started) = (cpu_seconds(server.pid()), Instant::now());
     for _ in 0..runs {
-        alone_slices.extend(measure(&port, keys, None, Duration::from_secs(4)).0);
+        alone_slices.extend(measure(&port, keys, None, ALONE).0);
     }
     // How busy the workload alone keeps the server's thread: whatever an analysis takes of a
     // thread that is always busy, the workload loses.
     let busy = (cpu_seconds(server.pid()) - cpu_before) / alone_started.elapsed().as_secs_f64();
     let alone = summary(&alone_slices);
-    let row = |name: &str, time: Option<Duration>, peer: Option<Duration>, s: Slice| {
+    let row = |name: &str, m: Option<&Measured>, peer: Option<&Measured>, bounds: &str| {
+        let (time, s, p99_ratio, share) = match m {
+            Some(m) => (Some(m.time), m.during, m.p99_ratio, m.share),
+            None => (None, alone, 1.0, 1.0),
+        };
         let time_text = time.map_or("—".into(), |t| format!("{:.2} s", t.as_secs_f64()));
         let ratio = match (time, peer) {
-            (Some(t), Some(p)) => format!("{:.2}", t.as_secs_f64() / p.as_secs_f64()),
+            (Some(t), Some(p)) => format!("{:.2}", t.as_secs_f64() / p.time.as_secs_f64()),
             _ => "—".into(),
         };
         println!(
-            "| {name} | {time_text} | {ratio} | {:.3} ms | {:.3} ms | {:.2}× | {:.1}k/s | {:.0} % |",
+            "| {name} | {time_text} | {ratio} | {:.3} ms | {:.3} ms | {:.2}× | {:.1}k/s | {:.0} % | {bounds} |",
             s.p50,
             s.p99,
-            s.p99 / alone.p99,
+            p99_ratio,
             s.rps / 1000.0,
-            100.0 * s.rps / alone.rps
+            100.0 * share
         );
     };
-    row("nothing (the workload alone)", None, None, alone);
+    row("nothing (the workload alone)", None, None, "");
 
     let only = std::env::var("BENCH_ONLY").ok();
     let modes: Vec<bool> = match std::env::var("BENCH_MODES").ok().as_deref() {
@@ -161,14 +228,16 @@ fn main() {
         Some("fast") => vec![true],
         _ => vec![false, true],
     };
-    // The key-space report reads a snapshot by replication, as `redis-cli --rdb` does: the same
-    // fork on the server, so that is its peer (it has no pace of its own).
+    // redis-cli has no expired-key mode; `--scan` is the same pass (SCAN over every key) and the
+    // peer of reclaiming. The key-space report reads a snapshot by replication, as
+    // `redis-cli --rdb` does: the same fork on the server, so that is its peer (it has no pace of
+    // its own).
     let snapshot = std::env::temp_dir().join(format!("impact-{}.rdb", std::process::id()));
     let rdb_peer = format!("--rdb {}", snapshot.display());
     for (kind, peer) in [
         ("hotkeys", Some("--hotkeys")),
         ("bigkeys", Some("--bigkeys")),
-        ("expired", None),
+        ("expired", Some("--scan")),
         ("keyspace", Some(rdb_peer.as_str())),
     ] {
         if only
@@ -178,49 +247,32 @@ fn main() {
             continue;
         }
         let peer = peer.filter(|_| std::env::var("BENCH_NO_PEER").is_err());
-        let mut cli_times = Vec::new();
-        let mut cli_slices = Vec::new();
-        if let Some(flag) = peer {
-            for _ in 0..runs {
-                let (s, t) = measure(
-                    &port,
-                    keys,
-                    Some(
-                        Command::new("redis-cli")
-                            .args(["-p", &port])
-                            .args(flag.split(' ')),
-                    ),
-                    Duration::ZERO,
-                );
-                cli_slices.extend(s);
-                cli_times.push(t);
-            }
-        }
-        let cli_time = (!cli_times.is_empty()).then(|| median(&mut cli_times));
-        if let Some(flag) = peer {
-            row(
-                &format!("`redis-cli {flag}`"),
-                cli_time,
-                cli_time,
-                summary(&cli_slices),
-            );
+        let cli = peer.map(|flag| {
+            measure_runs(&port, keys, runs, || {
+                let mut cmd = Command::new("redis-cli");
+                cmd.args(["-p", &port]).args(flag.split(' '));
+                cmd
+            })
+        });
+        if let (Some(flag), Some(cli)) = (peer, &cli) {
+            row(&format!("`redis-cli {flag}`"), Some(cli), Some(cli), "");
         }
         let modes: &[bool] = if kind == "keyspace" { &[false] } else { &modes };
         for &fast in modes {
-            let mut times = Vec::new();
-            let mut slices = Vec::new();
-            for _ in 0..runs {
+            let ours = measure_runs(&port, keys, runs, || {
                 let mut cmd = Command::new(bin);
                 cmd.args([kind, "--url", &url, "--json"]);
                 if fast {
                     cmd.arg("--fast");
                 }
-                let (s, t) = measure(&port, keys, Some(&mut cmd), Duration::ZERO);
-                slices.extend(s);
-                times.push(t);
-            }
+                cmd
+            });
             let name = format!("`dcs-analyze {kind}{}`", if fast { " --fast" } else { "" });
-            row(&name, Some(median(&mut times)), cli_time, summary(&slices));
+            let bounds = match (&cli, fast || kind == "keyspace") {
+                (Some(cli), false) => within_bounds(&ours, cli),
+                _ => String::new(),
+            };
+            row(&name, Some(&ours), cli.as_ref(), &bounds);
         }
     }
     let _ = std::fs::remove_file(&snapshot);

@@ -8,6 +8,7 @@ use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::keyname::report_name;
 use crate::options::ScanOptions;
+use crate::pace::GENTLE_BIG_SCRIPT;
 use crate::scan::{describe_keys, on_every_node, scan_node, BatchHandler};
 use crate::target::Target;
 use crate::topn::TopN;
@@ -95,6 +96,10 @@ impl BatchHandler for SizeHandler {
 
     fn script(&self) -> Option<&'static str> {
         Some(BIG_BATCH)
+    }
+
+    fn gentle_keys(&self) -> u32 {
+        GENTLE_BIG_SCRIPT
     }
 
     fn script_args(&self) -> Vec<String> {

@@ -41,6 +41,10 @@ impl BatchHandler for Touch {
     async fn handle(&mut self, _: &mut Conn, _: u32, _: Vec<Vec<u8>>) -> Result<()> {
         Ok(())
     }
+
+    fn per_key(&self) -> bool {
+        false
+    }
 }
 
 async fn expired_keys(node: &Node, opts: &ScanOptions) -> Result<u64> {

@@ -12,6 +12,7 @@ use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::keyname::report_name;
 use crate::options::ScanOptions;
+use crate::pace::GENTLE_HOT_SCRIPT;
 use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
 use crate::target::Target;
 use crate::topn::TopN;
@@ -145,6 +146,10 @@ impl BatchHandler for FreqHandler {
 
     fn script(&self) -> Option<&'static str> {
         Some(HOT_BATCH)
+    }
+
+    fn gentle_keys(&self) -> u32 {
+        GENTLE_HOT_SCRIPT
     }
 
     fn script_args(&self) -> Vec<String> {

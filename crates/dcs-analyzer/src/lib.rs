@@ -18,7 +18,8 @@
 //!   read on a healthy replica of each master where there is one.
 //! * [`error`] — failures, each mapped to a DCS error code.
 //!
-//! Every per-key command is pipelined per SCAN batch; no command ever blocks the server for long.
+//! Every per-key command runs in a bounded batch (one script or one pipeline per SCAN batch); no
+//! request holds the server for long.
 
 pub mod analysis;
 pub mod bigkeys;

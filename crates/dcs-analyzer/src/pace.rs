@@ -6,10 +6,11 @@
 //! SCAN asks for at most [`GENTLE_SCAN_COUNT`] keys, per-key commands go in pipelines of at most
 //! [`GENTLE_CHUNK`], and after each round trip the [`Pacer`] waits in proportion to it — more
 //! when the round trips slow down (the server is busy with others), less when they are quick.
-//! Where the server runs scripts, hot and big keys do each batch inside it by one script
-//! (`scan_script.rs`): one round trip and one small reply per batch, so gentle scans at most
-//! [`GENTLE_SCRIPT_COUNT`] keys a batch and sends the next as soon as one is answered, waiting
-//! only once the server is busier than it was ([`Pacer::scripted`]).
+//! Where a batch is one request — hot and big keys' script (`scan_script.rs`), or the expired-key
+//! scan's SCAN, which has nothing to do per key — gentle keeps each request to the keys that hold
+//! the server about as long as one of `redis-cli`'s ([`GENTLE_SCAN_ALONE`], [`GENTLE_HOT_SCRIPT`],
+//! [`GENTLE_BIG_SCRIPT`]) and sends the next as soon as one is answered, waiting only once the
+//! server is busier than it was ([`Pacer::one_request`]).
 //! **Fast** sends whole batches back to back (the next SCAN already in flight when pipelined):
 //! for a replica, a quiet hour, or a server nobody else uses.
 
@@ -25,22 +26,28 @@ pub const GENTLE_SCAN_COUNT: u32 = 50;
 /// workload's p99 down (BENCHMARKS.md: 16 keys per pipeline and SCAN COUNT 50 stay within 1.5×
 /// of its p99 alone; 32 and 100 do not).
 pub const GENTLE_CHUNK: usize = 16;
-/// Gentle, a batch done by one script: the most keys it scans. The script holds the server for
-/// its whole batch, so batches are smaller than a pipelined SCAN's (BENCHMARKS.md: 20 kept the
-/// workload's p99 within its bound, 30 and more did not).
-pub const GENTLE_SCRIPT_COUNT: u32 = 20;
+/// Gentle, a batch that is one request: the most keys of one. A request holds the server for all
+/// its keys, so each kind is sized by what a key costs the server in it, for holds of about
+/// 30–50 µs (BENCHMARKS.md, measured by `INFO commandstats`): a SCAN alone about 1.2 µs a key…
+pub const GENTLE_SCAN_ALONE: u32 = 40;
+/// …the hot-key script (SCAN, OBJECT FREQ) about 1.5 µs: 20 kept the workload's p99 within its
+/// bound, 30 did not…
+pub const GENTLE_HOT_SCRIPT: u32 = 20;
+/// …and the big-key script (SCAN, TYPE and a size command) about 2.5 µs: 20 cost the workload
+/// 1.8× its p99, 13 about 1.5×.
+pub const GENTLE_BIG_SCRIPT: u32 = 12;
 /// Waits shorter than this are saved up (timers are not finer), so the pace holds on average.
 const MIN_WAIT: Duration = Duration::from_millis(1);
 /// The share of the server's time a gentle analysis aims to take: requests are spaced so that
 /// what one costs the server (about its quickest round trip) is this share of the spacing.
 const BUDGET: f64 = 0.2;
-/// The share a scripted gentle analysis aims at while the server answers as quickly as usual:
+/// The share a gentle analysis of one-request batches aims at while the server answers as quickly as usual:
 /// all of it, which is no wait of its own. One small script is in flight at a time, and the
 /// server's event loop serves every other client between two of them, as it does for
 /// `redis-cli --hotkeys`; waits of a millisecond (the timer's grain) between bursts cost the
 /// workload more than an even stream does (BENCHMARKS.md). Once round trips slow down, the
 /// budget halves as for pipelines and the waits begin.
-const SCRIPT_BUDGET: f64 = 1.0;
+const ONE_REQUEST_BUDGET: f64 = 1.0;
 /// The least it falls to while the server is busier than it was.
 const MIN_BUDGET: f64 = 0.02;
 /// Recent round trips this many times their usual time mean the server got busier (others'
@@ -76,9 +83,10 @@ impl Pacer {
         Pacer::with(pace, BUDGET, GENTLE_SCAN_COUNT)
     }
 
-    /// The pace of batches done by a script in the server.
-    pub fn scripted(pace: Pace) -> Pacer {
-        Pacer::with(pace, SCRIPT_BUDGET, GENTLE_SCRIPT_COUNT)
+    /// The pace of batches that are one request each (a script, a SCAN alone), of at most
+    /// `keys` keys when gentle.
+    pub fn one_request(pace: Pace, keys: u32) -> Pacer {
+        Pacer::with(pace, ONE_REQUEST_BUDGET, keys)
     }
 
     fn with(pace: Pace, budget: f64, scan_max: u32) -> Pacer {
@@ -189,20 +197,22 @@ mod tests {
     }
 
     #[test]
-    fn scripted_batches_are_small_and_wait_only_for_a_busy_server() {
-        let mut p = Pacer::scripted(Pace::Gentle);
-        assert_eq!(p.scan_count(1000), GENTLE_SCRIPT_COUNT);
+    fn one_request_batches_are_small_and_wait_only_for_a_busy_server() {
+        let mut p = Pacer::one_request(Pace::Gentle, GENTLE_HOT_SCRIPT);
+        assert_eq!(p.scan_count(1000), GENTLE_HOT_SCRIPT);
+        assert_eq!(p.scan_count(5), 5, "smaller asks are kept");
         assert_eq!(feed(&mut p, 2_000, us(100)), Duration::ZERO);
         // Round trips six times slower: it backs off as the pipelined pace does, and waits…
         let waited = feed(&mut p, 400, us(600));
-        assert!(p.budget() < SCRIPT_BUDGET / 4.0, "{}", p.budget());
+        assert!(p.budget() < ONE_REQUEST_BUDGET / 4.0, "{}", p.budget());
         assert!(waited > Duration::from_millis(100), "{waited:?}");
         // …until they are quick again.
         feed(&mut p, 5_000, us(100));
-        assert_eq!(p.budget(), SCRIPT_BUDGET);
+        assert_eq!(p.budget(), ONE_REQUEST_BUDGET);
         assert_eq!(feed(&mut p, 100, us(100)), Duration::ZERO);
-        let fast = Pacer::scripted(Pace::Fast);
+        let mut fast = Pacer::one_request(Pace::Fast, GENTLE_BIG_SCRIPT);
         assert_eq!(fast.scan_count(1000), 1000);
+        assert_eq!(feed(&mut fast, 100, us(5_000)), Duration::ZERO);
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //!
 //! An analysis that has a script does each batch in the server by it (`scan_script.rs`), and
 //! goes the pipelined way where the server refuses scripts. Gentle by default: each `SCAN`, script
-//! and pipeline of per-key commands is bounded and paced (`pace.rs`), an optional pause separates
-//! batches, and every reply has a timeout. Fast mode sends the next `SCAN` along with each
+//! and pipeline of per-key commands is bounded and paced (`pace.rs`; a batch that is one request,
+//! a script or a SCAN with nothing per key, by [`BatchHandler::gentle_keys`]), an optional pause
+//! separates batches, and every reply has a timeout. Fast mode sends the next `SCAN` along with each
 //! batch's commands.
 
 use crate::conn::{parse_keyspace, Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
-use crate::pace::{Pace, Pacer};
+use crate::pace::{Pace, Pacer, GENTLE_SCAN_ALONE};
 use crate::scan_script::{self, ScriptEnd};
 use dcs_api::KeyType;
 use redis::Value;
@@ -43,6 +44,18 @@ pub(crate) trait BatchHandler: Send {
     /// Takes what one scripted batch of database `db` kept.
     fn absorb(&mut self, _db: u32, _kept: Vec<Value>) -> Result<()> {
         Ok(())
+    }
+
+    /// Whether it sends commands for each key; `false`: a batch is its SCAN alone, one request,
+    /// paced as a script is.
+    fn per_key(&self) -> bool {
+        true
+    }
+
+    /// Gentle: the most keys of one request that is a whole batch — its script, or its SCAN
+    /// where it has nothing to do per key (`pace.rs` sizes each kind by its cost per key).
+    fn gentle_keys(&self) -> u32 {
+        GENTLE_SCAN_ALONE
     }
 }
 
@@ -101,7 +114,8 @@ pub(crate) async fn scan_node<H: BatchHandler>(
         };
         let mut start = 0;
         if let Some(script) = handler.script() {
-            let mut scripted = conn.with_pacer(Pacer::scripted(opts.pace));
+            let mut scripted =
+                conn.with_pacer(Pacer::one_request(opts.pace, handler.gentle_keys()));
             let batch = scan_script::Batch {
                 db,
                 count: scripted.scan_count(opts.count),
@@ -115,6 +129,9 @@ pub(crate) async fn scan_node<H: BatchHandler>(
                 ScriptEnd::Stopped => return Ok(outcome),
                 ScriptEnd::Refused { cursor } => start = cursor,
             }
+        }
+        if !handler.per_key() {
+            conn = conn.with_pacer(Pacer::one_request(opts.pace, handler.gentle_keys()));
         }
         let count = conn.scan_count(opts.count);
         let scanner = conn.clone();

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use dcs_analyzer::pace::Pace;
+use dcs_analyzer::pace::{Pace, GENTLE_BIG_SCRIPT, GENTLE_SCAN_COUNT};
 use dcs_analyzer::{bigkeys, Control, ScanOptions, Target};
 use dcs_api::{KeyType, KeyUnit};
 
@@ -93,6 +93,7 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     let no_scripts = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
     let mut reports = Vec::new();
     let mut evals = (0, 0);
+    log_every_command(&mut c).await;
     for (pace, url, scripted) in [
         (Pace::Gentle, server.url(), true),
         (Pace::Fast, server.url(), true),
@@ -115,6 +116,17 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
         // Refused once (one database), then pipelined; a refused call is not counted as a call.
         let want = if scripted { (ran.0.max(1), 0) } else { (0, 1) };
         assert_eq!(ran, want, "{pace:?}, scripts {scripted}");
+        // Gentle scripts scan a few keys each (a big key's costs the server more than a SCAN's).
+        let counts = batch_counts(&mut c).await;
+        let want = match pace {
+            Pace::Gentle if scripted => GENTLE_BIG_SCRIPT as u64,
+            Pace::Gentle => GENTLE_SCAN_COUNT as u64,
+            Pace::Fast => 50,
+        };
+        assert!(
+            !counts.is_empty() && counts.iter().all(|&n| n == want),
+            "{pace:?}, scripts {scripted}: {counts:?}"
+        );
         reports.push(report.keys);
     }
     assert!(

@@ -3,8 +3,9 @@
 mod common;
 
 use common::*;
+use dcs_analyzer::pace::GENTLE_SCAN_ALONE;
 use dcs_analyzer::server::RedisProcess;
-use dcs_analyzer::{expired, Control, ScanOptions, Target};
+use dcs_analyzer::{expired, Control, Pace, ScanOptions, Target};
 use std::time::Duration;
 
 fn no_active_expire_server() -> RedisProcess {
@@ -76,6 +77,57 @@ async fn reclaims_exactly_the_expired_keys() {
     .await
     .unwrap();
     assert_eq!(again.num, 0, "nothing left to reclaim");
+}
+
+/// Expired-key reclaiming has nothing to do per key: a batch is its SCAN alone, which gentle
+/// keeps small (one request in flight, `pace.rs`) and fast asks in full.
+#[tokio::test]
+async fn gentle_scans_are_small_fast_ones_whole() {
+    let server = no_active_expire_server();
+    let mut c = connect(&server.url(), 0).await;
+    seed(&server.url(), 0, 0, 2000).await;
+    run(
+        &mut c,
+        redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("slowlog-max-len")
+            .arg(10_000),
+    )
+    .await;
+    run(
+        &mut c,
+        redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("slowlog-log-slower-than")
+            .arg(0),
+    )
+    .await;
+    for pace in [Pace::Gentle, Pace::Fast] {
+        run(&mut c, redis::cmd("SLOWLOG").arg("RESET")).await;
+        let opts = ScanOptions {
+            count: 1000,
+            pace,
+            ..Default::default()
+        };
+        let report = expired::analyze(
+            &Target::Standalone(server.url()),
+            &opts,
+            &Control::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.scanned_keys, 2000, "{pace:?}");
+        let counts = batch_counts(&mut c).await;
+        let want = match pace {
+            Pace::Gentle => GENTLE_SCAN_ALONE as u64,
+            Pace::Fast => 1000,
+        };
+        assert!(
+            counts.len() >= (2000 / want) as usize,
+            "{pace:?}: {counts:?}"
+        );
+        assert!(counts.iter().all(|&n| n == want), "{pace:?}: {counts:?}");
+    }
 }
 
 #[tokio::test]

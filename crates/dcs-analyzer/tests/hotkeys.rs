@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 
-use dcs_analyzer::pace::Pace;
+use dcs_analyzer::pace::{Pace, GENTLE_HOT_SCRIPT};
 use dcs_analyzer::server::RedisProcess;
 use dcs_analyzer::{hotkeys, AnalyzerError, Control, ScanOptions, Target};
 use dcs_api::{ErrorCode, KeyType, KeyUnit};
@@ -43,10 +43,20 @@ async fn ranks_the_seeded_hot_set_exactly() {
     // A server each: on Redis < 7.2 an analysis's size reads add one to each winner's counter.
     for pace in [Pace::Gentle, Pace::Fast] {
         let server = seeded_hot_set().await;
+        let mut c = connect(&server.url(), 0).await;
+        log_every_command(&mut c).await;
         ranks_exactly(&server, pace).await;
-        // Both paces do their batches inside the server, a script per batch.
-        let (calls, refused) = eval_calls(&mut connect(&server.url(), 0).await).await;
+        // Both paces do their batches inside the server, a script per batch: gentle ones of a
+        // few keys each, fast ones of the count asked for (100).
+        let (calls, refused) = eval_calls(&mut c).await;
         assert!(calls > 0 && refused == 0, "{pace:?}: {calls}, {refused}");
+        let want = match pace {
+            Pace::Gentle => GENTLE_HOT_SCRIPT as u64,
+            Pace::Fast => 100,
+        };
+        let counts = batch_counts(&mut c).await;
+        assert!(counts.len() as u64 >= calls, "{pace:?}: {counts:?}");
+        assert!(counts.iter().all(|&n| n == want), "{pace:?}: {counts:?}");
     }
 }
 

@@ -115,3 +115,54 @@ pub async fn command_calls(conn: &mut redis::aio::MultiplexedConnection, name: &
             )
         })
 }
+
+/// Logs every command the server runs from now on (the slow log at a threshold of 0, emptied), so
+/// a test can read what was sent with which arguments ([`logged`]).
+pub async fn log_every_command(conn: &mut MultiplexedConnection) {
+    let set = |name: &str, value: i64| redis::cmd("CONFIG").arg("SET").arg(name).arg(value).clone();
+    run(conn, &mut set("slowlog-max-len", 100_000)).await;
+    run(conn, &mut set("slowlog-log-slower-than", 0)).await;
+    run(conn, redis::cmd("SLOWLOG").arg("RESET")).await;
+}
+
+/// The arguments (upper-cased, the command's name first) of every logged call whose name is one
+/// of `commands`, then empties the log ([`log_every_command`]).
+pub async fn logged(conn: &mut MultiplexedConnection, commands: &[&str]) -> Vec<Vec<String>> {
+    let entries = run(conn, redis::cmd("SLOWLOG").arg("GET").arg(-1)).await;
+    run(conn, redis::cmd("SLOWLOG").arg("RESET")).await;
+    let text = |v: &Value| match v {
+        Value::BulkString(b) => String::from_utf8_lossy(b).to_uppercase(),
+        _ => String::new(),
+    };
+    let Value::Array(entries) = entries else {
+        panic!("SLOWLOG GET replied {entries:?}");
+    };
+    entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Value::Array(fields) => match fields.get(3) {
+                Some(Value::Array(args)) => Some(args.iter().map(text).collect::<Vec<_>>()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .filter(|args| {
+            args.first()
+                .is_some_and(|name| commands.contains(&name.as_str()))
+        })
+        .collect()
+}
+
+/// The `COUNT` each logged batch asked for: of `SCAN`, and of a batch script (`EVAL` or `EVALSHA`
+/// with the cursor then the count after its script and `numkeys`).
+pub async fn batch_counts(conn: &mut MultiplexedConnection) -> Vec<u64> {
+    logged(conn, &["SCAN", "EVAL", "EVALSHA"])
+        .await
+        .iter()
+        .filter_map(|args| match args[0].as_str() {
+            "SCAN" => args.get(3),
+            _ => args.get(4),
+        })
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
