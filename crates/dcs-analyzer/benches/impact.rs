@@ -7,8 +7,10 @@
 //! seconds of the workload alone and is compared with that (this host's speed drifts over
 //! minutes). Prints, per analysis, medians over `BENCH_RUNS`: the analysis's time (and its ratio
 //! to redis-cli's), the workload's p50 and p99 (and p99 as a multiple of alone) and its
-//! throughput (as a share of alone), and whether a default analysis is within the bounds it must
-//! hold (BENCHMARKS.md), as a Markdown table for BENCHMARKS.md.
+//! throughput (as a share of alone), the CPU seconds of the server and of the analysis over one
+//! more run without the workload (what it costs, however it is paced), and whether a
+//! default analysis is within the bounds it must hold (BENCHMARKS.md), as a Markdown table for
+//! BENCHMARKS.md.
 //!
 //! `BENCH_KEYS` (default 1,000,000) and `BENCH_RUNS` (default 3) override the size; for a quick
 //! look at some analyses, `BENCH_ONLY=hotkeys,bigkeys` (any of hotkeys, bigkeys, expired,
@@ -128,14 +130,29 @@ struct Measured {
     /// Medians over the runs of p99 during / p99 alone, and of throughput during / alone.
     p99_ratio: f64,
     share: f64,
+    /// CPU seconds (user + system) of the server and of the analysis's own process over one
+    /// more run without the workload: what it costs the server's one thread and the host's
+    /// cores, however the pace spreads it.
+    server_cpu: f64,
+    client_cpu: f64,
 }
 
 fn measure_runs(
-    port: &str,
+    server: &RedisProcess,
     keys: usize,
     runs: usize,
     mut cmd: impl FnMut() -> Command,
 ) -> Measured {
+    let port = &server.port.to_string();
+    let (before, client_before) = (cpu_seconds(server.pid()), children_cpu_seconds());
+    let status = cmd()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("start the analysis");
+    assert!(status.success(), "the analysis failed");
+    let server_cpu = cpu_seconds(server.pid()) - before;
+    let client_cpu = children_cpu_seconds() - client_before;
     let (mut times, mut slices, mut ratios, mut shares) = (vec![], vec![], vec![], vec![]);
     for _ in 0..runs {
         let alone = summary(&measure(port, keys, None, ALONE).0);
@@ -151,6 +168,8 @@ fn measure_runs(
         during: summary(&slices),
         p99_ratio: median_f64(&mut ratios),
         share: median_f64(&mut shares),
+        server_cpu,
+        client_cpu,
     }
 }
 
@@ -189,8 +208,8 @@ fn main() {
     let bin = env!("CARGO_BIN_EXE_dcs-analyze");
     println!("impact on a GET workload ({CLIENTS} clients) of {keys} keys, medians of {runs} runs, each beside the workload alone just before it");
     println!();
-    println!("| analysis | time | × redis-cli | workload p50 | workload p99 | p99 × alone | throughput | of alone | default within bounds |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| analysis | time | × redis-cli | workload p50 | workload p99 | p99 × alone | throughput | of alone | CPU: server / analysis | default within bounds |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
 
     let mut alone_slices = Vec::new();
     let (cpu_before, alone_started) = (cpu_seconds(server.pid()), Instant::now());
@@ -206,13 +225,16 @@ fn main() {
             Some(m) => (Some(m.time), m.during, m.p99_ratio, m.share),
             None => (None, alone, 1.0, 1.0),
         };
+        let cpu = m.map_or("—".into(), |m| {
+            format!("{:.2} s / {:.2} s", m.server_cpu, m.client_cpu)
+        });
         let time_text = time.map_or("—".into(), |t| format!("{:.2} s", t.as_secs_f64()));
         let ratio = match (time, peer) {
             (Some(t), Some(p)) => format!("{:.2}", t.as_secs_f64() / p.time.as_secs_f64()),
             _ => "—".into(),
         };
         println!(
-            "| {name} | {time_text} | {ratio} | {:.3} ms | {:.3} ms | {:.2}× | {:.1}k/s | {:.0} % | {bounds} |",
+            "| {name} | {time_text} | {ratio} | {:.3} ms | {:.3} ms | {:.2}× | {:.1}k/s | {:.0} % | {cpu} | {bounds} |",
             s.p50,
             s.p99,
             p99_ratio,
@@ -248,7 +270,7 @@ fn main() {
         }
         let peer = peer.filter(|_| std::env::var("BENCH_NO_PEER").is_err());
         let cli = peer.map(|flag| {
-            measure_runs(&port, keys, runs, || {
+            measure_runs(&server, keys, runs, || {
                 let mut cmd = Command::new("redis-cli");
                 cmd.args(["-p", &port]).args(flag.split(' '));
                 cmd
@@ -259,7 +281,7 @@ fn main() {
         }
         let modes: &[bool] = if kind == "keyspace" { &[false] } else { &modes };
         for &fast in modes {
-            let ours = measure_runs(&port, keys, runs, || {
+            let ours = measure_runs(&server, keys, runs, || {
                 let mut cmd = Command::new(bin);
                 cmd.args([kind, "--url", &url, "--json"]);
                 if fast {
@@ -285,13 +307,23 @@ fn main() {
 
 /// CPU seconds (user + system) process `pid` has used, from `/proc/PID/stat`.
 fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
-    // Fields after the command name (which may hold spaces, so split after its ')'): utime and
-    // stime are the 12th and 13th.
+    stat_seconds(&format!("/proc/{pid}/stat"), 11)
+}
+
+/// CPU seconds this process's children used, those it has waited for: the analyses it ran.
+fn children_cpu_seconds() -> f64 {
+    stat_seconds("/proc/self/stat", 13)
+}
+
+/// Two clock-tick fields of a `/proc/…/stat` file, summed in seconds: `first` counts fields
+/// after the command name (which may hold spaces, so split after its ')'), from 0 — utime and
+/// stime are 11 and 12, cutime and cstime 13 and 14.
+fn stat_seconds(path: &str, first: usize) -> f64 {
+    let stat = std::fs::read_to_string(path).expect("/proc/PID/stat");
     let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
     let ticks: f64 = rest
         .split(' ')
-        .skip(11)
+        .skip(first)
         .take(2)
         .filter_map(|v| v.parse::<f64>().ok())
         .sum();

@@ -2,7 +2,8 @@
 //! set; then, on the same data in the same run, `redis-cli --hotkeys` and `dcs-analyze hotkeys`
 //! several times each. Prints both medians, their ratio, whether both found the same top keys,
 //! and keys/s of `dcs-analyze expired` (COUNT 1000) and `dcs-analyze bigkeys`; hot keys also as
-//! a user the server refuses scripts (fast mode's pipelined way), and the server's own time.
+//! a user the server refuses scripts (fast mode's pipelined way), and the server's own time; big
+//! keys both ways too.
 //!
 //! `BENCH_KEYS` and `BENCH_RUNS` override the size (for a quick look).
 
@@ -124,6 +125,7 @@ fn main() {
 
     let mut exp = Vec::new();
     let mut big = Vec::new();
+    let mut big_pipelined = Vec::new();
     let mut cli_big = Vec::new();
     for _ in 0..runs.min(3) {
         let expired = [
@@ -131,9 +133,12 @@ fn main() {
         ];
         exp.push(timed(Command::new(bin).args(expired)).0);
         big.push(timed(Command::new(bin).args(["bigkeys", "--url", &url, "--fast", "--json"])).0);
+        big_pipelined
+            .push(timed(Command::new(bin).args(["bigkeys", "--url", &pipelined_url, "--fast"])).0);
         cli_big.push(timed(Command::new("redis-cli").args(["-p", &port, "--bigkeys"])).0);
     }
     let (exp, big, cli_big) = (median(&mut exp), median(&mut big), median(&mut cli_big));
+    let big_pipelined = median(&mut big_pipelined);
     println!(
         "dcs-analyze expired --fast (COUNT 1000) median {:.3} s ({:.0} keys/s)",
         exp.as_secs_f64(),
@@ -145,6 +150,11 @@ fn main() {
         big.as_secs_f64(),
         keys as f64 / big.as_secs_f64(),
         big.as_secs_f64() / cli_big.as_secs_f64()
+    );
+    println!(
+        "dcs-analyze bigkeys --fast, scripts refused (pipelined) median {:.3} s: ratio {:.3}",
+        big_pipelined.as_secs_f64(),
+        big_pipelined.as_secs_f64() / cli_big.as_secs_f64()
     );
 }
 

@@ -61,7 +61,7 @@ pub fn median(v: &mut [Duration]) -> Duration {
 }
 
 /// Seconds the server on `port` spent running commands since its last `CONFIG RESETSTAT`
-/// (`INFO commandstats`); `scripted`: only `EVAL`'s, which holds the commands its scripts ran.
+/// (`INFO commandstats`); `scripted`: only the scripts' (`EVAL`, `EVALSHA`), which hold the commands they ran.
 /// A floor: reading requests and writing replies cost the server more.
 pub fn command_seconds(port: &str, scripted: bool) -> f64 {
     let out = Command::new("redis-cli")
@@ -78,7 +78,11 @@ pub fn command_seconds(port: &str, scripted: bool) -> f64 {
     let total: f64 = text
         .lines()
         .filter(|l| l.starts_with("cmdstat_"))
-        .filter(|l| !scripted || l.starts_with("cmdstat_eval:"))
+        // A script's own line counts the commands it ran (EVALSHA since the script is loaded
+        // once; EVAL where digests are refused).
+        .filter(|l| {
+            !scripted || l.starts_with("cmdstat_eval:") || l.starts_with("cmdstat_evalsha:")
+        })
         .map(usec)
         .sum();
     total / 1e6
