@@ -14,7 +14,8 @@
 //!
 //! `BENCH_KEYS` (default 1,000,000) and `BENCH_RUNS` (default 3) override the size; for a quick
 //! look at some analyses, `BENCH_ONLY=hotkeys,bigkeys` (any of hotkeys, bigkeys, expired,
-//! keyspace), `BENCH_MODES=gentle|fast` and `BENCH_NO_PEER=1` (no redis-cli run).
+//! keyspace), `BENCH_MODES=gentle|fast` and `BENCH_NO_PEER=1` (no redis-cli run); to try a
+//! setting, `BENCH_ARGS` adds arguments to every `dcs-analyze` run (e.g. `--count 30`).
 
 mod common;
 
@@ -245,6 +246,7 @@ fn main() {
     row("nothing (the workload alone)", None, None, "");
 
     let only = std::env::var("BENCH_ONLY").ok();
+    let extra_args = std::env::var("BENCH_ARGS").unwrap_or_default();
     let modes: Vec<bool> = match std::env::var("BENCH_MODES").ok().as_deref() {
         Some("gentle") => vec![false],
         Some("fast") => vec![true],
@@ -287,6 +289,7 @@ fn main() {
                 if fast {
                     cmd.arg("--fast");
                 }
+                cmd.args(extra_args.split_whitespace());
                 cmd
             });
             let name = format!("`dcs-analyze {kind}{}`", if fast { " --fast" } else { "" });
