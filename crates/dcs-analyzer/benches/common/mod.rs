@@ -61,8 +61,8 @@ pub fn median(v: &mut [Duration]) -> Duration {
 }
 
 /// Seconds the server on `port` spent running commands since its last `CONFIG RESETSTAT`
-/// (`INFO commandstats`); `scripted`: only the scripts' (`EVAL`, `EVALSHA`), which hold the commands they ran.
-/// A floor: reading requests and writing replies cost the server more.
+/// (`INFO commandstats`); `scripted`: only the scripts' (`EVAL`, `EVALSHA`), which hold the
+/// commands they ran. A floor: reading requests and writing replies cost the server more.
 pub fn command_seconds(port: &str, scripted: bool) -> f64 {
     let out = Command::new("redis-cli")
         .args(["-p", port, "INFO", "commandstats"])
