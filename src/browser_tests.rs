@@ -55,6 +55,7 @@ fn task(status: TaskStatus, keys: usize) -> TaskView {
         error_msg: None,
         rows: (status == TaskStatus::Success).then(|| rows(keys)),
         replicas: vec![],
+        snapshots: vec![],
         thresholds: Default::default(),
         fast: false,
     }
@@ -162,19 +163,29 @@ async fn progress_shows_while_running_and_stops_at_a_terminal_state() {
         find(&host, "[data-testid=read-on-replicas]").is_none(),
         "read on the masters: nothing to say"
     );
-    // A big-key task read on replicas says which.
+    assert!(
+        find(&host, "[data-testid=read-from-snapshot]").is_none(),
+        "scanned online: nothing to say"
+    );
+    // A big-key task read on replicas says which, and which nodes it read a snapshot of.
     let mut big = task(TaskStatus::Success, 5);
-    let on = r#"{"id":"t1","instance_id":"i","status":"success","scan_type":"manual","created_at":"2026-11-23T08:00:00.000Z","analyzed_on":[{"shard":"10.0.0.1:6379","node":"10.0.0.4:6379","role":"replica"},{"shard":"10.0.0.2:6379","node":"10.0.0.2:6379","role":"master"}]}"#;
-    big.replicas = crate::pages::keys::task_detail::read_task(200, on)
-        .unwrap()
-        .replicas;
+    let on = r#"{"id":"t1","instance_id":"i","status":"success","scan_type":"manual","created_at":"2026-11-23T08:00:00.000Z","analyzed_on":[{"shard":"10.0.0.1:6379","node":"10.0.0.4:6379","role":"replica","source":"snapshot"},{"shard":"10.0.0.2:6379","node":"10.0.0.2:6379","role":"master","source":"online"}]}"#;
+    let read = crate::pages::keys::task_detail::read_task(200, on).unwrap();
+    (big.replicas, big.snapshots) = (read.replicas, read.snapshots);
     shown.set(big);
     leptos::task::tick().await;
-    assert_eq!(
-        find(&host, "[data-testid=read-on-replicas]")
+    let text = |id: &str| {
+        find(&host, &format!("[data-testid={id}]"))
             .and_then(|e| e.text_content())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        text("read-on-replicas"),
         "Read on replicas: 10.0.0.4:6379 (of 10.0.0.1:6379)"
+    );
+    assert_eq!(
+        text("read-from-snapshot"),
+        "Read from a snapshot: 10.0.0.4:6379"
     );
     assert!(
         !should_poll(list("success"), busy),

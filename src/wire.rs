@@ -136,6 +136,7 @@ impl FromJson for AnalyzedNode {
             node: j.str("node")?,
             role: j.str("role")?,
             backup_id: j.opt_str("backup_id"),
+            source: j.opt_str("source"),
         })
     }
 }

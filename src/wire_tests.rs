@@ -220,6 +220,7 @@ fn a_hot_key_task_reads_as_the_page_shows_it() {
             node: "10.0.0.2:6379".into(),
             role: "replica".into(),
             backup_id: None,
+            source: Some("snapshot".into()),
         }]),
         thresholds: Some(KeyThresholds {
             big_string_bytes: 1,

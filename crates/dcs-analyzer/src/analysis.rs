@@ -74,8 +74,20 @@ pub fn analyzed_on(nodes: &[Node]) -> Vec<AnalyzedNode> {
             node: n.addr.clone(),
             role: if n.is_replica() { "replica" } else { "master" }.into(),
             backup_id: None,
+            source: None,
         })
         .collect()
+}
+
+/// [`analyzed_on`] after the run: with how each node was read where the report knows (big keys).
+pub fn analyzed_on_after(nodes: &[Node], report: &Report) -> Vec<AnalyzedNode> {
+    let mut on = analyzed_on(nodes);
+    if let Report::Bigkey(r) = report {
+        for (n, s) in on.iter_mut().zip(&r.sources) {
+            n.source = Some(s.as_str().to_string());
+        }
+    }
+    on
 }
 
 /// Runs the analysis of `kind` on masters [`prepare`] returned.

@@ -1,12 +1,15 @@
-//! Big keys: SCAN, then `TYPE` and a size command per key — each batch inside the server by one
-//! script (`big_batch.lua`), or pipelined where scripts are refused — keeping, as DCS does, the largest
-//! 20 strings and the largest 80 collections with at most 20 of each collection type. Strings are
-//! measured in bytes (`STRLEN`), collections in elements. Optionally `MEMORY USAGE` per winner.
+//! Big keys: each node's keys read from its snapshot (`bigkeys_snapshot.rs`: the server forks
+//! once, the default where it is cheap) or online — SCAN, then `TYPE` and a size command per key,
+//! each batch inside the server by one script (`big_batch.lua`), or pipelined where scripts are
+//! refused —, keeping, as DCS does, the largest 20 strings and the largest 80 collections with at
+//! most 20 of each collection type. Strings are measured in bytes (`STRLEN`), collections in
+//! elements. Optionally `MEMORY USAGE` per winner.
 
+use crate::bigkeys_snapshot::{self, Source};
 use crate::conn::{Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
-use crate::keyname::report_name;
+use crate::keyname::report_cut_name;
 use crate::options::ScanOptions;
 use crate::pace::GENTLE_BIG_SCRIPT;
 use crate::scan::{describe_keys, on_every_node, scan_node, BatchHandler};
@@ -32,12 +35,17 @@ pub struct BigkeyReport {
     pub keys: Vec<BigkeyEntry>,
     pub scanned_keys: u64,
     pub duration_ms: u64,
+    /// How each node was read, in the order of the nodes analysed.
+    pub sources: Vec<Source>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Candidate {
     size: u64,
+    /// The name, or its first [`bigkeys_snapshot::NAME_KEPT`] bytes when read from a snapshot.
     name: Vec<u8>,
+    /// The name's full length in bytes.
+    name_len: u64,
     db: u32,
     node: usize,
     key_type: KeyType,
@@ -48,6 +56,7 @@ impl Ord for Candidate {
         (
             self.size,
             Reverse(&self.name),
+            Reverse(self.name_len),
             Reverse(self.db),
             Reverse(self.node),
             self.key_type,
@@ -55,6 +64,7 @@ impl Ord for Candidate {
             .cmp(&(
                 o.size,
                 Reverse(&o.name),
+                Reverse(o.name_len),
                 Reverse(o.db),
                 Reverse(o.node),
                 o.key_type,
@@ -76,9 +86,9 @@ fn per_type_limit(t: KeyType) -> usize {
     }
 }
 
-/// The largest keys of each type seen so far.
+/// The largest keys of each type seen so far on one node.
 #[derive(Default)]
-struct SizeHandler {
+pub(crate) struct SizeHandler {
     node: usize,
     by_type: BTreeMap<KeyType, TopN<Candidate>>,
 }
@@ -89,7 +99,8 @@ impl BatchHandler for SizeHandler {
         let described = describe_keys(conn, &refs).await?;
         for (name, d) in keys.into_iter().zip(described) {
             let Some((key_type, size)) = d else { continue };
-            self.consider(db, name, key_type, size);
+            let len = name.len() as u64;
+            self.consider(db, name, len, key_type, size);
         }
         Ok(())
     }
@@ -120,7 +131,8 @@ impl BatchHandler for SizeHandler {
         {
             let key_type = std::str::from_utf8(&t).ok().and_then(|t| t.parse().ok());
             if let Some(key_type) = key_type {
-                self.consider(db, name, key_type, size.max(0) as u64);
+                let len = name.len() as u64;
+                self.consider(db, name, len, key_type, size.max(0) as u64);
             }
         }
         Ok(())
@@ -132,7 +144,22 @@ impl BatchHandler for SizeHandler {
 const BIG_BATCH: &str = include_str!("big_batch.lua");
 
 impl SizeHandler {
-    fn consider(&mut self, db: u32, name: Vec<u8>, key_type: KeyType, size: u64) {
+    pub(crate) fn new(node: usize) -> Self {
+        SizeHandler {
+            node,
+            ..Default::default()
+        }
+    }
+
+    /// `name` may be the first bytes of a name `name_len` bytes long.
+    pub(crate) fn consider(
+        &mut self,
+        db: u32,
+        name: Vec<u8>,
+        name_len: u64,
+        key_type: KeyType,
+        size: u64,
+    ) {
         let top = self
             .by_type
             .entry(key_type)
@@ -140,6 +167,7 @@ impl SizeHandler {
         let c = Candidate {
             size,
             name,
+            name_len,
             db,
             node: self.node,
             key_type,
@@ -179,22 +207,24 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
     let results = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
-            let mut h = SizeHandler {
-                node: i,
-                ..Default::default()
-            };
+            if let Some((h, scanned)) = bigkeys_snapshot::read(i, &node, &opts, &ctl).await? {
+                return Ok((h.by_type, scanned, Source::Snapshot));
+            }
+            let mut h = SizeHandler::new(i);
             let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
             if outcome.cancelled {
                 return Err(AnalyzerError::Cancelled);
             }
-            Ok((h.by_type, outcome.scanned))
+            Ok((h.by_type, outcome.scanned, Source::Online))
         }
     })
     .await?;
     let mut merged: BTreeMap<KeyType, TopN<Candidate>> = BTreeMap::new();
     let mut scanned = 0;
-    for (by_type, n) in results {
+    let mut sources = Vec::new();
+    for (by_type, n, source) in results {
         scanned += n;
+        sources.push(source);
         for (t, top) in by_type {
             merged
                 .entry(t)
@@ -212,7 +242,7 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
         .into_iter()
         .zip(memory)
         .map(|(c, memory_usage)| {
-            let (name, name_bytes) = report_name(&c.name);
+            let (name, name_bytes) = report_cut_name(&c.name, c.name_len);
             BigkeyEntry {
                 name,
                 name_bytes,
@@ -229,6 +259,7 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
         keys,
         scanned_keys: scanned,
         duration_ms: started.elapsed().as_millis() as u64,
+        sources,
     })
 }
 
@@ -268,6 +299,7 @@ mod tests {
         Candidate {
             size,
             name: name.into(),
+            name_len: name.len() as u64,
             db: 0,
             node: 0,
             key_type: t,

@@ -58,6 +58,22 @@ pub fn report_name(raw: &[u8]) -> (String, Option<u64>) {
     }
 }
 
+/// [`report_name`] of a name of which only the first bytes, `kept`, were read (a snapshot keeps
+/// [`dcs_api::task::MAX_NAME_CHARS`] × 4 bytes: enough for the same report as the whole name).
+pub fn report_cut_name(kept: &[u8], full_len: u64) -> (String, Option<u64>) {
+    let (shown, cut) = report_name(kept);
+    if full_len <= kept.len() as u64 {
+        (shown, cut)
+    } else if cut.is_some() {
+        (shown, Some(full_len))
+    } else {
+        (
+            format!("{shown}{}", dcs_api::task::CUT_MARK),
+            Some(full_len),
+        )
+    }
+}
+
 /// The bytes of an escaped name (the inverse of [`display_name`] for names that needed escaping).
 /// `None` when `s` is not a well-formed escaped form.
 pub fn unescape(s: &str) -> Option<Vec<u8>> {

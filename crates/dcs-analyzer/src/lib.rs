@@ -8,7 +8,8 @@
 //!   cancellation, optional pause between batches), run on every master in parallel;
 //!   `scan_script` — batches done inside the server by one Lua script each (hot and big keys).
 //! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses; [`analysis`] — one entry per
-//!   `dcs_api::TaskKind` (check a target, then run on its masters).
+//!   `dcs_api::TaskKind` (check a target, then run on its masters); [`bigkeys_snapshot`] — big
+//!   keys read from a node's snapshot (the default where the fork is cheap).
 //! * [`key_details`] — one key looked at closely (bounded reads), `UNLINK` and `EXPIRE`.
 //! * [`topn`] — the bounded heap that keeps the winners; [`keyname`] — binary-safe names.
 //! * [`control`] — progress reporting and cancellation for callers.
@@ -23,6 +24,7 @@
 
 pub mod analysis;
 pub mod bigkeys;
+pub mod bigkeys_snapshot;
 pub mod conn;
 pub mod control;
 pub mod error;
@@ -46,6 +48,7 @@ pub mod target;
 pub mod topn;
 
 pub use analysis::{prepare, run, Report};
+pub use bigkeys_snapshot::Source;
 pub use control::{Control, Progress, Unit};
 pub use error::AnalyzerError;
 pub use options::ScanOptions;

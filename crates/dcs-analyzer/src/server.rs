@@ -166,6 +166,11 @@ impl RedisProcess {
                 "",
                 "--appendonly",
                 "no",
+                // A snapshot by replication (key-space analysis, big keys) starts at once:
+                // Redis 7.0 waits 5 s by default for other replicas to share it. Later `args`
+                // may set it back (the benches do, to measure the default).
+                "--repl-diskless-sync-delay",
+                "0",
             ])
             .args(["--daemonize", "no", "--loglevel", "warning", "--dir"])
             .arg(&dir)
@@ -205,14 +210,23 @@ impl RedisProcess {
         Ok(replica)
     }
 
-    /// Waits until this replica's link to its master is up, no sync is in progress and the
+    /// Waits until this replica's link to its master is up, no sync is in progress, the
     /// master lists it as online — the replica can say "up" before its master marks it online,
-    /// and whatever reads the master's replica list must see it.
+    /// and whatever reads the master's replica list must see it — and it has applied everything
+    /// the master had written when the wait began.
     pub fn wait_in_sync(&self) -> std::io::Result<()> {
         let until = Instant::now() + START_TIMEOUT;
+        let offset = |port: u16, field: &str| {
+            replication_field(port, field).and_then(|v| v.parse::<u64>().ok())
+        };
+        let written = replication_field(self.port, "master_port")
+            .and_then(|p| p.parse().ok())
+            .and_then(|p| offset(p, "master_repl_offset"))
+            .unwrap_or(0);
         while replication_field(self.port, "master_link_status").as_deref() != Some("up")
             || replication_field(self.port, "master_sync_in_progress").as_deref() != Some("0")
             || !self.online_at_master()
+            || offset(self.port, "slave_repl_offset").is_none_or(|o| o < written)
         {
             if Instant::now() > until {
                 return Err(std::io::Error::other("the replica did not get in sync"));

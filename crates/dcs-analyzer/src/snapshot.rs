@@ -8,6 +8,7 @@ use crate::conn::Node;
 use crate::error::{AnalyzerError, Result};
 use crate::keyspace::Keyspace;
 use crate::options::ScanOptions;
+use crate::rdb::KeyInfo;
 use crate::Control;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -29,8 +30,24 @@ pub fn stream_into(
     ctl: &Control,
 ) -> Result<u64> {
     let from = node.addr.clone();
-    replicate(node, opts, ctl, |payload| {
+    replicate(node, opts, ctl, |payload, len| {
+        ctl.add_total(len.unwrap_or(0));
         parse_counted(payload, &from, space, ctl)
+    })
+}
+
+/// Streams `node`'s snapshot, calling `each` for every key (its name's first `keep` bytes
+/// kept); returns the snapshot's size in bytes. Progress is the caller's to count.
+pub(crate) fn stream_keys(
+    node: &Node,
+    opts: &ScanOptions,
+    ctl: &Control,
+    keep: usize,
+    each: impl FnMut(KeyInfo),
+) -> Result<u64> {
+    let from = node.addr.clone();
+    replicate(node, opts, ctl, |payload, _| {
+        parse_each(payload, &from, ctl, keep, false, each)
     })
 }
 
@@ -44,7 +61,8 @@ pub fn save_to(
     ctl: &Control,
 ) -> Result<u64> {
     let from = node.addr.clone();
-    let size = replicate(node, opts, ctl, |payload| {
+    let size = replicate(node, opts, ctl, |payload, len| {
+        ctl.add_total(len.unwrap_or(0));
         let mut tee = Tee {
             inner: payload,
             out: &mut *out,
@@ -84,12 +102,12 @@ impl<R: Read> Read for Tee<'_, R> {
 }
 
 /// Connects to `node` as a replica and hands the snapshot's payload to `consume`, which reads
-/// it to the RDB's end.
+/// it to the RDB's end, with its length when the master announced one (not when diskless).
 fn replicate(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
-    consume: impl FnOnce(&mut dyn Read) -> Result<u64>,
+    consume: impl FnOnce(&mut dyn Read, Option<u64>) -> Result<u64>,
 ) -> Result<u64> {
     let (host, port, tls) = match &node.info.addr {
         redis::ConnectionAddr::Tcp(h, p) => (h.clone(), *p, None),
@@ -178,7 +196,7 @@ fn sync<S: Read + Write>(
     stream: S,
     node: &Node,
     ctl: &Control,
-    consume: impl FnOnce(&mut dyn Read) -> Result<u64>,
+    consume: impl FnOnce(&mut dyn Read, Option<u64>) -> Result<u64>,
 ) -> Result<u64> {
     let addr = node.addr.clone();
     let io = |what: &str, e: std::io::Error| AnalyzerError::Lost {
@@ -262,7 +280,10 @@ fn sync<S: Read + Write>(
         return Err(AnalyzerError::Denied {
             addr: addr.clone(),
             command: "SYNC".into(),
-            detail: format!("{err} (key-space analysis reads a snapshot by replication; use an RDB file instead)"),
+            detail: format!(
+                "{err} (a snapshot is read by replication: key-space analysis can read an RDB \
+                 file instead, big keys can scan online)"
+            ),
         });
     }
     let Some(size) = header.strip_prefix('$') else {
@@ -274,14 +295,13 @@ fn sync<S: Read + Write>(
     if size.starts_with("EOF:") {
         // Diskless: the payload ends with the marker after the RDB's own end, which the parser
         // stops at; the marker is left unread with the connection.
-        consume(&mut reader)
+        consume(&mut reader, None)
     } else {
         let len: u64 = size.parse().map_err(|_| AnalyzerError::Protocol {
             addr: addr.clone(),
             detail: format!("SYNC answered {header:?}"),
         })?;
-        ctl.add_total(len);
-        consume(&mut (&mut reader).take(len))
+        consume(&mut (&mut reader).take(len), Some(len))
     }
 }
 
@@ -293,13 +313,31 @@ pub(crate) fn parse_counted<R: Read>(
     space: &mut Keyspace,
     ctl: &Control,
 ) -> Result<u64> {
-    ctl.count_bytes();
+    parse_each(input, from, ctl, crate::rdb::NAME_KEPT, true, |k| {
+        space.add(k)
+    })
+}
+
+/// [`parse_counted`], each key handed to `each` (its name's first `keep` bytes kept); progress
+/// counts bytes only when `bytes`.
+fn parse_each<R: Read>(
+    input: R,
+    from: &str,
+    ctl: &Control,
+    keep: usize,
+    bytes: bool,
+    each: impl FnMut(KeyInfo),
+) -> Result<u64> {
+    if bytes {
+        ctl.count_bytes();
+    }
     let mut counted = Counted {
         inner: input,
         ctl,
+        bytes,
         pending: 0,
     };
-    let parsed = crate::rdb::parse(&mut counted, |k| space.add(k));
+    let parsed = crate::rdb::parse_keeping(&mut counted, keep, each);
     ctl.add_scanned(std::mem::take(&mut counted.pending));
     match parsed {
         Ok((_, read)) => Ok(read),
@@ -316,6 +354,8 @@ pub(crate) fn parse_counted<R: Read>(
 struct Counted<'a, R> {
     inner: R,
     ctl: &'a Control,
+    /// Whether bytes are the progress.
+    bytes: bool,
     pending: u64,
 }
 
@@ -325,6 +365,9 @@ impl<R: Read> Read for Counted<'_, R> {
             return Err(std::io::Error::other("cancelled"));
         }
         let n = self.inner.read(buf)?;
+        if !self.bytes {
+            return Ok(n);
+        }
         self.pending += n as u64;
         if self.pending >= PROGRESS_STEP {
             self.ctl.add_scanned(std::mem::take(&mut self.pending));

@@ -1,11 +1,12 @@
 //! Big-key analysis against real servers: exact sizes and units per type, DCS's 20 + 80 limits,
-//! MEMORY USAGE, and the cluster's shards.
+//! MEMORY USAGE, and the cluster's shards; read online and from a snapshot alike, and online
+//! where a snapshot is refused.
 
 mod common;
 
 use common::*;
 use dcs_analyzer::pace::{Pace, GENTLE_BIG_SCRIPT, GENTLE_SCAN_COUNT};
-use dcs_analyzer::{bigkeys, Control, ScanOptions, Target};
+use dcs_analyzer::{bigkeys, Control, ScanOptions, Source, Target};
 use dcs_api::{KeyType, KeyUnit};
 
 async fn seed_big(conn: &mut redis::aio::MultiplexedConnection) {
@@ -104,12 +105,14 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
             memory_usage: true,
             count: 50,
             pace,
+            source: Source::Online,
             ..Default::default()
         };
         let report = bigkeys::analyze(&Target::Standalone(url), &opts, &Control::default())
             .await
             .unwrap();
         assert_seeded_found(&report, &server.addr());
+        assert_eq!(report.scanned_keys, 7 + 600);
         let (calls, refused) = eval_calls(&mut c).await;
         let ran = (calls - evals.0, refused - evals.1);
         evals = (calls, refused);
@@ -132,6 +135,140 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     assert!(
         reports.iter().all(|r| *r == reports[0]),
         "every way finds the same keys"
+    );
+}
+
+/// A snapshot finds what the online scan finds: the same keys, sizes (integers' digits, empty
+/// strings, every encoding) and order; keys already expired in it are left out, as SCAN leaves
+/// them. A gentle analysis reads one by default; fast, or a user who may not `SYNC`, scans online,
+/// and `snapshot` then fails with the refusal.
+#[tokio::test]
+async fn a_snapshot_finds_what_the_online_scan_finds() {
+    let server = lfu_server(&["--enable-debug-command", "local"]);
+    let mut c = connect(&server.url(), 0).await;
+    seed_big(&mut c).await;
+    let mut pipe = redis::pipe();
+    for i in 0..300i64 {
+        pipe.cmd("SET")
+            .arg(format!("small:s:{i}"))
+            .arg("x".repeat(i as usize % 6))
+            .ignore();
+        // Integers, some stored as such in the snapshot: STRLEN counts their digits.
+        pipe.cmd("SET")
+            .arg(format!("int:{i}"))
+            .arg(i * 7_919 - 1_000_000)
+            .ignore();
+        pipe.cmd("HSET")
+            .arg(format!("small:h:{i}"))
+            .arg(&["f", "v", "g", "w"][..(i as usize % 2 + 1) * 2])
+            .ignore();
+        pipe.cmd("RPUSH")
+            .arg(format!("small:l:{i}"))
+            .arg(&["a", "b"])
+            .ignore();
+        pipe.cmd("SADD")
+            .arg(format!("small:set:{i}"))
+            .arg(i % 3)
+            .ignore();
+    }
+    pipe.cmd("SET").arg("int:large").arg(i64::MAX).ignore();
+    pipe.cmd("SELECT").arg(3).ignore();
+    pipe.cmd("RPUSH")
+        .arg("other-db:list")
+        .arg(vec!["x"; 70])
+        .ignore();
+    pipe.cmd("SELECT").arg(0).ignore();
+    let _: () = pipe.query_async(&mut c).await.unwrap();
+    // A key past its expiry that nothing has removed yet.
+    run(&mut c, redis::cmd("DEBUG").arg("SET-ACTIVE-EXPIRE").arg(0)).await;
+    run(
+        &mut c,
+        redis::cmd("SET")
+            .arg("expired:big")
+            .arg("e".repeat(200_000))
+            .arg("PX")
+            .arg(1),
+    )
+    .await;
+    wait_server_clock_past(&mut c, 5).await;
+
+    let target = Target::Standalone(server.url());
+    let with = |source, pace| ScanOptions {
+        source,
+        pace,
+        memory_usage: true,
+        ..Default::default()
+    };
+    let snap = bigkeys::analyze(
+        &target,
+        &with(Source::Auto, Pace::Gentle),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(snap.sources, [Source::Snapshot], "gentle reads a snapshot");
+    assert!(
+        snap.keys.iter().all(|k| k.name != "expired:big"),
+        "expired keys are left out"
+    );
+    let online = bigkeys::analyze(
+        &target,
+        &with(Source::Online, Pace::Gentle),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(online.sources, [Source::Online]);
+    assert_eq!(snap.keys, online.keys, "the same keys, sizes and order");
+    assert_eq!(snap.scanned_keys, online.scanned_keys);
+    assert_seeded_found(&snap, &server.addr());
+    assert_eq!(snap.scanned_keys, 7 + 5 * 300 + 2);
+    let large = snap.keys.iter().find(|k| k.name == "int:large");
+    assert_eq!(large.map(|k| k.size), Some(19), "an integer's digits");
+    assert!(snap
+        .keys
+        .iter()
+        .any(|k| k.name.starts_with("int:") && k.size == 8));
+    let list = snap.keys.iter().find(|k| k.name == "other-db:list");
+    assert_eq!(list.map(|k| (k.db, k.size)), Some((3, 70)));
+    let fast = bigkeys::analyze(
+        &target,
+        &with(Source::Auto, Pace::Fast),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(fast.sources, [Source::Online], "fast scans online");
+    assert_eq!(fast.keys, online.keys);
+
+    // A user who may not replicate: the default scans online; insisting fails, saying why.
+    run(
+        &mut c,
+        redis::cmd("ACL").arg(&[
+            "SETUSER", "scanner", "on", ">pw", "~*", "+@all", "-sync", "-psync",
+        ]),
+    )
+    .await;
+    let no_sync = Target::Standalone(format!("redis://scanner:pw@127.0.0.1:{}", server.port));
+    let fell_back = bigkeys::analyze(
+        &no_sync,
+        &with(Source::Auto, Pace::Gentle),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(fell_back.sources, [Source::Online]);
+    assert_eq!(fell_back.keys, online.keys);
+    let refused = bigkeys::analyze(
+        &no_sync,
+        &with(Source::Snapshot, Pace::Gentle),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&refused, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SYNC"),
+        "{refused:?}"
     );
 }
 
@@ -183,7 +320,6 @@ fn assert_seeded_found(report: &bigkeys::BigkeyReport, addr: &str) {
         report.keys[20].name, "big:list",
         "collections follow the strings, largest first"
     );
-    assert_eq!(report.scanned_keys, 7 + 600);
 }
 
 #[tokio::test]
@@ -234,13 +370,23 @@ async fn huge_key_names_are_cut_with_their_length() {
     let mut c = connect(&server.url(), 0).await;
     let name = format!("huge:{}", "n".repeat(2 * 1024 * 1024));
     run(&mut c, redis::cmd("SET").arg(&name).arg("x".repeat(5000))).await;
+    let target = dcs_analyzer::Target::Standalone(server.url());
     let report = dcs_analyzer::bigkeys::analyze(
-        &dcs_analyzer::Target::Standalone(server.url()),
+        &target,
         &dcs_analyzer::ScanOptions::default(),
         &dcs_analyzer::Control::new().0,
     )
     .await
     .unwrap();
+    assert_eq!(report.sources, [Source::Snapshot]);
+    let online = ScanOptions {
+        source: Source::Online,
+        ..Default::default()
+    };
+    let scanned = bigkeys::analyze(&target, &online, &Control::new().0)
+        .await
+        .unwrap();
+    assert_eq!(report.keys, scanned.keys, "a snapshot's name is cut alike");
     let key = &report.keys[0];
     assert_eq!(key.size, 5000, "measured on the exact key");
     assert_eq!(key.name_bytes, Some(name.len() as u64));

@@ -60,7 +60,12 @@ async fn tables_are_aligned() {
         Some(type_col),
         "TYPE column aligned:\n{text}"
     );
-    assert!(lines.last().unwrap().contains("2 keys scanned"));
+    assert!(lines[lines.len() - 2].contains("2 keys scanned"), "{text}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("read from a snapshot of {}", server.addr()).as_str()),
+        "says how the keys were read"
+    );
 }
 
 #[test]

@@ -144,6 +144,11 @@ pub struct AnalyzedNode {
     /// The stored backup read instead of the live node (key-space analysis of a past state).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_id: Option<String>,
+    /// Big keys: how the node was read — `snapshot` (its RDB by replication: the server forked
+    /// once and ran no per-key command) or `online` (SCAN and per-key commands). A local
+    /// extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 pub type HotkeyTask = AnalysisTask<HotkeyEntry>;

@@ -122,6 +122,9 @@ struct RawInstance {
     /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
     /// `master`.
     analyze_on: Option<Spanned<String>>,
+    /// Big keys: `auto` (the default: a snapshot of nodes up to 4 GiB when gentle, else online),
+    /// `snapshot` or `online`.
+    source: Option<Spanned<String>>,
     /// What counts as big or hot here (defaults: DCS's 10240 bytes, 5000 elements; counter 6).
     big_key_string_bytes: Option<Spanned<u64>>,
     big_key_elements: Option<Spanned<u64>>,
@@ -322,6 +325,8 @@ pub struct InstanceConfig {
     pub pace: dcs_analyzer::Pace,
     /// Where big keys are read (`analyze_on` in the file).
     pub analyze_on: dcs_analyzer::AnalyzeOn,
+    /// How big keys read each node (`source` in the file).
+    pub source: dcs_analyzer::Source,
     /// What counts as big or hot (`big_key_string_bytes`, `big_key_elements`,
     /// `hot_key_min_freq` in the file).
     pub thresholds: dcs_api::task::KeyThresholds,
@@ -334,6 +339,7 @@ impl InstanceConfig {
             tls_ca: self.tls_ca.clone(),
             pace: self.pace,
             analyze_on: self.analyze_on,
+            source: self.source,
             min_freq: self.thresholds.hot_min_freq,
             ..base.clone()
         }
@@ -492,31 +498,37 @@ impl Config {
                     Some(pem.into())
                 }
             };
-            let choice = |value: Option<Spanned<String>>, key: &str, options: [&str; 2]| match value
-            {
+            let choice = |value: Option<Spanned<String>>, key: &str, options: &[&str]| match value {
                 None => Ok(0),
                 Some(v) => options
                     .iter()
                     .position(|o| o == v.get_ref())
                     .ok_or_else(|| {
+                        let quoted: Vec<String> =
+                            options.iter().map(|o| format!("{o:?}")).collect();
+                        let (last, rest) = quoted.split_last().expect("options");
                         at(
                             v.span(),
                             format!(
-                                "instance {id:?}: {key} {:?} must be \"{}\" or \"{}\"",
+                                "instance {id:?}: {key} {:?} must be {} or {last}",
                                 v.get_ref(),
-                                options[0],
-                                options[1]
+                                rest.join(", "),
                             ),
                         )
                     }),
             };
-            let pace = match choice(i.pace, "pace", ["gentle", "fast"])? {
+            let pace = match choice(i.pace, "pace", &["gentle", "fast"])? {
                 0 => dcs_analyzer::Pace::Gentle,
                 _ => dcs_analyzer::Pace::Fast,
             };
-            let analyze_on = match choice(i.analyze_on, "analyze_on", ["replica", "master"])? {
+            let analyze_on = match choice(i.analyze_on, "analyze_on", &["replica", "master"])? {
                 0 => dcs_analyzer::AnalyzeOn::Replica,
                 _ => dcs_analyzer::AnalyzeOn::Master,
+            };
+            let source = match choice(i.source, "source", &["auto", "snapshot", "online"])? {
+                0 => dcs_analyzer::Source::Auto,
+                1 => dcs_analyzer::Source::Snapshot,
+                _ => dcs_analyzer::Source::Online,
             };
             // Each bound is what Redis itself allows: a 512 MB string, 2^32 - 1 elements, and
             // the LFU counter's 0–255 above the initial counter.
@@ -566,6 +578,7 @@ impl Config {
                 allow_fast: i.allow_fast,
                 pace,
                 analyze_on,
+                source,
                 thresholds,
             });
         }
@@ -853,6 +866,15 @@ pace = "fast"
             (c.instances[0].pace, c.instances[1].pace),
             (dcs_analyzer::Pace::Gentle, dcs_analyzer::Pace::Fast),
             "gentle unless the file says fast"
+        );
+        assert_eq!(c.instances[0].source, dcs_analyzer::Source::Auto);
+        let online = parse(&GOOD.replace("pace = \"fast\"", "source = \"online\"")).unwrap();
+        assert_eq!(online.instances[1].source, dcs_analyzer::Source::Online);
+        let bad = parse(&GOOD.replace("pace = \"fast\"", "source = \"rdb\"")).unwrap_err();
+        assert!(
+            bad.to_string()
+                .contains("source \"rdb\" must be \"auto\", \"snapshot\" or \"online\""),
+            "{bad}"
         );
         let slow = parse(&GOOD.replace("pace = \"fast\"", "pace = \"slow\"")).unwrap_err();
         assert!(

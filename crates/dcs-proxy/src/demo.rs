@@ -79,6 +79,7 @@ pub(crate) async fn run(
                 allow_fast: true,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                source: Default::default(),
                 thresholds: Default::default(),
             },
             InstanceConfig {
@@ -91,6 +92,7 @@ pub(crate) async fn run(
                 allow_fast: false,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                source: Default::default(),
                 thresholds: Default::default(),
             },
         ],

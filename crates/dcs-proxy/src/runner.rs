@@ -372,7 +372,7 @@ async fn analyse(job: Job, ctl: &Control) -> Result<Outcome, dcs_analyzer::Analy
         None => dcs_analyzer::prepare(job.kind, &job.target, &job.opts).await?,
     };
     let report = dcs_analyzer::run(job.kind, &masters, &job.opts, ctl).await?;
-    let nodes = dcs_analyzer::analysis::analyzed_on(&masters);
+    let nodes = dcs_analyzer::analysis::analyzed_on_after(&masters, &report);
     Ok(Outcome {
         nodes_json: serde_json::to_string(&nodes).ok(),
         ..outcome(report, &job.opts)

@@ -38,7 +38,7 @@ fn reads_on(kind: TaskKind) -> &'static str {
     if kind == TaskKind::Hotkey {
         "Hot keys are read on the masters: reads there are what raise the LFU counters."
     } else {
-        "Big keys are read on a healthy replica of each master where there is one, else on the master."
+        "Big keys are read on a healthy replica of each master where there is one, else on the master, from a snapshot where the node allows one: the server forks once and runs no command per key."
     }
 }
 

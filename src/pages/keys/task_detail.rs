@@ -27,6 +27,8 @@ pub struct TaskView {
     pub rows: Option<Vec<KeyRow>>,
     /// Replicas read instead of their masters, as `node (of shard)`.
     pub replicas: Vec<String>,
+    /// Nodes whose snapshot was read (big keys), as `node`.
+    pub snapshots: Vec<String>,
     /// What counts as big or hot on the instance.
     pub thresholds: KeyThresholds,
     /// It ran at the fast pace.
@@ -51,10 +53,18 @@ impl FromJson for KeyRow {
 }
 
 /// Replicas read instead of their masters, as `node (of shard)`.
-fn replicas(on: Vec<AnalyzedNode>) -> Vec<String> {
-    on.into_iter()
+fn replicas(on: &[AnalyzedNode]) -> Vec<String> {
+    on.iter()
         .filter(|n| n.role == "replica")
         .map(|n| format!("{} (of {})", n.node, n.shard))
+        .collect()
+}
+
+/// Nodes read from their snapshot rather than scanned.
+fn snapshots(on: &[AnalyzedNode]) -> Vec<String> {
+    on.iter()
+        .filter(|n| n.source.as_deref() == Some("snapshot"))
+        .map(|n| n.node.clone())
         .collect()
 }
 
@@ -65,6 +75,7 @@ pub fn read_task(status: u16, text: &str) -> Result<TaskView, ApiError> {
 
 impl FromJson for TaskView {
     fn read(j: &Json) -> Read<Self> {
+        let on: Vec<AnalyzedNode> = j.list("analyzed_on")?;
         Ok(TaskView {
             id: j.str("id")?,
             status: j.parsed("status")?,
@@ -75,7 +86,8 @@ impl FromJson for TaskView {
             scanned_keys: j.opt_u64("scanned_keys"),
             error_msg: j.opt_str("error_msg"),
             rows: j.opt_list("keys")?,
-            replicas: replicas(j.list("analyzed_on")?),
+            replicas: replicas(&on),
+            snapshots: snapshots(&on),
             thresholds: j.opt("thresholds")?.unwrap_or_default(),
             fast: j.opt_str("pace").and_then(|p| p.parse().ok()) == Some(dcs_api::Pace::Fast),
         })
@@ -143,7 +155,15 @@ pub fn TaskDetail(
             </p>
         }
     });
-    view! { <div class="panel">{head} {replicas} {body}</div> }
+    let snapshots = (!task.snapshots.is_empty()).then(|| {
+        view! {
+            <p class="muted small" data-testid="read-from-snapshot">
+                "Read from a snapshot: "
+                <span translate="no">{task.snapshots.join(", ")}</span>
+            </p>
+        }
+    });
+    view! { <div class="panel">{head} {replicas} {snapshots} {body}</div> }
 }
 
 /// A successful task's charts and table.

@@ -63,7 +63,7 @@ impl ValueType {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyInfo {
     pub db: u32,
-    /// The name's first [`NAME_KEPT`] bytes.
+    /// The name's first [`NAME_KEPT`] bytes (or what [`parse_keeping`] was told).
     pub name: Vec<u8>,
     /// The name's full length in bytes.
     pub name_len: u64,
@@ -91,7 +91,16 @@ pub struct Header {
 
 /// Reads a whole snapshot from `input`, calling `each` for every key; returns the header and
 /// the bytes read (the EOF checksum included; not verified).
-pub fn parse<R: Read>(input: R, mut each: impl FnMut(KeyInfo)) -> RdbResult<(Header, u64)> {
+pub fn parse<R: Read>(input: R, each: impl FnMut(KeyInfo)) -> RdbResult<(Header, u64)> {
+    parse_keeping(input, NAME_KEPT, each)
+}
+
+/// [`parse`], keeping each name's first `keep` bytes (big keys keep what a report shows).
+pub fn parse_keeping<R: Read>(
+    input: R,
+    keep: usize,
+    mut each: impl FnMut(KeyInfo),
+) -> RdbResult<(Header, u64)> {
     let mut r = Reader::new(input);
     let magic: [u8; 9] = r.array()?;
     if &magic[..5] != b"REDIS" && &magic[..6] != b"VALKEY" {
@@ -156,7 +165,7 @@ pub fn parse<R: Read>(input: R, mut each: impl FnMut(KeyInfo)) -> RdbResult<(Hea
                 }
             }
             kind => {
-                let (name, name_len) = r.name(NAME_KEPT)?;
+                let (name, name_len) = r.name(keep)?;
                 let (value_type, encoding, elements, payload) = value(&mut r, kind)?;
                 let bytes = estimate::key_bytes(name_len, expire.is_some()) + payload;
                 each(KeyInfo {
@@ -179,9 +188,10 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8) -> RdbResult<(ValueType, &'static
     use estimate as est;
     let count = |r: &Reader<R>, n: Option<u64>| n.ok_or_else(|| r.error("corrupt encoded value"));
     Ok(match kind {
+        // Elements: the length `STRLEN` says (an integer's digits); the estimate: what is stored.
         0 => {
-            let len = r.skip_string()?;
-            (ValueType::String, "string", len, est::string(len))
+            let (text, stored) = r.skip_string_measured()?;
+            (ValueType::String, "string", text, est::string(stored))
         }
         // Linked list, set and hash as plain elements.
         1 | 2 | 4 => {

@@ -126,6 +126,15 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// An integer stored in 1, 2 or 4 bytes (`Len::Int(k)`) instead of a string.
+    fn int(&mut self, k: u8) -> RdbResult<i64> {
+        Ok(match k {
+            0 => self.byte()? as i8 as i64,
+            1 => i16::from_le_bytes(self.array()?) as i64,
+            _ => i32::from_le_bytes(self.array()?) as i64,
+        })
+    }
+
     /// Skips a string; returns its length once decoded (an integer-encoded one counts its
     /// digits' bytes as 8, the size Redis keeps it in).
     pub fn skip_string(&mut self) -> RdbResult<u64> {
@@ -146,6 +155,26 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// Skips a string; returns its length as text (an integer's digits, what `STRLEN` says)
+    /// and the length [`Self::skip_string`] gives.
+    pub fn skip_string_measured(&mut self) -> RdbResult<(u64, u64)> {
+        match self.len_or_special()? {
+            Len::Int(k) => {
+                let v = self.int(k)?;
+                Ok((v.to_string().len() as u64, 8))
+            }
+            Len::Plain(n) => {
+                self.skip(n)?;
+                Ok((n, n))
+            }
+            Len::Lzf => {
+                let (compressed, len) = (self.length()?, self.length()?);
+                self.skip(compressed)?;
+                Ok((len, len))
+            }
+        }
+    }
+
     /// Reads a string whole (decompressed), refusing one longer than `max`.
     pub fn string(&mut self, max: u64) -> RdbResult<Vec<u8>> {
         let too_long =
@@ -160,11 +189,7 @@ impl<R: Read> Reader<R> {
                 Ok(v)
             }
             Len::Int(k) => {
-                let v: i64 = match k {
-                    0 => self.byte()? as i8 as i64,
-                    1 => i16::from_le_bytes(self.array()?) as i64,
-                    _ => i32::from_le_bytes(self.array()?) as i64,
-                };
+                let v = self.int(k)?;
                 Ok(v.to_string().into_bytes())
             }
             Len::Lzf => {
@@ -191,11 +216,7 @@ impl<R: Read> Reader<R> {
             }
             // Integer-encoded and compressed names are short or rare: read whole (bounded).
             Len::Int(k) => {
-                let v: i64 = match k {
-                    0 => self.byte()? as i8 as i64,
-                    1 => i16::from_le_bytes(self.array()?) as i64,
-                    _ => i32::from_le_bytes(self.array()?) as i64,
-                };
+                let v = self.int(k)?;
                 let v = v.to_string().into_bytes();
                 let n = v.len() as u64;
                 Ok((v, n))

@@ -93,6 +93,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 allow_fast: false,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                source: Default::default(),
                 thresholds: Default::default(),
             },
             InstanceConfig {
@@ -105,6 +106,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 allow_fast: true,
                 pace: Default::default(),
                 analyze_on: Default::default(),
+                source: Default::default(),
                 thresholds: Default::default(),
             },
         ],

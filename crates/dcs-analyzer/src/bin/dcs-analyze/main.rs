@@ -102,6 +102,12 @@ pub(crate) struct Args {
     /// default), or always the masters (`master`). Hot and expired keys always use masters.
     #[arg(long, value_name = "replica|master", default_value = "replica", value_parser = ["replica", "master"])]
     analyze_on: String,
+    /// Big keys: read each node's snapshot by replication (the server forks once and runs no
+    /// per-key command) or scan it online (SCAN, TYPE and a size per key). `auto` (the default):
+    /// a snapshot of nodes up to 4 GiB of memory when gentle, online where that is refused or
+    /// with --fast.
+    #[arg(long, value_name = "auto|snapshot|online", default_value = "auto")]
+    source: dcs_analyzer::Source,
     /// Big keys: also measure MEMORY USAGE of each winner.
     #[arg(long)]
     memory_usage: bool,
@@ -178,6 +184,7 @@ async fn main() -> ExitCode {
         } else {
             AnalyzeOn::Replica
         },
+        source: args.source,
         tls_ca,
         ..Default::default()
     };
@@ -214,17 +221,25 @@ async fn run(
 ) -> Result<String, AnalyzerError> {
     let nodes = dcs_analyzer::prepare(which, target, opts).await?;
     let report = dcs_analyzer::run(which, &nodes, opts, ctl).await?;
-    let analyzed_on = dcs_analyzer::analysis::analyzed_on(&nodes);
+    let analyzed_on = dcs_analyzer::analysis::analyzed_on_after(&nodes, &report);
     let replicas: Vec<String> = analyzed_on
         .iter()
         .filter(|n| n.role == "replica")
         .map(|n| format!("{} (replica of {})", n.node, n.shard))
         .collect();
-    let read_on = if replicas.is_empty() {
+    let mut read_on = if replicas.is_empty() {
         String::new()
     } else {
         format!("\nread on {}", replicas.join(", "))
     };
+    let snapshots: Vec<&str> = analyzed_on
+        .iter()
+        .filter(|n| n.source.as_deref() == Some("snapshot"))
+        .map(|n| n.node.as_str())
+        .collect();
+    if !snapshots.is_empty() {
+        read_on += &format!("\nread from a snapshot of {}", snapshots.join(", "));
+    }
     Ok(match report {
         // `keyspace` runs through its own command; a report that arrives here is printed whole.
         Report::Keyspace(r) => serde_json::to_string(&r).unwrap_or_default(),
