@@ -79,13 +79,17 @@ pub fn analyzed_on(nodes: &[Node]) -> Vec<AnalyzedNode> {
         .collect()
 }
 
-/// [`analyzed_on`] after the run: with how each node was read where the report knows (big keys).
+/// [`analyzed_on`] after the run: with how each node was read where the report knows (hot and
+/// big keys).
 pub fn analyzed_on_after(nodes: &[Node], report: &Report) -> Vec<AnalyzedNode> {
     let mut on = analyzed_on(nodes);
-    if let Report::Bigkey(r) = report {
-        for (n, s) in on.iter_mut().zip(&r.sources) {
-            n.source = Some(s.as_str().to_string());
-        }
+    let sources = match report {
+        Report::Hotkey(r) => &r.sources,
+        Report::Bigkey(r) => &r.sources,
+        _ => return on,
+    };
+    for (n, s) in on.iter_mut().zip(sources) {
+        n.source = Some(s.as_str().to_string());
     }
     on
 }

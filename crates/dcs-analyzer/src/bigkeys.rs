@@ -1,11 +1,10 @@
-//! Big keys: each node's keys read from its snapshot (`bigkeys_snapshot.rs`: the server forks
-//! once, the default where it is cheap) or online — SCAN, then `TYPE` and a size command per key,
+//! Big keys: each node's keys read from its snapshot (`source.rs`: the server forks once, the
+//! default where it is cheap) or online — SCAN, then `TYPE` and a size command per key,
 //! each batch inside the server by one script (`big_batch.lua`), or pipelined where scripts are
 //! refused —, keeping, as DCS does, the largest 20 strings and the largest 80 collections with at
 //! most 20 of each collection type. Strings are measured in bytes (`STRLEN`), collections in
 //! elements. Optionally `MEMORY USAGE` per winner.
 
-use crate::bigkeys_snapshot::{self, Source};
 use crate::conn::{Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
@@ -13,6 +12,7 @@ use crate::keyname::report_cut_name;
 use crate::options::ScanOptions;
 use crate::pace::GENTLE_BIG_SCRIPT;
 use crate::scan::{describe_keys, on_every_node, scan_node, BatchHandler};
+use crate::source::{self, Source};
 use crate::target::Target;
 use crate::topn::TopN;
 use dcs_api::task::BigkeyEntry;
@@ -42,7 +42,7 @@ pub struct BigkeyReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Candidate {
     size: u64,
-    /// The name, or its first [`bigkeys_snapshot::NAME_KEPT`] bytes when read from a snapshot.
+    /// The name, or its first [`source::NAME_KEPT`] bytes when read from a snapshot.
     name: Vec<u8>,
     /// The name's full length in bytes.
     name_len: u64,
@@ -207,7 +207,11 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
     let results = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
-            if let Some((h, scanned)) = bigkeys_snapshot::read(i, &node, &opts, &ctl).await? {
+            let each = |h: &mut SizeHandler, k: crate::rdb::KeyInfo, t| {
+                h.consider(k.db, k.name, k.name_len, t, k.elements)
+            };
+            let from_snapshot = source::read(&node, &opts, &ctl, SizeHandler::new(i), each).await?;
+            if let Some((h, scanned)) = from_snapshot {
                 return Ok((h.by_type, scanned, Source::Snapshot));
             }
             let mut h = SizeHandler::new(i);

@@ -1,23 +1,27 @@
 //! Hot keys from Redis's LFU counters.
 //!
-//! SCAN every database of every master (masters in parallel) and read `OBJECT FREQ` of each key —
-//! each batch inside the server by one script (`hot_batch.lua`, `scan_script.rs`), or pipelined
-//! where scripts are refused — keep the top N in a bounded heap (ties broken by key name, then db,
-//! then shard, so results are deterministic), and only then fetch `TYPE` and size for the N
-//! winners. LFU counters exist only under an `*-lfu` `maxmemory-policy` and from Redis 4.0;
-//! anything else is `Unsupported`, which the proxy reports as DCS.4922.
+//! Every master (in parallel) is read from its snapshot, which holds each key's counter, type and
+//! size (`source.rs`: the default where the fork is cheap), or online: SCAN every database and
+//! read `OBJECT FREQ` of each key — each batch inside the server by one script (`hot_batch.lua`,
+//! `scan_script.rs`), or pipelined where scripts are refused. Either way the top N are kept in a
+//! bounded heap (ties broken by key name, then db, then shard, so results are deterministic);
+//! online, `TYPE` and size are fetched only then, for the N winners. LFU counters exist only
+//! under an `*-lfu` `maxmemory-policy` and from Redis 4.0; anything else is `Unsupported`, which
+//! the proxy reports as DCS.4922.
 
 use crate::conn::{parse_version, Conn, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
-use crate::keyname::report_name;
+use crate::keyname::report_cut_name;
 use crate::options::ScanOptions;
 use crate::pace::GENTLE_HOT_SCRIPT;
 use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
+use crate::source::{self, Source};
 use crate::target::Target;
 use crate::topn::TopN;
 use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::task::HotkeyEntry;
+use dcs_api::KeyType;
 use redis::Value;
 use std::cmp::{Ordering, Reverse};
 use std::time::Instant;
@@ -29,15 +33,22 @@ pub struct HotkeyReport {
     pub keys: Vec<HotkeyEntry>,
     pub scanned_keys: u64,
     pub duration_ms: u64,
+    /// How each master was read, in the order of the nodes analysed.
+    pub sources: Vec<Source>,
 }
 
 /// A key seen during the scan, ordered so that the greatest is the hottest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Candidate {
     freq: u32,
+    /// The name, or its first [`source::NAME_KEPT`] bytes when read from a snapshot.
     name: Vec<u8>,
+    /// The name's full length in bytes.
+    name_len: u64,
     db: u32,
     node: usize,
+    /// Type and size, where the snapshot gave them (online they are fetched for the winners).
+    described: Option<(KeyType, u64)>,
 }
 
 impl Ord for Candidate {
@@ -45,10 +56,17 @@ impl Ord for Candidate {
         (
             self.freq,
             Reverse(&self.name),
+            Reverse(self.name_len),
             Reverse(self.db),
             Reverse(self.node),
         )
-            .cmp(&(o.freq, Reverse(&o.name), Reverse(o.db), Reverse(o.node)))
+            .cmp(&(
+                o.freq,
+                Reverse(&o.name),
+                Reverse(o.name_len),
+                Reverse(o.db),
+                Reverse(o.node),
+            ))
     }
 }
 
@@ -107,6 +125,8 @@ struct FreqHandler {
     top: TopN<Candidate>,
     /// Counters below this are not hot (`ScanOptions::min_freq`).
     min_freq: u32,
+    /// Keys of a snapshot that came without a counter: it was written under another policy.
+    without_freq: u64,
 }
 
 impl BatchHandler for FreqHandler {
@@ -139,7 +159,7 @@ impl BatchHandler for FreqHandler {
                     });
                 }
             };
-            self.consider(db, name, freq);
+            self.consider(db, name, freq, None);
         }
         Ok(())
     }
@@ -159,7 +179,7 @@ impl BatchHandler for FreqHandler {
     fn absorb(&mut self, db: u32, kept: Vec<Value>) -> Result<()> {
         let mut it = kept.into_iter();
         while let (Some(Value::BulkString(name)), Some(Value::Int(freq))) = (it.next(), it.next()) {
-            self.consider(db, name, freq.clamp(0, 255) as u32);
+            self.consider(db, name, freq.clamp(0, 255) as u32, None);
         }
         Ok(())
     }
@@ -179,15 +199,25 @@ impl FreqHandler {
         self.top.floor().map_or(floor, |c| c.freq.max(floor))
     }
 
-    fn consider(&mut self, db: u32, name: Vec<u8>, freq: u32) {
+    /// `name` whole (online), or as a snapshot keeps it with its type and size (`described`).
+    fn consider(
+        &mut self,
+        db: u32,
+        name: Vec<u8>,
+        freq: u32,
+        described: Option<(KeyType, u64, u64)>,
+    ) {
         if freq < self.least() {
             return;
         }
+        let name_len = described.map_or(name.len() as u64, |(_, _, len)| len);
         let c = Candidate {
             freq,
             name,
+            name_len,
             db,
             node: self.node,
+            described: described.map(|(t, size, _)| (t, size)),
         };
         if self.top.would_keep(&c) {
             self.top.push(c);
@@ -220,24 +250,41 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
     let tops = on_every_node(nodes, |i, node| {
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
-            let mut h = FreqHandler {
+            let handler = || FreqHandler {
                 min_freq: opts.min_freq,
                 node: i,
                 top: TopN::new(opts.top),
+                without_freq: 0,
             };
+            // A snapshot under an `*-lfu` policy holds each key's counter.
+            let each = |h: &mut FreqHandler, k: crate::rdb::KeyInfo, t| match k.freq {
+                Some(freq) => {
+                    h.consider(k.db, k.name, freq as u32, Some((t, k.elements, k.name_len)))
+                }
+                None => h.without_freq += 1,
+            };
+            if let Some((h, n)) = source::read(&node, &opts, &ctl, handler(), each).await? {
+                // Not an LFU policy after all (the check could not read it: CONFIG renamed).
+                if h.without_freq > 0 && h.top.is_empty() {
+                    return Err(unsupported(lfu_advice(&node.addr, "not an LFU policy")));
+                }
+                return Ok((h.top, n, Source::Snapshot));
+            }
+            let mut h = handler();
             let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
             if outcome.cancelled {
                 return Err(AnalyzerError::Cancelled);
             }
-            Ok((h.top, outcome.scanned))
+            Ok((h.top, outcome.scanned, Source::Online))
         }
     })
     .await?;
     let mut all = TopN::new(opts.top);
-    let mut scanned = 0;
-    for (top, n) in tops {
+    let (mut scanned, mut sources) = (0, Vec::new());
+    for (top, n, source) in tops {
         all.merge(top);
         scanned += n;
+        sources.push(source);
     }
     let winners = all.into_sorted_desc();
     let keys = describe_winners(nodes, opts, winners).await?;
@@ -245,23 +292,29 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
         keys,
         scanned_keys: scanned,
         duration_ms: started.elapsed().as_millis() as u64,
+        sources,
     })
 }
 
-/// TYPE and size for the winners, one pipeline per (master, db); winners that vanished are dropped.
+/// TYPE and size for the winners a scan found, one pipeline per (master, db); winners that
+/// vanished are dropped. A snapshot's winners came with theirs.
 async fn describe_winners(
     nodes: &[Node],
     opts: &ScanOptions,
     winners: Vec<Candidate>,
 ) -> Result<Vec<HotkeyEntry>> {
     let mut groups: Vec<((usize, u32), Vec<usize>)> = Vec::new();
-    for (i, c) in winners.iter().enumerate() {
+    let mut described: Vec<Option<(KeyType, u64)>> = winners.iter().map(|c| c.described).collect();
+    for (i, c) in winners
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.described.is_none())
+    {
         match groups.iter_mut().find(|(k, _)| *k == (c.node, c.db)) {
             Some((_, v)) => v.push(i),
             None => groups.push(((c.node, c.db), vec![i])),
         }
     }
-    let mut described = vec![None; winners.len()];
     for ((node, db), idx) in groups {
         let mut conn = nodes[node].connect(db, opts).await?;
         let names: Vec<&[u8]> = idx.iter().map(|&i| winners[i].name.as_slice()).collect();
@@ -274,7 +327,7 @@ async fn describe_winners(
         .zip(described)
         .filter_map(|(c, d)| {
             let (key_type, size) = d?;
-            let (name, name_bytes) = report_name(&c.name);
+            let (name, name_bytes) = report_cut_name(&c.name, c.name_len);
             Some(HotkeyEntry {
                 name,
                 name_bytes,
@@ -299,8 +352,10 @@ mod tests {
         let c = |freq, name: &str, db| Candidate {
             freq,
             name: name.as_bytes().to_vec(),
+            name_len: name.len() as u64,
             db,
             node: 0,
+            described: None,
         };
         assert!(c(9, "z", 0) > c(8, "a", 0));
         assert!(c(5, "a", 0) > c(5, "b", 0));
@@ -341,6 +396,7 @@ mod server_tests {
             node: 0,
             top: TopN::new(10),
             min_freq: ScanOptions::default().min_freq,
+            without_freq: 0,
         };
         h.handle(&mut conn, 0, vec![b"gone".to_vec(), b"present".to_vec()])
             .await

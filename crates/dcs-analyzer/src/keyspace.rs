@@ -415,6 +415,7 @@ mod tests {
             elements,
             bytes,
             expire_ms,
+            freq: None,
         }
     }
 

@@ -73,6 +73,7 @@ impl BatchHandler for Online {
                 elements: size,
                 bytes: (*bytes).max(0) as u64,
                 expire_ms: (*ttl >= 0).then(|| self.now_ms + ttl),
+                freq: None,
             };
             self.space.add(info);
         }

@@ -8,8 +8,8 @@
 //!   cancellation, optional pause between batches), run on every master in parallel;
 //!   `scan_script` — batches done inside the server by one Lua script each (hot and big keys).
 //! * [`hotkeys`], [`bigkeys`], [`expired`] — the three analyses; [`analysis`] — one entry per
-//!   `dcs_api::TaskKind` (check a target, then run on its masters); [`bigkeys_snapshot`] — big
-//!   keys read from a node's snapshot (the default where the fork is cheap).
+//!   `dcs_api::TaskKind` (check a target, then run on its masters); [`source`] — hot and big
+//!   keys read from a node's snapshot (the default where the fork is cheap) or online.
 //! * [`key_details`] — one key looked at closely (bounded reads), `UNLINK` and `EXPIRE`.
 //! * [`topn`] — the bounded heap that keeps the winners; [`keyname`] — binary-safe names.
 //! * [`control`] — progress reporting and cancellation for callers.
@@ -24,7 +24,6 @@
 
 pub mod analysis;
 pub mod bigkeys;
-pub mod bigkeys_snapshot;
 pub mod conn;
 pub mod control;
 pub mod error;
@@ -44,14 +43,15 @@ pub mod scan;
 mod scan_script;
 pub mod server;
 pub mod snapshot;
+pub mod source;
 pub mod target;
 pub mod topn;
 
 pub use analysis::{prepare, run, Report};
-pub use bigkeys_snapshot::Source;
 pub use control::{Control, Progress, Unit};
 pub use error::AnalyzerError;
 pub use options::ScanOptions;
 pub use pace::Pace;
 pub use replicas::AnalyzeOn;
+pub use source::Source;
 pub use target::Target;

@@ -29,8 +29,8 @@ pub struct ScanOptions {
     /// Read-only analyses (big keys): a healthy replica of each master, or the masters; see
     /// [`crate::replicas`].
     pub analyze_on: crate::replicas::AnalyzeOn,
-    /// Big keys: read each node's snapshot or scan it online; see [`crate::bigkeys_snapshot`].
-    pub source: crate::bigkeys_snapshot::Source,
+    /// Hot and big keys: read each node's snapshot or scan it online; see [`crate::source`].
+    pub source: crate::source::Source,
     /// Hot keys: the smallest LFU counter reported (6–255; a key at Redis's initial counter, 5,
     /// has not been read more than one just written).
     pub min_freq: u32,
@@ -49,7 +49,7 @@ impl Default for ScanOptions {
             tls_ca: None,
             pace: crate::pace::Pace::Gentle,
             analyze_on: crate::replicas::AnalyzeOn::Replica,
-            source: crate::bigkeys_snapshot::Source::Auto,
+            source: crate::source::Source::Auto,
             min_freq: dcs_api::task::KeyThresholds::MIN_HOT_FREQ,
         }
     }

@@ -53,6 +53,22 @@ async fn seed_big(conn: &mut redis::aio::MultiplexedConnection) {
     let _: () = pipe.query_async(conn).await.unwrap();
 }
 
+/// Noise named after `i`: a string of `len` bytes, a list of 2 and a set of 1.
+fn small_keys(pipe: &mut redis::Pipeline, i: usize, len: usize) {
+    pipe.cmd("SET")
+        .arg(format!("small:s:{i}"))
+        .arg("x".repeat(len))
+        .ignore();
+    pipe.cmd("RPUSH")
+        .arg(format!("small:l:{i}"))
+        .arg(&["a", "b"])
+        .ignore();
+    pipe.cmd("SADD")
+        .arg(format!("small:set:{i}"))
+        .arg("a")
+        .ignore();
+}
+
 #[tokio::test]
 async fn finds_the_seeded_big_keys_with_exact_sizes() {
     let server = lfu_server(&[]);
@@ -61,18 +77,7 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
     // Noise: many small keys of every type, more than DCS keeps.
     let mut pipe = redis::pipe();
     for i in 0..200 {
-        pipe.cmd("SET")
-            .arg(format!("small:s:{i}"))
-            .arg("x".repeat(i))
-            .ignore();
-        pipe.cmd("RPUSH")
-            .arg(format!("small:l:{i}"))
-            .arg(&["a", "b"])
-            .ignore();
-        pipe.cmd("SADD")
-            .arg(format!("small:set:{i}"))
-            .arg("a")
-            .ignore();
+        small_keys(&mut pipe, i, i);
     }
     let _: () = pipe.query_async(&mut c).await.unwrap();
 
@@ -149,10 +154,7 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
     seed_big(&mut c).await;
     let mut pipe = redis::pipe();
     for i in 0..300i64 {
-        pipe.cmd("SET")
-            .arg(format!("small:s:{i}"))
-            .arg("x".repeat(i as usize % 6))
-            .ignore();
+        small_keys(&mut pipe, i as usize, i as usize % 6);
         // Integers, some stored as such in the snapshot: STRLEN counts their digits.
         pipe.cmd("SET")
             .arg(format!("int:{i}"))
@@ -161,14 +163,6 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
         pipe.cmd("HSET")
             .arg(format!("small:h:{i}"))
             .arg(&["f", "v", "g", "w"][..(i as usize % 2 + 1) * 2])
-            .ignore();
-        pipe.cmd("RPUSH")
-            .arg(format!("small:l:{i}"))
-            .arg(&["a", "b"])
-            .ignore();
-        pipe.cmd("SADD")
-            .arg(format!("small:set:{i}"))
-            .arg(i % 3)
             .ignore();
     }
     pipe.cmd("SET").arg("int:large").arg(i64::MAX).ignore();
@@ -193,31 +187,13 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
     wait_server_clock_past(&mut c, 5).await;
 
     let target = Target::Standalone(server.url());
-    let with = |source, pace| ScanOptions {
-        source,
-        pace,
-        memory_usage: true,
-        ..Default::default()
-    };
-    let snap = bigkeys::analyze(
-        &target,
-        &with(Source::Auto, Pace::Gentle),
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let snap = big(&target, Source::Auto, Pace::Gentle).await;
     assert_eq!(snap.sources, [Source::Snapshot], "gentle reads a snapshot");
     assert!(
         snap.keys.iter().all(|k| k.name != "expired:big"),
         "expired keys are left out"
     );
-    let online = bigkeys::analyze(
-        &target,
-        &with(Source::Online, Pace::Gentle),
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let online = big(&target, Source::Online, Pace::Gentle).await;
     assert_eq!(online.sources, [Source::Online]);
     assert_eq!(snap.keys, online.keys, "the same keys, sizes and order");
     assert_eq!(snap.scanned_keys, online.scanned_keys);
@@ -231,13 +207,7 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
         .any(|k| k.name.starts_with("int:") && k.size == 8));
     let list = snap.keys.iter().find(|k| k.name == "other-db:list");
     assert_eq!(list.map(|k| (k.db, k.size)), Some((3, 70)));
-    let fast = bigkeys::analyze(
-        &target,
-        &with(Source::Auto, Pace::Fast),
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let fast = big(&target, Source::Auto, Pace::Fast).await;
     assert_eq!(fast.sources, [Source::Online], "fast scans online");
     assert_eq!(fast.keys, online.keys);
 
@@ -250,26 +220,33 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
     )
     .await;
     let no_sync = Target::Standalone(format!("redis://scanner:pw@127.0.0.1:{}", server.port));
-    let fell_back = bigkeys::analyze(
-        &no_sync,
-        &with(Source::Auto, Pace::Gentle),
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let fell_back = big(&no_sync, Source::Auto, Pace::Gentle).await;
     assert_eq!(fell_back.sources, [Source::Online]);
     assert_eq!(fell_back.keys, online.keys);
-    let refused = bigkeys::analyze(
-        &no_sync,
-        &with(Source::Snapshot, Pace::Gentle),
-        &Control::default(),
-    )
-    .await
-    .unwrap_err();
+    let insist = ScanOptions {
+        source: Source::Snapshot,
+        ..Default::default()
+    };
+    let refused = bigkeys::analyze(&no_sync, &insist, &Control::default())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&refused, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SYNC"),
         "{refused:?}"
     );
+}
+
+/// Big keys of `target` read from `source` at `pace`, with `MEMORY USAGE`.
+async fn big(target: &Target, source: Source, pace: Pace) -> bigkeys::BigkeyReport {
+    let opts = ScanOptions {
+        source,
+        pace,
+        memory_usage: true,
+        ..Default::default()
+    };
+    bigkeys::analyze(target, &opts, &Control::default())
+        .await
+        .unwrap()
 }
 
 fn assert_seeded_found(report: &bigkeys::BigkeyReport, addr: &str) {

@@ -7,7 +7,7 @@ use common::*;
 
 use dcs_analyzer::pace::{Pace, GENTLE_HOT_SCRIPT};
 use dcs_analyzer::server::RedisProcess;
-use dcs_analyzer::{hotkeys, AnalyzerError, Control, ScanOptions, Target};
+use dcs_analyzer::{hotkeys, AnalyzerError, Control, ScanOptions, Source, Target};
 use dcs_api::{ErrorCode, KeyType, KeyUnit};
 use std::time::Duration;
 
@@ -45,7 +45,7 @@ async fn ranks_the_seeded_hot_set_exactly() {
         let server = seeded_hot_set().await;
         let mut c = connect(&server.url(), 0).await;
         log_every_command(&mut c).await;
-        ranks_exactly(&server, pace).await;
+        ranks_exactly(&server, pace, Source::Online).await;
         // Both paces do their batches inside the server, a script per batch: gentle ones of a
         // few keys each, fast ones of the count asked for (100).
         let (calls, refused) = eval_calls(&mut c).await;
@@ -107,18 +107,41 @@ async fn seeded_hot_set() -> RedisProcess {
     server
 }
 
-/// The seeded hot set of [`ranks_the_seeded_hot_set_exactly`], ranked at `pace`.
-async fn ranks_exactly(server: &RedisProcess, pace: Pace) {
+/// The default: a gentle analysis reads the snapshot, which holds each key's counter, type and
+/// size, and ranks the same keys alike; the server runs no command per key.
+#[tokio::test]
+async fn a_snapshot_ranks_the_seeded_hot_set_alike() {
+    let server = seeded_hot_set().await;
+    let mut c = connect(&server.url(), 0).await;
+    log_every_command(&mut c).await;
+    ranks_exactly(&server, Pace::Gentle, Source::Auto).await;
+    assert_eq!(eval_calls(&mut c).await, (0, 0), "no batch scripts");
+    assert!(
+        logged(&mut c, &["OBJECT", "SCAN", "TYPE"]).await.is_empty(),
+        "no command per key"
+    );
+}
+
+/// The seeded hot set of [`ranks_the_seeded_hot_set_exactly`], ranked at `pace`, read from
+/// `source` (a gentle `Auto` reads the snapshot).
+async fn ranks_exactly(server: &RedisProcess, pace: Pace, source: Source) {
     let opts = ScanOptions {
         top: 6,
         count: 100,
         pace,
+        source,
         ..Default::default()
     };
     let (ctl, progress) = Control::new();
     let report = hotkeys::analyze(&Target::Standalone(server.url()), &opts, &ctl)
         .await
         .unwrap();
+    let read = if (pace, source) == (Pace::Gentle, Source::Auto) {
+        Source::Snapshot
+    } else {
+        Source::Online
+    };
+    assert_eq!(report.sources, [read]);
 
     let got: Vec<(&str, KeyType, u32, u64, KeyUnit, u32)> = report
         .keys
@@ -186,12 +209,16 @@ async fn ranks_exactly(server: &RedisProcess, pace: Pace) {
 
 #[tokio::test]
 async fn cluster_reports_every_master_as_a_shard() {
-    for pace in [Pace::Gentle, Pace::Fast] {
-        every_master_a_shard(pace).await;
+    for (pace, source) in [
+        (Pace::Gentle, Source::Online),
+        (Pace::Fast, Source::Auto),
+        (Pace::Gentle, Source::Auto),
+    ] {
+        every_master_a_shard(pace, source).await;
     }
 }
 
-async fn every_master_a_shard(pace: Pace) {
+async fn every_master_a_shard(pace: Pace, source: Source) {
     let cluster = lfu_cluster();
     let mut owners = Vec::new();
     for i in 0..30 {
@@ -214,6 +241,7 @@ async fn every_master_a_shard(pace: Pace) {
     let opts = ScanOptions {
         top: 30,
         pace,
+        source,
         ..Default::default()
     };
     let report = hotkeys::analyze(
@@ -239,10 +267,18 @@ async fn every_master_a_shard(pace: Pace) {
     shards.dedup();
     assert_eq!(shards.len(), 3, "hot keys on every master: {shards:?}");
     assert_eq!(report.scanned_keys, 330);
-    // Each master ran the batch script (keys of many slots: it says it may).
+    let snapshot = (pace, source) == (Pace::Gentle, Source::Auto);
+    let read = if snapshot {
+        Source::Snapshot
+    } else {
+        Source::Online
+    };
+    assert_eq!(report.sources, [read; 3]);
+    // Online, each master ran the batch script (keys of many slots: it says it may); from a
+    // snapshot, none.
     for node in &cluster.nodes {
         let (calls, refused) = eval_calls(&mut connect(&node.url(), 0).await).await;
-        assert!(calls > 0 && refused == 0, "{pace:?}: {calls}, {refused}");
+        assert_eq!((calls > 0, refused), (!snapshot, 0), "{pace:?}, {source:?}");
     }
 }
 
@@ -347,8 +383,10 @@ async fn acl_denied_object_is_a_clear_refusal() {
     let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
     // Fast mode's script is refused its OBJECT call too, and the pipelined way says why.
     for pace in [Pace::Gentle, Pace::Fast] {
+        // Online: a snapshot needs no OBJECT (the user may replicate).
         let opts = ScanOptions {
             pace,
+            source: Source::Online,
             ..Default::default()
         };
         let err = hotkeys::analyze(&Target::Standalone(url.clone()), &opts, &Control::default())
@@ -395,6 +433,7 @@ async fn without_scripts_ranks_the_same_at(pace: Pace) {
         top: 6,
         count: 100,
         pace,
+        source: Source::Online,
         ..Default::default()
     };
     let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
@@ -437,6 +476,7 @@ async fn scripts_go_by_body_where_digests_are_refused() {
     let url = format!("redis://scanner:pw@127.0.0.1:{}", server.port);
     let opts = ScanOptions {
         top: 3,
+        source: Source::Online,
         ..Default::default()
     };
     let report = hotkeys::analyze(&Target::Standalone(url), &opts, &Control::default())
@@ -472,7 +512,7 @@ async fn a_flushed_script_cache_is_loaded_again() {
     );
 }
 
-/// Valkey 8.1 runs the batch script as Redis does.
+/// Valkey 8.1 runs the batch script as Redis does, and its snapshot holds the same counters.
 #[tokio::test]
 async fn valkey_fast_mode_ranks_by_script() {
     let server = RedisProcess::start_valkey(&dcs_analyzer::server::DETERMINISTIC_LFU).unwrap();
@@ -506,6 +546,16 @@ async fn valkey_fast_mode_ranks_by_script() {
     assert_eq!(report.scanned_keys, 2003);
     let (calls, refused) = eval_calls(&mut c).await;
     assert!(calls > 0 && refused == 0, "{calls} EVAL, {refused} refused");
+    // Gentle reads Valkey's snapshot (a `VALKEY` RDB with the same counters) alike.
+    let gentle = hotkeys::analyze(
+        &Target::Standalone(server.url()),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(gentle.sources, [Source::Snapshot]);
+    assert_eq!(gentle.keys, report.keys);
 }
 
 /// Seeds `n` keys and returns a slow analysis (small batches, a pause between them) in flight.
@@ -526,6 +576,7 @@ fn slow_opts() -> ScanOptions {
         pause: Duration::from_millis(20),
         response_timeout: Duration::from_secs(1),
         connect_timeout: Duration::from_secs(1),
+        source: Source::Online,
         ..Default::default()
     }
 }

@@ -15,27 +15,25 @@ use dcs_api::TaskKind;
 /// plus snapshots served (`sync_full`: the default reads one by replication).
 async fn type_calls(port: u16) -> u64 {
     let mut c = connect(&format!("redis://127.0.0.1:{port}"), 0).await;
+    let types = info_number(&mut c, "commandstats", "cmdstat_type:calls=").await;
+    types + info_number(&mut c, "stats", "sync_full:").await
+}
+
+/// The number after `prefix` in `INFO section` (up to a comma), 0 where there is none.
+async fn info_number(
+    c: &mut redis::aio::MultiplexedConnection,
+    section: &str,
+    prefix: &str,
+) -> u64 {
     let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut c)
+        .arg(section)
+        .query_async(c)
         .await
         .unwrap();
-    let types: u64 = info
-        .lines()
-        .find_map(|l| l.strip_prefix("cmdstat_type:calls="))
-        .and_then(|v| v.split(',').next()?.parse().ok())
-        .unwrap_or(0);
-    let stats: String = redis::cmd("INFO")
-        .arg("stats")
-        .query_async(&mut c)
-        .await
-        .unwrap();
-    let syncs: u64 = stats
-        .lines()
-        .find_map(|l| l.strip_prefix("sync_full:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    types + syncs
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .and_then(|v| v.split(',').next()?.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 async fn seed(url: &str, keys: usize) {

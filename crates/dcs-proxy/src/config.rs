@@ -122,8 +122,8 @@ struct RawInstance {
     /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
     /// `master`.
     analyze_on: Option<Spanned<String>>,
-    /// Big keys: `auto` (the default: a snapshot of nodes up to 4 GiB when gentle, else online),
-    /// `snapshot` or `online`.
+    /// Hot and big keys: `auto` (the default: a snapshot of nodes up to 4 GiB when gentle, else
+    /// online), `snapshot` or `online`.
     source: Option<Spanned<String>>,
     /// What counts as big or hot here (defaults: DCS's 10240 bytes, 5000 elements; counter 6).
     big_key_string_bytes: Option<Spanned<u64>>,
@@ -325,7 +325,7 @@ pub struct InstanceConfig {
     pub pace: dcs_analyzer::Pace,
     /// Where big keys are read (`analyze_on` in the file).
     pub analyze_on: dcs_analyzer::AnalyzeOn,
-    /// How big keys read each node (`source` in the file).
+    /// How hot and big keys read each node (`source` in the file).
     pub source: dcs_analyzer::Source,
     /// What counts as big or hot (`big_key_string_bytes`, `big_key_elements`,
     /// `hot_key_min_freq` in the file).

@@ -36,7 +36,7 @@ use task_detail::{read_task, TaskDetail};
 /// Where the analysis reads, said under the heading.
 fn reads_on(kind: TaskKind) -> &'static str {
     if kind == TaskKind::Hotkey {
-        "Hot keys are read on the masters: reads there are what raise the LFU counters."
+        "Hot keys are read on the masters: reads there are what raise the LFU counters. Each master's snapshot holds them, and is read where the master allows: the server forks once and runs no command per key."
     } else {
         "Big keys are read on a healthy replica of each master where there is one, else on the master, from a snapshot where the node allows one: the server forks once and runs no command per key."
     }

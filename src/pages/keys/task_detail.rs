@@ -147,23 +147,25 @@ pub fn TaskDetail(
             }
         }
     };
-    let replicas = (!task.replicas.is_empty()).then(|| {
-        view! {
-            <p class="muted small" data-testid="read-on-replicas">
-                "Read on replicas: "
-                <span translate="no">{task.replicas.join(", ")}</span>
-            </p>
-        }
-    });
-    let snapshots = (!task.snapshots.is_empty()).then(|| {
-        view! {
-            <p class="muted small" data-testid="read-from-snapshot">
-                "Read from a snapshot: "
-                <span translate="no">{task.snapshots.join(", ")}</span>
-            </p>
-        }
-    });
+    let replicas = read_note("read-on-replicas", "Read on replicas: ", &task.replicas);
+    let snapshots = read_note(
+        "read-from-snapshot",
+        "Read from a snapshot: ",
+        &task.snapshots,
+    );
     view! { <div class="panel">{head} {replicas} {snapshots} {body}</div> }
+}
+
+/// How the nodes were read, a line under the heading: nothing when no node was read that way.
+fn read_note(id: &'static str, label: &'static str, nodes: &[String]) -> Option<impl IntoView> {
+    (!nodes.is_empty()).then(|| {
+        view! {
+            <p class="muted small" data-testid=id>
+                {label}
+                <span translate="no">{nodes.join(", ")}</span>
+            </p>
+        }
+    })
 }
 
 /// A successful task's charts and table.

@@ -76,6 +76,9 @@ pub struct KeyInfo {
     pub bytes: u64,
     /// Expiry, milliseconds since the epoch.
     pub expire_ms: Option<i64>,
+    /// The LFU counter, as `OBJECT FREQ` gave it when the snapshot was written (only under an
+    /// `*-lfu` policy).
+    pub freq: Option<u8>,
 }
 
 /// Bytes of a key name kept for the report (longer names are cut, their length kept).
@@ -122,6 +125,7 @@ pub fn parse_keeping<R: Read>(
     };
     let mut db = 0u32;
     let mut expire: Option<i64> = None;
+    let mut freq: Option<u8> = None;
     loop {
         let op = r.byte()?;
         match op {
@@ -145,10 +149,9 @@ pub fn parse_keeping<R: Read>(
                     header.server_version = Some(String::from_utf8_lossy(&value).into_owned());
                 }
             }
-            // LFU counter (with an `allkeys-lfu` / `volatile-lfu` policy), LRU idle time.
-            0xf9 => {
-                r.byte()?;
-            }
+            // LFU counter (with an `allkeys-lfu` / `volatile-lfu` policy) of the next key, LRU
+            // idle time.
+            0xf9 => freq = Some(r.byte()?),
             0xf8 => {
                 r.length()?;
             }
@@ -177,6 +180,7 @@ pub fn parse_keeping<R: Read>(
                     elements,
                     bytes,
                     expire_ms: expire.take(),
+                    freq: freq.take(),
                 });
             }
         }

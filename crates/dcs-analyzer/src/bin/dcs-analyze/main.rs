@@ -102,10 +102,10 @@ pub(crate) struct Args {
     /// default), or always the masters (`master`). Hot and expired keys always use masters.
     #[arg(long, value_name = "replica|master", default_value = "replica", value_parser = ["replica", "master"])]
     analyze_on: String,
-    /// Big keys: read each node's snapshot by replication (the server forks once and runs no
-    /// per-key command) or scan it online (SCAN, TYPE and a size per key). `auto` (the default):
-    /// a snapshot of nodes up to 4 GiB of memory when gentle, online where that is refused or
-    /// with --fast.
+    /// Hot and big keys: read each node's snapshot by replication (the server forks once and
+    /// runs no per-key command) or scan it online (SCAN and per-key commands). `auto` (the
+    /// default): a snapshot of nodes up to 4 GiB of memory when gentle, online where that is
+    /// refused or with --fast.
     #[arg(long, value_name = "auto|snapshot|online", default_value = "auto")]
     source: dcs_analyzer::Source,
     /// Big keys: also measure MEMORY USAGE of each winner.
@@ -251,7 +251,7 @@ async fn run(
                     let common = (&k.name, k.key_type, k.size, k.unit, k.db, &k.shard);
                     (common, k.freq.to_string())
                 });
-                keys_table("FREQ", rows) + &scanned(r.scanned_keys, r.duration_ms)
+                keys_table("FREQ", rows) + &scanned(r.scanned_keys, r.duration_ms) + &read_on
             }
         }
         Report::Bigkey(r) => {

@@ -1,11 +1,12 @@
-//! Big keys read from a node's snapshot instead of online: its RDB streamed by replication
-//! (`snapshot.rs`, as `redis-cli --rdb` does) and each key's type and size taken from it. The
-//! server's thread does no per-key work — it forks once and the child writes the snapshot to our
-//! socket — so a concurrent workload does not feel the analysis, where the gentlest online scan
-//! costs the server more per key than `redis-cli --bigkeys` (BENCHMARKS.md). A fork pauses the
-//! server for a time that grows with its memory (Redis's latency docs: ~10–13 ms per GB) and
-//! copies the pages written while the child runs, so by default only nodes up to
-//! [`SNAPSHOT_MAX_MEMORY`] are read this way.
+//! Where hot and big keys read a node's keys: its snapshot, or online. A snapshot is the node's
+//! RDB streamed by replication (`snapshot.rs`, as `redis-cli --rdb` does), each key's type, size
+//! and LFU counter taken from it (Redis writes a key's counter into the snapshot under an `*-lfu`
+//! policy, decayed as `OBJECT FREQ` reports it). The server's thread does no per-key work — it
+//! forks once and the child writes the snapshot to our socket — so a concurrent workload does not
+//! feel the analysis, where even the gentlest online scan costs the server's thread per key
+//! (BENCHMARKS.md). A fork pauses the server for a time that grows with its memory (Redis's
+//! latency docs: ~10–13 ms per GB) and copies the pages written while the child runs, so by
+//! default only nodes up to [`SNAPSHOT_MAX_MEMORY`] are read this way.
 //!
 //! [`Source::Auto`] (the default): a gentle analysis reads a snapshot of each node within that
 //! size and scans online where the node refuses replication (an ACL without `SYNC`, a managed
@@ -14,16 +15,15 @@
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
 //! left out, as a scan would not find them.
 
-use crate::bigkeys::SizeHandler;
 use crate::conn::Node;
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
 use crate::pace::Pace;
-use crate::rdb::ValueType;
+use crate::rdb::{KeyInfo, ValueType};
 use dcs_api::KeyType;
 
-/// How big keys read a node.
+/// How hot and big keys read a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Source {
     /// Gentle: a snapshot of a node up to [`SNAPSHOT_MAX_MEMORY`], else (or where it is refused)
@@ -72,14 +72,16 @@ pub const NAME_KEPT: usize = dcs_api::task::MAX_NAME_CHARS * 4;
 /// Keys parsed between two progress updates.
 const PROGRESS_EVERY: u64 = 1024;
 
-/// Node `i`'s largest keys and how many keys it holds, from its snapshot; `None` where
-/// `opts.source` and the node say to scan online instead.
-pub(crate) async fn read(
-    i: usize,
+/// Hands every live key of `node`'s snapshot to `each` with `handler`; returns the handler and
+/// how many keys there were, or `None` where `opts.source` and the node say to scan online
+/// instead (`handler` is then dropped: nothing it saw counts).
+pub(crate) async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
-) -> Result<Option<(SizeHandler, u64)>> {
+    mut handler: H,
+    each: fn(&mut H, KeyInfo, KeyType),
+) -> Result<Option<(H, u64)>> {
     let insist = match (opts.source, opts.pace) {
         (Source::Online, _) | (Source::Auto, Pace::Fast) => return Ok(None),
         (Source::Snapshot, _) => true,
@@ -102,7 +104,6 @@ pub(crate) async fn read(
     let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
     let addr = node.addr.clone();
     let read = tokio::task::spawn_blocking(move || {
-        let mut h = SizeHandler::new(i);
         let (mut seen, mut pending) = (0u64, 0u64);
         let now = crate::keyspace::now_ms();
         let mut started = false;
@@ -125,10 +126,10 @@ pub(crate) async fn read(
             let Some(t) = key_type(k.value_type) else {
                 return; // a module's value: not measured, as online
             };
-            h.consider(k.db, k.name, k.name_len, t, k.elements);
+            each(&mut handler, k, t);
         });
         ctl.add_scanned(pending);
-        streamed.map(|_| (h, seen + pending))
+        streamed.map(|_| (handler, seen + pending))
     })
     .await
     .map_err(|e| AnalyzerError::Protocol {
@@ -140,7 +141,7 @@ pub(crate) async fn read(
         Err(AnalyzerError::Cancelled) => Err(AnalyzerError::Cancelled),
         Err(e) if insist => Err(e),
         Err(e) => {
-            tracing::warn!(node = %addr, error = %e, "no snapshot for big keys; scanning online");
+            tracing::warn!(node = %addr, error = %e, "no snapshot; scanning online");
             Ok(None)
         }
     }
