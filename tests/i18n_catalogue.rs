@@ -58,6 +58,8 @@ const NOT_TEXT: &[&str] = &[
     // A node's role and a TTL band's name, compared.
     "replica",
     "expired",
+    // How a node was read (a task's `analyzed_on[].source`), compared.
+    "snapshot",
     // Path words the router compares; link attributes it reads.
     "instances",
     "settings",

@@ -98,7 +98,8 @@ pub fn parse<R: Read>(input: R, each: impl FnMut(KeyInfo)) -> RdbResult<(Header,
     parse_keeping(input, NAME_KEPT, each)
 }
 
-/// [`parse`], keeping each name's first `keep` bytes (big keys keep what a report shows).
+/// [`parse`], keeping each name's first `keep` bytes (hot and big keys keep what a report
+/// shows).
 pub fn parse_keeping<R: Read>(
     input: R,
     keep: usize,
