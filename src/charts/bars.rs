@@ -1,7 +1,7 @@
 //! Horizontal bars: one row per item, labelled, with a value axis, linear or logarithmic.
 //! Integer coordinates keep float formatting out of the bundle.
 
-use super::ticks;
+use super::{ticks, ticks_in};
 use crate::format::compact;
 use leptos::prelude::*;
 
@@ -79,12 +79,13 @@ pub fn BarChart(
     #[prop(optional)]
     log: bool,
 ) -> impl IntoView {
+    let narrow = super::narrow();
     let Frame {
         width,
         label_w,
         value_w,
         label_chars,
-    } = if super::narrow() { NARROW } else { WIDE };
+    } = if narrow { NARROW } else { WIDE };
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     // Where a value sits, 0..=scale_max, on the chosen axis.
     let at = move |v: u64| if log { log_position(v) } else { v };
@@ -125,7 +126,12 @@ pub fn BarChart(
             }
         })
         .collect_view();
-    let ticks = if log { log_ticks(max) } else { ticks(max) };
+    let ticks = match (log, narrow) {
+        (true, _) => log_ticks(max),
+        // A phone's frame: five labels such as "768.0 KiB" would overlap.
+        (false, true) => ticks_in(max, 2),
+        (false, false) => ticks(max),
+    };
     let ticks = ticks
         .into_iter()
         .map(|v| {

@@ -16,7 +16,13 @@ pub fn narrow() -> bool {
 
 /// Up to five distinct axis values from 0 to `max`.
 pub fn ticks(max: u64) -> Vec<u64> {
-    let mut t: Vec<u64> = (0..=4).map(|i| max * i / 4).collect();
+    ticks_in(max, 4)
+}
+
+/// Up to `parts` + 1 distinct axis values from 0 to `max` (a phone's narrow frame has room for
+/// three labels like "512.0 KiB", not five).
+pub fn ticks_in(max: u64, parts: u64) -> Vec<u64> {
+    let mut t: Vec<u64> = (0..=parts).map(|i| max * i / parts).collect();
     t.dedup();
     t
 }
@@ -28,5 +34,6 @@ mod tests {
         assert_eq!(super::ticks(1), vec![0, 1]);
         assert_eq!(super::ticks(100), vec![0, 25, 50, 75, 100]);
         assert_eq!(super::ticks(3), vec![0, 1, 2, 3]);
+        assert_eq!(super::ticks_in(1 << 20, 2), vec![0, 1 << 19, 1 << 20]);
     }
 }
