@@ -3,7 +3,9 @@
 //! several times each. Prints both medians, their ratio, whether both found the same top keys,
 //! and keys/s of `dcs-analyze expired` (COUNT 1000) and `dcs-analyze bigkeys`; hot keys also as
 //! a user the server refuses scripts (fast mode's pipelined way), and the server's own time; big
-//! keys both ways too.
+//! keys both ways too. The server keeps Redis's default `repl-diskless-sync-delay` of 5 s, so
+//! fast mode scans online (a snapshot would wait longer than the scan takes); then once more on
+//! the same data with the delay at 0, where fast mode reads a snapshot instead (`source.rs`).
 //!
 //! `BENCH_KEYS` and `BENCH_RUNS` override the size (for a quick look).
 
@@ -24,8 +26,9 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     // lfu-log-factor 0 makes each access add exactly 1, so the hot set's order is known.
-    let server =
-        RedisProcess::start(&dcs_analyzer::server::DETERMINISTIC_LFU).expect("redis-server");
+    let mut args = dcs_analyzer::server::DETERMINISTIC_LFU.to_vec();
+    args.extend(["--repl-diskless-sync-delay", "5"]);
+    let server = RedisProcess::start(&args).expect("redis-server");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let seeded = Instant::now();
     rt.block_on(seed(&server.url(), keys));
@@ -66,8 +69,18 @@ fn main() {
             "--json",
         ]));
         our_times.push(t2);
-        pipelined_times
-            .push(timed(Command::new(bin).args(["hotkeys", "--url", &pipelined_url, "--fast"])).0);
+        if run == 0 {
+            println!("dcs-analyze hotkeys --fast read {}", read_from(&out2));
+        }
+        let pipelined = [
+            "hotkeys",
+            "--url",
+            &pipelined_url,
+            "--fast",
+            "--source",
+            "online",
+        ];
+        pipelined_times.push(timed(Command::new(bin).args(pipelined)).0);
         // Compare the first run's findings: on Redis < 7.2 reading a winner's size counts as an
         // access, so later runs see counters one higher (same order).
         if run == 0 {
@@ -101,7 +114,7 @@ fn main() {
     // What limits fast mode: the server's own time running the commands, once more each way.
     let floor = |url: &str, scripted: bool| {
         reset_stats(&port);
-        timed(Command::new(bin).args(["hotkeys", "--url", url, "--fast"]));
+        timed(Command::new(bin).args(["hotkeys", "--url", url, "--fast", "--source", "online"]));
         command_seconds(&port, scripted)
     };
     let scripted_floor = floor(&url, true);
@@ -133,8 +146,15 @@ fn main() {
         ];
         exp.push(timed(Command::new(bin).args(expired)).0);
         big.push(timed(Command::new(bin).args(["bigkeys", "--url", &url, "--fast", "--json"])).0);
-        big_pipelined
-            .push(timed(Command::new(bin).args(["bigkeys", "--url", &pipelined_url, "--fast"])).0);
+        let pipelined = [
+            "bigkeys",
+            "--url",
+            &pipelined_url,
+            "--fast",
+            "--source",
+            "online",
+        ];
+        big_pipelined.push(timed(Command::new(bin).args(pipelined)).0);
         cli_big.push(timed(Command::new("redis-cli").args(["-p", &port, "--bigkeys"])).0);
     }
     let (exp, big, cli_big) = (median(&mut exp), median(&mut big), median(&mut cli_big));
@@ -156,6 +176,94 @@ fn main() {
         big_pipelined.as_secs_f64(),
         big_pipelined.as_secs_f64() / cli_big.as_secs_f64()
     );
+
+    // A server that starts a snapshot at once: fast mode reads one instead of scanning.
+    let set_delay = |secs: &str| {
+        let out = Command::new("redis-cli")
+            .args([
+                "-p",
+                &port,
+                "CONFIG",
+                "SET",
+                "repl-diskless-sync-delay",
+                secs,
+            ])
+            .output()
+            .expect("redis-cli");
+        assert!(out.status.success() && out.stdout.starts_with(b"OK"));
+    };
+    set_delay("0");
+    let (mut hot_snap, mut big_snap, mut transfer) = (Vec::new(), Vec::new(), Vec::new());
+    let rdb_file = std::env::temp_dir().join(format!("dcs-bench-{}.rdb", std::process::id()));
+    for run in 0..runs {
+        // The peer that only downloads the same snapshot: what the server's side takes.
+        let rdb = ["-p", &port, "--rdb", rdb_file.to_str().unwrap()];
+        transfer.push(timed(Command::new("redis-cli").args(rdb)).0);
+        let hot = [
+            "hotkeys",
+            "--url",
+            &url,
+            "--top",
+            &HOT.to_string(),
+            "--fast",
+            "--json",
+        ];
+        let (t, out) = timed(Command::new(bin).args(hot));
+        hot_snap.push(t);
+        if run == 0 {
+            // Earlier runs read the winners' sizes, which on Redis < 7.2 counts as an access:
+            // the order is the seeded one, the counters may be higher.
+            let names =
+                |top: &[(String, u32)]| top.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+            println!(
+                "delay 0: dcs-analyze hotkeys --fast read {}; top {HOT} in the seeded order: {}",
+                read_from(&out),
+                names(&parse_ours(&out)) == names(&expected)
+            );
+        }
+        if run < 3 {
+            let (t, out) =
+                timed(Command::new(bin).args(["bigkeys", "--url", &url, "--fast", "--json"]));
+            big_snap.push(t);
+            if run == 0 {
+                println!(
+                    "delay 0: dcs-analyze bigkeys --fast read {}",
+                    read_from(&out)
+                );
+            }
+        }
+    }
+    set_delay("5");
+    let _ = std::fs::remove_file(&rdb_file);
+    let (hot_snap, big_snap) = (median(&mut hot_snap), median(&mut big_snap));
+    let transfer = median(&mut transfer);
+    println!(
+        "delay 0: redis-cli --rdb (the snapshot's transfer alone) median {:.3} s: ratio to redis-cli --hotkeys {:.3}",
+        transfer.as_secs_f64(),
+        transfer.as_secs_f64() / cli.as_secs_f64()
+    );
+    println!(
+        "delay 0: dcs-analyze hotkeys --fast median {:.3} s ({:.0} keys/s): ratio to redis-cli --hotkeys {:.3} (target <= 0.10), {:.2} of the transfer alone",
+        hot_snap.as_secs_f64(),
+        keys as f64 / hot_snap.as_secs_f64(),
+        hot_snap.as_secs_f64() / cli.as_secs_f64(),
+        hot_snap.as_secs_f64() / transfer.as_secs_f64()
+    );
+    println!(
+        "delay 0: dcs-analyze bigkeys --fast median {:.3} s ({:.0} keys/s): ratio to redis-cli --bigkeys {:.3}",
+        big_snap.as_secs_f64(),
+        keys as f64 / big_snap.as_secs_f64(),
+        big_snap.as_secs_f64() / cli_big.as_secs_f64()
+    );
+}
+
+/// How `--json`'s `analyzed_on` says the node was read: "snapshot" or "online".
+fn read_from(out: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(out).unwrap();
+    v["analyzed_on"][0]["source"]
+        .as_str()
+        .unwrap_or("?")
+        .to_string()
 }
 
 /// `hot key found with counter: 205\tkeyname: "hot:00"` lines of redis-cli's summary.

@@ -7,11 +7,11 @@
 
 use crate::conn::{Conn, Node};
 use crate::control::Control;
-use crate::error::{AnalyzerError, Result};
+use crate::error::Result;
 use crate::keyname::report_cut_name;
 use crate::options::ScanOptions;
 use crate::pace::GENTLE_BIG_SCRIPT;
-use crate::scan::{describe_keys, on_every_node, scan_node, BatchHandler};
+use crate::scan::{describe_keys, on_every_node, BatchHandler};
 use crate::source::{self, Source};
 use crate::target::Target;
 use crate::topn::TopN;
@@ -94,6 +94,9 @@ pub(crate) struct SizeHandler {
 }
 
 impl BatchHandler for SizeHandler {
+    /// Two commands a key (`TYPE` and a size): half hot keys' speed (BENCHMARKS.md).
+    const FAST_KEYS_PER_S: f64 = 300_000.0;
+
     async fn handle(&mut self, conn: &mut Conn, db: u32, keys: Vec<Vec<u8>>) -> Result<()> {
         let refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
         let described = describe_keys(conn, &refs).await?;
@@ -210,16 +213,9 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
             let each = |h: &mut SizeHandler, k: crate::rdb::KeyInfo, t| {
                 h.consider(k.db, k.name, k.name_len, t, k.elements)
             };
-            let from_snapshot = source::read(&node, &opts, &ctl, SizeHandler::new(i), each).await?;
-            if let Some((h, scanned)) = from_snapshot {
-                return Ok((h.by_type, scanned, Source::Snapshot));
-            }
-            let mut h = SizeHandler::new(i);
-            let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
-            if outcome.cancelled {
-                return Err(AnalyzerError::Cancelled);
-            }
-            Ok((h.by_type, outcome.scanned, Source::Online))
+            let make = || SizeHandler::new(i);
+            let (h, n, source) = source::read_or_scan(&node, &opts, &ctl, make, each).await?;
+            Ok((h.by_type, n, source))
         }
     })
     .await?;

@@ -92,6 +92,14 @@ impl Control {
         self.publish();
     }
 
+    /// Takes back what a way of reading that was given up had counted (a snapshot that failed
+    /// midway, before its node is scanned online from the start).
+    pub(crate) fn take_back(&self, scanned: u64, total: u64) {
+        self.scanned.fetch_sub(scanned, Ordering::SeqCst);
+        self.total.fetch_sub(total, Ordering::SeqCst);
+        self.publish();
+    }
+
     fn publish(&self) {
         let p = Progress {
             scanned: self.scanned.load(Ordering::SeqCst),
@@ -131,5 +139,16 @@ mod tests {
         assert!(!c.is_cancelled());
         other.cancel();
         assert!(c.is_cancelled());
+    }
+
+    #[test]
+    fn a_way_given_up_is_taken_back() {
+        let (c, rx) = Control::new();
+        c.add_total(100); // another node
+        c.add_scanned(40);
+        c.add_total(300); // a snapshot that fails after 120 keys
+        c.add_scanned(120);
+        c.take_back(120, 300);
+        assert_eq!((rx.borrow().scanned, rx.borrow().total), (40, 100));
     }
 }

@@ -15,7 +15,7 @@ use crate::error::{AnalyzerError, Result};
 use crate::keyname::report_cut_name;
 use crate::options::ScanOptions;
 use crate::pace::GENTLE_HOT_SCRIPT;
-use crate::scan::{describe_keys, on_every_node, scan_node, server_error_text, BatchHandler};
+use crate::scan::{describe_keys, on_every_node, server_error_text, BatchHandler};
 use crate::source::{self, Source};
 use crate::target::Target;
 use crate::topn::TopN;
@@ -263,19 +263,12 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
                 }
                 None => h.without_freq += 1,
             };
-            if let Some((h, n)) = source::read(&node, &opts, &ctl, handler(), each).await? {
-                // Not an LFU policy after all (the check could not read it: CONFIG renamed).
-                if h.without_freq > 0 && h.top.is_empty() {
-                    return Err(unsupported(lfu_advice(&node.addr, "not an LFU policy")));
-                }
-                return Ok((h.top, n, Source::Snapshot));
+            let (h, n, source) = source::read_or_scan(&node, &opts, &ctl, handler, each).await?;
+            // Not an LFU policy after all (the check could not read it: CONFIG renamed).
+            if source == Source::Snapshot && h.without_freq > 0 && h.top.is_empty() {
+                return Err(unsupported(lfu_advice(&node.addr, "not an LFU policy")));
             }
-            let mut h = handler();
-            let outcome = scan_node(&node, &opts, &ctl, &mut h, None).await?;
-            if outcome.cancelled {
-                return Err(AnalyzerError::Cancelled);
-            }
-            Ok((h.top, outcome.scanned, Source::Online))
+            Ok((h.top, n, source))
         }
     })
     .await?;

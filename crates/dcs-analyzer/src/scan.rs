@@ -21,6 +21,10 @@ use tokio::time::Instant;
 
 /// What an analysis does with each batch of keys a `SCAN` returns.
 pub(crate) trait BatchHandler: Send {
+    /// Keys a second a fast online scan reads at best, as measured on the bench host
+    /// (BENCHMARKS.md: hot keys, a script per batch); `source.rs` weighs it against a snapshot.
+    const FAST_KEYS_PER_S: f64 = 600_000.0;
+
     fn handle(
         &mut self,
         conn: &mut Conn,

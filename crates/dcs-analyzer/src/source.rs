@@ -11,7 +11,11 @@
 //! [`Source::Auto`] (the default): a gentle analysis reads a snapshot of each node within that
 //! size and scans online where the node refuses replication (an ACL without `SYNC`, a managed
 //! service that renames it, TLS without a verified CA) or the transfer fails; a fast analysis
-//! scans online. `Snapshot` insists (a refusal is the analysis's error); `Online` always scans.
+//! takes whichever way would finish first ([`fast_reads_snapshot`]): a diskless master starts a
+//! snapshot only after its `repl-diskless-sync-delay` (5 s by default), which on a million keys
+//! is longer than the whole online scan, while on a node that starts at once, or on tens of
+//! millions of keys, the snapshot wins. `Snapshot` insists (a refusal is the analysis's error);
+//! `Online` always scans.
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
 //! left out, as a scan would not find them.
 
@@ -21,13 +25,14 @@ use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
 use crate::pace::Pace;
 use crate::rdb::{KeyInfo, ValueType};
+use crate::scan::{scan_node, BatchHandler};
 use dcs_api::KeyType;
 
 /// How hot and big keys read a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Source {
-    /// Gentle: a snapshot of a node up to [`SNAPSHOT_MAX_MEMORY`], else (or where it is refused)
-    /// online. Fast: online.
+    /// A snapshot of a node up to [`SNAPSHOT_MAX_MEMORY`] (fast: only where it would finish
+    /// first), else (or where it is refused) online.
     #[default]
     Auto,
     /// Always a snapshot; a node that refuses one fails the analysis.
@@ -72,20 +77,107 @@ pub const NAME_KEPT: usize = dcs_api::task::MAX_NAME_CHARS * 4;
 /// Keys parsed between two progress updates.
 const PROGRESS_EVERY: u64 = 1024;
 
+/// Fast mode's estimates of a snapshot's speed, as measured on the bench host (BENCHMARKS.md),
+/// against each analysis's online speed ([`BatchHandler::FAST_KEYS_PER_S`]): it streams and
+/// parses ~2M keys/s once the server starts it, ~1M keys/s where the server first writes it to
+/// its disk (`repl-diskless-sync no`), after a setup (handshake and fork) of tens of milliseconds.
+const SNAPSHOT_KEYS_PER_S: f64 = 2_000_000.0;
+const DISK_SNAPSHOT_KEYS_PER_S: f64 = 1_000_000.0;
+const SNAPSHOT_SETUP_S: f64 = 0.05;
+
+/// When and how fast a node would stream its snapshot, from its replication settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SnapshotStart {
+    /// Seconds the server waits before it forks (`repl-diskless-sync-delay`, diskless only).
+    wait_s: f64,
+    keys_per_s: f64,
+}
+
+impl SnapshotStart {
+    /// From `CONFIG GET repl-diskless-sync*`'s name/value pairs; what is missing (CONFIG refused
+    /// or renamed, an older server) is taken at Redis's defaults: diskless, after 5 s.
+    pub(crate) fn from_config(pairs: &[(String, String)]) -> SnapshotStart {
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let diskless = get("repl-diskless-sync") != Some("no");
+        let delay = get("repl-diskless-sync-delay")
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(5.0);
+        // One waiting replica is enough where the server is told to start at the first one.
+        let at_once = get("repl-diskless-sync-max-replicas") == Some("1");
+        match (diskless, at_once) {
+            (false, _) => SnapshotStart {
+                wait_s: 0.0,
+                keys_per_s: DISK_SNAPSHOT_KEYS_PER_S,
+            },
+            (true, at_once) => SnapshotStart {
+                wait_s: if at_once { 0.0 } else { delay.max(0.0) },
+                keys_per_s: SNAPSHOT_KEYS_PER_S,
+            },
+        }
+    }
+
+    async fn of(conn: &mut crate::conn::Conn) -> SnapshotStart {
+        let reply = conn
+            .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("repl-diskless-sync*"))
+            .await
+            .unwrap_or_default();
+        let pairs: Vec<(String, String)> = reply
+            .chunks_exact(2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+            .collect();
+        SnapshotStart::from_config(&pairs)
+    }
+}
+
+/// Whether a fast analysis of `keys` keys finishes sooner from a snapshot that starts as `start`
+/// says than by scanning online at `online_keys_per_s`.
+pub(crate) fn fast_reads_snapshot(keys: u64, start: SnapshotStart, online_keys_per_s: f64) -> bool {
+    let keys = keys as f64;
+    SNAPSHOT_SETUP_S + start.wait_s + keys / start.keys_per_s < keys / online_keys_per_s
+}
+
+/// Reads `node` by snapshot where `opts.source` and the node allow it ([`read`]), else scans it
+/// online with a fresh handler from `make`; returns the handler, the keys seen and which way.
+pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
+    node: &Node,
+    opts: &ScanOptions,
+    ctl: &Control,
+    make: impl Fn() -> H,
+    each: fn(&mut H, KeyInfo, KeyType),
+) -> Result<(H, u64, Source)> {
+    if let Some((h, n)) = read(node, opts, ctl, make(), each, H::FAST_KEYS_PER_S).await? {
+        return Ok((h, n, Source::Snapshot));
+    }
+    let mut h = make();
+    let outcome = scan_node(node, opts, ctl, &mut h, None).await?;
+    if outcome.cancelled {
+        return Err(AnalyzerError::Cancelled);
+    }
+    Ok((h, outcome.scanned, Source::Online))
+}
+
 /// Hands every live key of `node`'s snapshot to `each` with `handler`; returns the handler and
 /// how many keys there were, or `None` where `opts.source` and the node say to scan online
-/// instead (`handler` is then dropped: nothing it saw counts).
-pub(crate) async fn read<H: Send + 'static>(
+/// instead (`handler` is then dropped: nothing it saw counts, and its progress is taken back).
+/// A fast analysis reads it only where it would finish before an online scan at
+/// `online_keys_per_s`.
+async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
     mut handler: H,
     each: fn(&mut H, KeyInfo, KeyType),
+    online_keys_per_s: f64,
 ) -> Result<Option<(H, u64)>> {
-    let insist = match (opts.source, opts.pace) {
-        (Source::Online, _) | (Source::Auto, Pace::Fast) => return Ok(None),
-        (Source::Snapshot, _) => true,
-        (Source::Auto, Pace::Gentle) => false,
+    let insist = match opts.source {
+        Source::Online => return Ok(None),
+        Source::Snapshot => true,
+        Source::Auto => false,
     };
     let mut conn = node.connect(0, opts).await?;
     let memory = conn.info("memory").await?;
@@ -101,8 +193,16 @@ pub(crate) async fn read<H: Send + 'static>(
         .iter()
         .map(|(_, n)| n)
         .sum();
+    if !insist && opts.pace == Pace::Fast {
+        let start = SnapshotStart::of(&mut conn).await;
+        if !fast_reads_snapshot(keys, start, online_keys_per_s) {
+            return Ok(None);
+        }
+    }
+    drop(conn);
     let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
     let addr = node.addr.clone();
+    let taken = ctl.clone();
     let read = tokio::task::spawn_blocking(move || {
         let (mut seen, mut pending) = (0u64, 0u64);
         let now = crate::keyspace::now_ms();
@@ -129,7 +229,8 @@ pub(crate) async fn read<H: Send + 'static>(
             each(&mut handler, k, t);
         });
         ctl.add_scanned(pending);
-        streamed.map(|_| (handler, seen + pending))
+        let counted = (seen + pending, if started { keys } else { 0 });
+        (streamed.map(|_| (handler, seen + pending)), counted)
     })
     .await
     .map_err(|e| AnalyzerError::Protocol {
@@ -137,11 +238,13 @@ pub(crate) async fn read<H: Send + 'static>(
         detail: format!("the snapshot reader stopped: {e}"),
     })?;
     match read {
-        Ok(found) => Ok(Some(found)),
-        Err(AnalyzerError::Cancelled) => Err(AnalyzerError::Cancelled),
-        Err(e) if insist => Err(e),
-        Err(e) => {
+        (Ok(found), _) => Ok(Some(found)),
+        (Err(AnalyzerError::Cancelled), _) => Err(AnalyzerError::Cancelled),
+        (Err(e), _) if insist => Err(e),
+        (Err(e), (scanned, total)) => {
             tracing::warn!(node = %addr, error = %e, "no snapshot; scanning online");
+            // The scan counts this node again from the start.
+            taken.take_back(scanned, total);
             Ok(None)
         }
     }
@@ -169,5 +272,52 @@ mod tests {
             assert_eq!(s.as_str().parse::<Source>(), Ok(s));
         }
         assert!("replica".parse::<Source>().is_err());
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> SnapshotStart {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        SnapshotStart::from_config(&pairs)
+    }
+
+    #[test]
+    fn fast_reads_a_snapshot_only_where_it_finishes_first() {
+        // CONFIG refused: Redis's defaults, a 5 s wait.
+        let unknown = config(&[]);
+        assert_eq!(unknown.wait_s, 5.0);
+        let default = config(&[
+            ("repl-diskless-sync", "yes"),
+            ("repl-diskless-sync-delay", "5"),
+            ("repl-diskless-sync-max-replicas", "0"),
+        ]);
+        assert_eq!(default, unknown);
+        let hot = 600_000.0;
+        assert!(!fast_reads_snapshot(1_000_000, default, hot));
+        assert!(fast_reads_snapshot(10_000_000, default, hot));
+        // Where the online way is slower, the snapshot wins sooner.
+        assert!(!fast_reads_snapshot(3_000_000, default, hot));
+        assert!(fast_reads_snapshot(3_000_000, default, 300_000.0));
+        // A server that starts at once: any but a small node.
+        let at_once = config(&[("repl-diskless-sync-delay", "0")]);
+        assert!(fast_reads_snapshot(1_000_000, at_once, hot));
+        assert!(fast_reads_snapshot(50_000, at_once, hot));
+        assert!(
+            !fast_reads_snapshot(5_000, at_once, hot),
+            "the fork costs more"
+        );
+        let first_replica = config(&[("repl-diskless-sync-max-replicas", "1")]);
+        assert_eq!(first_replica.wait_s, 0.0);
+        // Disk-based: no wait, but the file is written before it is sent.
+        let disk = config(&[
+            ("repl-diskless-sync", "no"),
+            ("repl-diskless-sync-delay", "5"),
+        ]);
+        assert_eq!(disk.wait_s, 0.0);
+        assert!(fast_reads_snapshot(1_000_000, disk, hot));
+        assert!(disk.keys_per_s < at_once.keys_per_s);
+        // Nonsense is read as the default.
+        assert_eq!(config(&[("repl-diskless-sync-delay", "soon")]), unknown);
     }
 }

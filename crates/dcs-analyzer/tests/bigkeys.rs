@@ -145,8 +145,8 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
 
 /// A snapshot finds what the online scan finds: the same keys, sizes (integers' digits, empty
 /// strings, every encoding) and order; keys already expired in it are left out, as SCAN leaves
-/// them. A gentle analysis reads one by default; fast, or a user who may not `SYNC`, scans online,
-/// and `snapshot` then fails with the refusal.
+/// them. A gentle analysis reads one by default; fast on a node this small, or a user who may not
+/// `SYNC`, scans online, and `snapshot` then fails with the refusal.
 #[tokio::test]
 async fn a_snapshot_finds_what_the_online_scan_finds() {
     let server = lfu_server(&["--enable-debug-command", "local"]);
@@ -208,7 +208,11 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
     let list = snap.keys.iter().find(|k| k.name == "other-db:list");
     assert_eq!(list.map(|k| (k.db, k.size)), Some((3, 70)));
     let fast = big(&target, Source::Auto, Pace::Fast).await;
-    assert_eq!(fast.sources, [Source::Online], "fast scans online");
+    assert_eq!(
+        fast.sources,
+        [Source::Online],
+        "fast scans a small node online"
+    );
     assert_eq!(fast.keys, online.keys);
 
     // A user who may not replicate: the default scans online; insisting fails, saying why.
@@ -234,6 +238,44 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
         matches!(&refused, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SYNC"),
         "{refused:?}"
     );
+}
+
+/// Fast mode reads a snapshot only where it would finish first: a node that starts one at once
+/// (no `repl-diskless-sync-delay`, or disk-based) with enough keys to outweigh the fork; the
+/// same node scans online once the server makes a snapshot wait its default 5 s.
+#[tokio::test]
+async fn fast_reads_a_snapshot_where_it_finishes_first() {
+    let server = lfu_server(&["--enable-debug-command", "local"]);
+    let mut c = connect(&server.url(), 0).await;
+    seed_big(&mut c).await;
+    run(&mut c, redis::cmd("DEBUG").arg("POPULATE").arg(100_000)).await;
+    let target = Target::Standalone(server.url());
+    let online = big(&target, Source::Online, Pace::Fast).await;
+    assert_eq!(online.scanned_keys, 100_007);
+    let admin = c.clone();
+    let set = |name: &'static str, value: &'static str| {
+        let mut c = admin.clone();
+        async move { run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await }
+    };
+    for (delay, diskless, want) in [
+        ("0", "yes", Source::Snapshot),
+        ("5", "yes", Source::Online),
+        ("5", "no", Source::Snapshot),
+    ] {
+        set("repl-diskless-sync-delay", delay).await;
+        set("repl-diskless-sync", diskless).await;
+        let fast = big(&target, Source::Auto, Pace::Fast).await;
+        assert_eq!(fast.sources, [want], "delay {delay}, diskless {diskless}");
+        assert_eq!(fast.keys, online.keys, "delay {delay}, diskless {diskless}");
+        assert_eq!(fast.scanned_keys, online.scanned_keys);
+    }
+    // Small nodes scan online even where a snapshot would start at once: the fork costs more.
+    run(&mut c, &mut redis::cmd("FLUSHALL")).await;
+    seed_big(&mut c).await;
+    set("repl-diskless-sync", "yes").await;
+    set("repl-diskless-sync-delay", "0").await;
+    let small = big(&target, Source::Auto, Pace::Fast).await;
+    assert_eq!(small.sources, [Source::Online]);
 }
 
 /// Big keys of `target` read from `source` at `pace`, with `MEMORY USAGE`.

@@ -32,6 +32,9 @@ async fn json_uses_dcs_field_names() {
     );
     assert_eq!(v["scanned_keys"], 2);
     assert!(v["duration_ms"].is_u64());
+    // Gentle, on a node this small: a snapshot, and the record says so.
+    assert_eq!(v["analyzed_on"][0]["source"], "snapshot", "{v}");
+    assert_eq!(v["analyzed_on"][0]["role"], "master", "{v}");
 }
 
 #[tokio::test]

@@ -104,8 +104,9 @@ pub(crate) struct Args {
     analyze_on: String,
     /// Hot and big keys: read each node's snapshot by replication (the server forks once and
     /// runs no per-key command) or scan it online (SCAN and per-key commands). `auto` (the
-    /// default): a snapshot of nodes up to 4 GiB of memory when gentle, online where that is
-    /// refused or with --fast.
+    /// default): a snapshot of nodes up to 4 GiB of memory (with --fast only where it would
+    /// finish first: the server's repl-diskless-sync-delay and the key count decide), online
+    /// where that is refused.
     #[arg(long, value_name = "auto|snapshot|online", default_value = "auto")]
     source: dcs_analyzer::Source,
     /// Big keys: also measure MEMORY USAGE of each winner.
@@ -245,7 +246,7 @@ async fn run(
         Report::Keyspace(r) => serde_json::to_string(&r).unwrap_or_default(),
         Report::Hotkey(r) => {
             if as_json {
-                json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms}).to_string()
+                json!({"keys": r.keys, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "analyzed_on": analyzed_on}).to_string()
             } else {
                 let rows = r.keys.iter().map(|k| {
                     let common = (&k.name, k.key_type, k.size, k.unit, k.db, &k.shard);
