@@ -55,19 +55,13 @@ fn main() {
     let mut our_times = Vec::new();
     let mut pipelined_times = Vec::new();
     let (mut cli_top, mut our_top) = (Vec::new(), Vec::new());
+    let top = HOT.to_string();
+    let hot_fast = ["hotkeys", "--url", &url, "--top", &top, "--fast", "--json"];
     for run in 0..runs {
         let (t, out) = timed(Command::new("redis-cli").args(["-p", &port, "--hotkeys"]));
         cli_times.push(t);
         // Fast mode: the speed comparison; the default (gentle) mode's cost is `impact`'s.
-        let (t2, out2) = timed(Command::new(bin).args([
-            "hotkeys",
-            "--url",
-            &url,
-            "--top",
-            &HOT.to_string(),
-            "--fast",
-            "--json",
-        ]));
+        let (t2, out2) = timed(Command::new(bin).args(hot_fast));
         our_times.push(t2);
         if run == 0 {
             println!("dcs-analyze hotkeys --fast read {}", read_from(&out2));
@@ -199,16 +193,7 @@ fn main() {
         // The peer that only downloads the same snapshot: what the server's side takes.
         let rdb = ["-p", &port, "--rdb", rdb_file.to_str().unwrap()];
         transfer.push(timed(Command::new("redis-cli").args(rdb)).0);
-        let hot = [
-            "hotkeys",
-            "--url",
-            &url,
-            "--top",
-            &HOT.to_string(),
-            "--fast",
-            "--json",
-        ];
-        let (t, out) = timed(Command::new(bin).args(hot));
+        let (t, out) = timed(Command::new(bin).args(hot_fast));
         hot_snap.push(t);
         if run == 0 {
             // Earlier runs read the winners' sizes, which on Redis < 7.2 counts as an access:
