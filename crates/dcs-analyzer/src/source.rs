@@ -13,8 +13,8 @@
 //! service that renames it, TLS without a verified CA) or the transfer fails; a fast analysis
 //! takes whichever way would finish first ([`fast_reads_snapshot`]): a diskless master starts a
 //! snapshot only after its `repl-diskless-sync-delay` (5 s by default), which on a million keys
-//! is longer than the whole online scan, while on a node that starts at once, or on tens of
-//! millions of keys, the snapshot wins. `Snapshot` insists (a refusal is the analysis's error);
+//! is longer than the whole online scan, while on a node that starts at once, or from a few
+//! million keys (README), the snapshot wins. `Snapshot` insists (a refusal is the analysis's error);
 //! `Online` always scans.
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
 //! left out, as a scan would not find them.
