@@ -31,6 +31,9 @@ pub struct ScanOptions {
     pub analyze_on: crate::replicas::AnalyzeOn,
     /// Hot and big keys: read each node's snapshot or scan it online; see [`crate::source`].
     pub source: crate::source::Source,
+    /// `Source::Auto` reads a snapshot only of a node whose `used_memory` is at most this many
+    /// bytes (a fork's pause grows with it); see [`crate::source::SNAPSHOT_MAX_MEMORY`].
+    pub snapshot_max_memory: u64,
     /// Hot keys: the smallest LFU counter reported (6–255; a key at Redis's initial counter, 5,
     /// has not been read more than one just written).
     pub min_freq: u32,
@@ -50,6 +53,7 @@ impl Default for ScanOptions {
             pace: crate::pace::Pace::Gentle,
             analyze_on: crate::replicas::AnalyzeOn::Replica,
             source: crate::source::Source::Auto,
+            snapshot_max_memory: crate::source::SNAPSHOT_MAX_MEMORY,
             min_freq: dcs_api::task::KeyThresholds::MIN_HOT_FREQ,
         }
     }
@@ -83,6 +87,15 @@ impl ScanOptions {
                 MAX_PAUSE.as_millis()
             ));
         }
+        let mb = SNAPSHOT_MAX_MB_RANGE;
+        if !(mb.start() << 20..=mb.end() << 20).contains(&self.snapshot_max_memory) {
+            return bad(format!(
+                "a snapshot limit of {} bytes is outside {} MB..={} MB",
+                self.snapshot_max_memory,
+                mb.start(),
+                mb.end()
+            ));
+        }
         if self.deadline.is_some_and(|d| d > MAX_DEADLINE) {
             return bad(format!(
                 "a timeout of {} s is longer than {} s (7 days)",
@@ -96,5 +109,7 @@ impl ScanOptions {
 
 /// Largest `top` accepted for hot keys.
 pub const MAX_TOP: usize = 10_000;
+/// Bounds of the snapshot limit in MB (`--snapshot-max-mb`, `snapshot_max_mb`): 1 MB to 1 TiB.
+pub const SNAPSHOT_MAX_MB_RANGE: std::ops::RangeInclusive<u64> = 1..=1 << 20;
 /// Bounds of `count`.
 pub const COUNT_RANGE: std::ops::RangeInclusive<u32> = 10..=10_000;

@@ -6,7 +6,9 @@
 //! feel the analysis, where even the gentlest online scan costs the server's thread per key
 //! (BENCHMARKS.md). A fork pauses the server for a time that grows with its memory (Redis's
 //! latency docs: ~10–13 ms per GB) and copies the pages written while the child runs, so by
-//! default only nodes up to [`SNAPSHOT_MAX_MEMORY`] are read this way.
+//! default only nodes up to [`SNAPSHOT_MAX_MEMORY`] are read this way (`snapshot_max_memory` of
+//! [`ScanOptions`]: lower where the host has little memory to spare for the copied pages, higher
+//! where a longer fork is fine).
 //!
 //! [`Source::Auto`] (the default): a gentle analysis reads a snapshot of each node within that
 //! size and scans online where the node refuses replication (an ACL without `SYNC`, a managed
@@ -31,8 +33,8 @@ use dcs_api::KeyType;
 /// How hot and big keys read a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Source {
-    /// A snapshot of a node up to [`SNAPSHOT_MAX_MEMORY`] (fast: only where it would finish
-    /// first), else (or where it is refused) online.
+    /// A snapshot of a node up to [`ScanOptions::snapshot_max_memory`] (fast: only where it
+    /// would finish first), else (or where it is refused) online.
     #[default]
     Auto,
     /// Always a snapshot; a node that refuses one fails the analysis.
@@ -66,8 +68,9 @@ impl std::str::FromStr for Source {
     }
 }
 
-/// `Auto` reads a snapshot only of a node whose `used_memory` is at most this (4 GiB: a fork of
-/// ~40–50 ms at the documented rates); larger nodes are scanned online unless told `snapshot`.
+/// By default `Auto` reads a snapshot only of a node whose `used_memory` is at most this (4 GiB:
+/// a fork of ~40–50 ms at the documented rates); larger nodes are scanned online unless told
+/// `snapshot`. [`ScanOptions::snapshot_max_memory`] sets it per analysis.
 pub const SNAPSHOT_MAX_MEMORY: u64 = 4 << 30;
 
 /// Bytes of each name kept from a snapshot: enough for the report's form of any name (at most
@@ -185,7 +188,7 @@ async fn read<H: Send + 'static>(
         .iter()
         .find(|(k, _)| k == "used_memory")
         .and_then(|(_, v)| v.parse::<u64>().ok());
-    if !insist && used.is_none_or(|m| m > SNAPSHOT_MAX_MEMORY) {
+    if !insist && used.is_none_or(|m| m > opts.snapshot_max_memory) {
         return Ok(None);
     }
     let keys: u64 = crate::scan::databases(&mut conn)

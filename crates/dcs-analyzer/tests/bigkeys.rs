@@ -215,6 +215,47 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
     );
     assert_eq!(fast.keys, online.keys);
 
+    // A node larger than the snapshot limit is scanned online, gentle as it is.
+    let info: String = redis::cmd("INFO")
+        .arg("memory")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let used = dcs_analyzer::conn::parse_info(&info)
+        .into_iter()
+        .find(|(k, _)| k == "used_memory")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap();
+    assert!(
+        used > 1 << 20,
+        "the seeded node holds more than 1 MB ({used})"
+    );
+    let limited = |mb: u64| ScanOptions {
+        snapshot_max_memory: mb << 20,
+        memory_usage: true,
+        ..Default::default()
+    };
+    let over = bigkeys::analyze(&target, &limited(1), &Control::default())
+        .await
+        .unwrap();
+    assert_eq!(over.sources, [Source::Online], "over the limit");
+    assert_eq!(over.keys, online.keys);
+    let within = bigkeys::analyze(&target, &limited((used >> 20) + 1), &Control::default())
+        .await
+        .unwrap();
+    assert_eq!(within.sources, [Source::Snapshot], "within the limit");
+    let zero = ScanOptions {
+        snapshot_max_memory: 0,
+        ..Default::default()
+    };
+    let refused = bigkeys::analyze(&target, &zero, &Control::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, dcs_analyzer::AnalyzerError::InvalidOption(why) if why.contains("snapshot limit")),
+        "{refused:?}"
+    );
+
     // A user who may not replicate: the default scans online; insisting fails, saying why.
     run(
         &mut c,

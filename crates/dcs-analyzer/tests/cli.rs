@@ -35,6 +35,25 @@ async fn json_uses_dcs_field_names() {
     // Gentle, on a node this small: a snapshot, and the record says so.
     assert_eq!(v["analyzed_on"][0]["source"], "snapshot", "{v}");
     assert_eq!(v["analyzed_on"][0]["role"], "master", "{v}");
+    // Over --snapshot-max-mb: online, the same keys (a value that is not hot makes it 2 MB more).
+    run(
+        &mut c,
+        redis::cmd("SET").arg("filler").arg("f".repeat(2 << 20)),
+    )
+    .await;
+    let out = analyze(&[
+        "hotkeys",
+        "--url",
+        &server.url(),
+        "--top",
+        "1",
+        "--json",
+        "--snapshot-max-mb",
+        "1",
+    ]);
+    let limited: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(limited["analyzed_on"][0]["source"], "online", "{limited}");
+    assert_eq!(limited["keys"], v["keys"]);
 }
 
 #[tokio::test]
@@ -90,6 +109,8 @@ fn errors_go_to_stderr_with_failure_status() {
         ("--timeout", "604801"),
         ("--timeout", "0"),
         ("--pause-ms", "60001"),
+        ("--snapshot-max-mb", "0"),
+        ("--snapshot-max-mb", "1048577"),
     ] {
         let out = analyze(&["expired", "--url", "redis://127.0.0.1:1", flag, value]);
         let err = String::from_utf8_lossy(&out.stderr);

@@ -122,9 +122,11 @@ struct RawInstance {
     /// Big keys: `replica` (the default: a healthy replica of each master, else the master) or
     /// `master`.
     analyze_on: Option<Spanned<String>>,
-    /// Hot and big keys: `auto` (the default: a snapshot of nodes up to 4 GiB when gentle, else
-    /// online), `snapshot` or `online`.
+    /// Hot and big keys: `auto` (the default: a snapshot of nodes up to `snapshot_max_mb` when
+    /// gentle, else online), `snapshot` or `online`.
     source: Option<Spanned<String>>,
+    /// `source = "auto"`: the largest node (`used_memory`, MB) read by a snapshot (4096).
+    snapshot_max_mb: Option<Spanned<u64>>,
     /// What counts as big or hot here (defaults: DCS's 10240 bytes, 5000 elements; counter 6).
     big_key_string_bytes: Option<Spanned<u64>>,
     big_key_elements: Option<Spanned<u64>>,
@@ -327,6 +329,8 @@ pub struct InstanceConfig {
     pub analyze_on: dcs_analyzer::AnalyzeOn,
     /// How hot and big keys read each node (`source` in the file).
     pub source: dcs_analyzer::Source,
+    /// `source = "auto"` reads a snapshot of nodes up to this many bytes (`snapshot_max_mb`).
+    pub snapshot_max_memory: u64,
     /// What counts as big or hot (`big_key_string_bytes`, `big_key_elements`,
     /// `hot_key_min_freq` in the file).
     pub thresholds: dcs_api::task::KeyThresholds,
@@ -340,6 +344,7 @@ impl InstanceConfig {
             pace: self.pace,
             analyze_on: self.analyze_on,
             source: self.source,
+            snapshot_max_memory: self.snapshot_max_memory,
             min_freq: self.thresholds.hot_min_freq,
             ..base.clone()
         }
@@ -544,6 +549,14 @@ impl Config {
                         ),
                     )),
                 };
+            let snapshot_mb = dcs_analyzer::options::SNAPSHOT_MAX_MB_RANGE;
+            let snapshot_max_memory = bounded(
+                i.snapshot_max_mb,
+                "snapshot_max_mb",
+                *snapshot_mb.start(),
+                *snapshot_mb.end(),
+                dcs_analyzer::source::SNAPSHOT_MAX_MEMORY >> 20,
+            )? << 20;
             let d = dcs_api::task::KeyThresholds::default();
             let thresholds = dcs_api::task::KeyThresholds {
                 big_string_bytes: bounded(
@@ -579,6 +592,7 @@ impl Config {
                 pace,
                 analyze_on,
                 source,
+                snapshot_max_memory,
                 thresholds,
             });
         }
@@ -876,6 +890,33 @@ pace = "fast"
                 .contains("source \"rdb\" must be \"auto\", \"snapshot\" or \"online\""),
             "{bad}"
         );
+        assert_eq!(
+            c.instances[0].snapshot_max_memory,
+            4 << 30,
+            "4 GiB unless set"
+        );
+        let small = parse(&GOOD.replace("pace = \"fast\"", "snapshot_max_mb = 512")).unwrap();
+        assert_eq!(small.instances[1].snapshot_max_memory, 512 << 20);
+        assert_eq!(
+            small.instances[1]
+                .options(&Default::default())
+                .snapshot_max_memory,
+            512 << 20
+        );
+        for (bad, says) in [
+            ("0", "snapshot_max_mb 0 must be from 1 to 1048576"),
+            ("1048577", "snapshot_max_mb 1048577 must be"),
+            ("-1", "expected u64"),
+            ("\"4G\"", "expected u64"),
+        ] {
+            let e = parse(&GOOD.replace("pace = \"fast\"", &format!("snapshot_max_mb = {bad}")))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("proxy.toml:19") && e.contains(says),
+                "{bad}: {e}"
+            );
+        }
         let slow = parse(&GOOD.replace("pace = \"fast\"", "pace = \"slow\"")).unwrap_err();
         assert!(
             slow.to_string().contains("proxy.toml:19")

@@ -80,6 +80,7 @@ pub(crate) async fn run(
                 pace: Default::default(),
                 analyze_on: Default::default(),
                 source: Default::default(),
+                snapshot_max_memory: dcs_analyzer::source::SNAPSHOT_MAX_MEMORY,
                 thresholds: Default::default(),
             },
             InstanceConfig {
@@ -93,6 +94,7 @@ pub(crate) async fn run(
                 pace: Default::default(),
                 analyze_on: Default::default(),
                 source: Default::default(),
+                snapshot_max_memory: dcs_analyzer::source::SNAPSHOT_MAX_MEMORY,
                 thresholds: Default::default(),
             },
         ],

@@ -94,6 +94,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 pace: Default::default(),
                 analyze_on: Default::default(),
                 source: Default::default(),
+                snapshot_max_memory: dcs_analyzer::source::SNAPSHOT_MAX_MEMORY,
                 thresholds: Default::default(),
             },
             InstanceConfig {
@@ -107,6 +108,7 @@ pub fn config(dir: &std::path::Path, lfu: &RedisProcess, lru: &RedisProcess) -> 
                 pace: Default::default(),
                 analyze_on: Default::default(),
                 source: Default::default(),
+                snapshot_max_memory: dcs_analyzer::source::SNAPSHOT_MAX_MEMORY,
                 thresholds: Default::default(),
             },
         ],

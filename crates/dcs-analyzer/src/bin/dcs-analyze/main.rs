@@ -13,7 +13,8 @@
 //! bar goes to stderr when it is a terminal; errors go to stderr with exit status 1.
 
 use clap::Parser;
-use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP};
+use dcs_analyzer::options::{COUNT_RANGE, MAX_DEADLINE, MAX_PAUSE, MAX_TOP, SNAPSHOT_MAX_MB_RANGE};
+use dcs_analyzer::source::SNAPSHOT_MAX_MEMORY;
 use dcs_analyzer::{
     AnalyzeOn, AnalyzerError, Control, Pace, Progress, Report, ScanOptions, Target, Unit,
 };
@@ -104,11 +105,15 @@ pub(crate) struct Args {
     analyze_on: String,
     /// Hot and big keys: read each node's snapshot by replication (the server forks once and
     /// runs no per-key command) or scan it online (SCAN and per-key commands). `auto` (the
-    /// default): a snapshot of nodes up to 4 GiB of memory (with --fast only where it would
-    /// finish first: the server's repl-diskless-sync-delay and the key count decide), online
-    /// where that is refused.
+    /// default): a snapshot of nodes up to --snapshot-max-mb of memory (with --fast only where
+    /// it would finish first: the server's repl-diskless-sync-delay and the key count decide),
+    /// online where that is refused.
     #[arg(long, value_name = "auto|snapshot|online", default_value = "auto")]
     source: dcs_analyzer::Source,
+    /// --source auto: the largest node (used_memory, MB) read by a snapshot; a fork pauses the
+    /// server ~10-13 ms per GB and copies the pages written meanwhile (1 to 1048576).
+    #[arg(long, default_value_t = SNAPSHOT_MAX_MEMORY >> 20, value_parser = clap::value_parser!(u64).range(*SNAPSHOT_MAX_MB_RANGE.start()..=*SNAPSHOT_MAX_MB_RANGE.end()))]
+    snapshot_max_mb: u64,
     /// Big keys: also measure MEMORY USAGE of each winner.
     #[arg(long)]
     memory_usage: bool,
@@ -186,6 +191,7 @@ async fn main() -> ExitCode {
             AnalyzeOn::Replica
         },
         source: args.source,
+        snapshot_max_memory: args.snapshot_max_mb << 20,
         tls_ca,
         ..Default::default()
     };
