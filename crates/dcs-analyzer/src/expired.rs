@@ -5,12 +5,19 @@
 //! every database on every master (COUNT = `scan_keys_count`) reclaims them all; the number
 //! reclaimed is the growth of `expired_keys` in `INFO stats` on each master over the scan. (On a
 //! busy server that figure also counts keys that clients or active expiry reclaimed meanwhile.)
+//!
+//! Nothing is kept of the names SCAN sends: each database is swept on a connection of our own
+//! (`raw_conn.rs`) that reads past them, one SCAN at a time, paced as any one-request batch
+//! (`pace.rs`). On a host the server shares, the client CPU this saves is the workload's
+//! (BENCHMARKS.md).
 
-use crate::conn::{Conn, Node};
+use crate::conn::Node;
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
-use crate::scan::{on_every_node, scan_node, BatchHandler};
+use crate::pace::{Pacer, GENTLE_SCAN_ALONE};
+use crate::raw_conn::RawConn;
+use crate::scan::{databases, on_every_node, ScanOutcome, Stop};
 use crate::target::Target;
 use std::time::Instant;
 
@@ -32,19 +39,6 @@ pub struct ExpiredReport {
     /// Cancelled before it covered every key; `num` is what it reclaimed until then.
     pub cancelled: bool,
     pub shards: Vec<ShardReclaim>,
-}
-
-/// SCAN alone does the work; nothing to do per batch.
-struct Touch;
-
-impl BatchHandler for Touch {
-    async fn handle(&mut self, _: &mut Conn, _: u32, _: Vec<Vec<u8>>) -> Result<()> {
-        Ok(())
-    }
-
-    fn per_key(&self) -> bool {
-        false
-    }
 }
 
 async fn expired_keys(node: &Node, opts: &ScanOptions) -> Result<u64> {
@@ -81,7 +75,7 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
         let (opts, ctl) = (opts.clone(), ctl.clone());
         async move {
             let before = expired_keys(&node, &opts).await?;
-            let outcome = scan_node(&node, &opts, &ctl, &mut Touch, deadline).await?;
+            let outcome = sweep(&node, &opts, &ctl, deadline).await?;
             let after = expired_keys(&node, &opts).await?;
             let shard = ShardReclaim {
                 shard: node.shard.clone(),
@@ -100,4 +94,75 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
         cancelled: shards.iter().any(|(_, o)| o.cancelled),
         shards: shards.into_iter().map(|(s, _)| s).collect(),
     })
+}
+
+/// SCANs every database of `node` that has keys, keeping nothing of the names.
+async fn sweep(
+    node: &Node,
+    opts: &ScanOptions,
+    ctl: &Control,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<ScanOutcome> {
+    let dbs = databases(&mut node.connect(0, opts).await?).await?;
+    ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
+    let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
+    let addr = node.addr.clone();
+    tokio::task::spawn_blocking(move || {
+        let stop = Stop {
+            ctl: &ctl,
+            deadline,
+        };
+        let mut outcome = ScanOutcome::default();
+        for (db, _) in dbs {
+            sweep_db(&node, &opts, db, &stop, &mut outcome)?;
+            if outcome.cancelled || outcome.timed_out {
+                break;
+            }
+        }
+        Ok(outcome)
+    })
+    .await
+    .map_err(|e| AnalyzerError::Protocol {
+        addr,
+        detail: format!("the scan stopped: {e}"),
+    })?
+}
+
+/// One database's SCAN, one request at a time, paced; what it covered goes into `outcome`.
+fn sweep_db(
+    node: &Node,
+    opts: &ScanOptions,
+    db: u32,
+    stop: &Stop,
+    outcome: &mut ScanOutcome,
+) -> Result<()> {
+    let mut conn = RawConn::open(node, opts, opts.response_timeout)?;
+    if db != 0 {
+        conn.command(&["SELECT", &db.to_string()], true)?;
+    }
+    let mut pacer = Pacer::one_request(opts.pace, GENTLE_SCAN_ALONE);
+    let count = pacer.scan_count(opts.count);
+    let mut cursor = 0;
+    loop {
+        if stop.now(outcome) {
+            return Ok(());
+        }
+        let sent = Instant::now();
+        let (next, keys) = conn.scan(cursor, count)?;
+        outcome.scanned += keys;
+        stop.ctl.add_scanned(keys);
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
+        let wait = pacer.after(sent.elapsed());
+        if !wait.is_zero() {
+            let start = Instant::now();
+            std::thread::sleep(wait);
+            pacer.slept(start.elapsed());
+        }
+        if !opts.pause.is_zero() {
+            std::thread::sleep(opts.pause);
+        }
+    }
 }

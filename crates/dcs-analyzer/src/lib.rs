@@ -37,6 +37,7 @@ pub mod nodes;
 pub mod options;
 pub mod pace;
 pub mod probe;
+mod raw_conn;
 pub mod rdb;
 pub mod replicas;
 pub mod scan;

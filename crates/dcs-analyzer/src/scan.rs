@@ -3,7 +3,7 @@
 //! An analysis that has a script does each batch in the server by it (`scan_script.rs`), and
 //! goes the pipelined way where the server refuses scripts. Gentle by default: each `SCAN`, script
 //! and pipeline of per-key commands is bounded and paced (`pace.rs`; a batch that is one request,
-//! a script or a SCAN with nothing per key, by [`BatchHandler::gentle_keys`]), an optional pause
+//! a script, by [`BatchHandler::gentle_keys`]), an optional pause
 //! separates batches, and every reply has a timeout. Fast mode sends the next `SCAN` along with each
 //! batch's commands.
 
@@ -50,14 +50,8 @@ pub(crate) trait BatchHandler: Send {
         Ok(())
     }
 
-    /// Whether it sends commands for each key; `false`: a batch is its SCAN alone, one request,
-    /// paced as a script is.
-    fn per_key(&self) -> bool {
-        true
-    }
-
-    /// Gentle: the most keys of one request that is a whole batch — its script, or its SCAN
-    /// where it has nothing to do per key (`pace.rs` sizes each kind by its cost per key).
+    /// Gentle: the most keys of one scripted batch, a whole batch in one request (`pace.rs`
+    /// sizes each kind by its cost per key).
     fn gentle_keys(&self) -> u32 {
         GENTLE_SCAN_ALONE
     }
@@ -133,9 +127,6 @@ pub(crate) async fn scan_node<H: BatchHandler>(
                 ScriptEnd::Stopped => return Ok(outcome),
                 ScriptEnd::Refused { cursor } => start = cursor,
             }
-        }
-        if !handler.per_key() {
-            conn = conn.with_pacer(Pacer::one_request(opts.pace, handler.gentle_keys()));
         }
         let count = conn.scan_count(opts.count);
         let scanner = conn.clone();

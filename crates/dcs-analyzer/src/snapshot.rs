@@ -8,11 +8,10 @@ use crate::conn::Node;
 use crate::error::{AnalyzerError, Result};
 use crate::keyspace::Keyspace;
 use crate::options::ScanOptions;
+use crate::raw_conn::RawConn;
 use crate::rdb::KeyInfo;
 use crate::Control;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::sync::Arc;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 /// How long the master may stay silent. While it forks and writes the snapshot it sends a
@@ -103,182 +102,34 @@ impl<R: Read> Read for Tee<'_, R> {
 
 /// Connects to `node` as a replica and hands the snapshot's payload to `consume`, which reads
 /// it to the RDB's end, with its length when the master announced one (not when diskless).
+/// The replication handshake `redis-cli --rdb` does, on a connection of our own
+/// (`raw_conn.rs`), verified TLS only.
 fn replicate(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
     consume: impl FnOnce(&mut dyn Read, Option<u64>) -> Result<u64>,
 ) -> Result<u64> {
-    let (host, port, tls) = match &node.info.addr {
-        redis::ConnectionAddr::Tcp(h, p) => (h.clone(), *p, None),
-        redis::ConnectionAddr::TcpTls {
-            host,
-            port,
-            insecure,
-            ..
-        } => (host.clone(), *port, Some(*insecure)),
-        _ => (String::new(), 0, None),
-    };
-    let addr = node.addr.clone();
-    let io = |what: &str, e: std::io::Error| AnalyzerError::Lost {
-        addr: addr.clone(),
-        detail: format!("{what}: {e}"),
-    };
-    let sock = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
-        .map_err(|e| io("resolving", e))?
-        .next()
-        .ok_or_else(|| AnalyzerError::InvalidTarget(format!("{addr}: no address")))?;
-    let tcp = TcpStream::connect_timeout(&sock, opts.connect_timeout).map_err(|e| {
-        AnalyzerError::Connect {
-            addr: addr.clone(),
-            detail: e.to_string(),
-        }
-    })?;
-    tcp.set_read_timeout(Some(SILENCE.max(opts.response_timeout)))
-        .map_err(|e| io("configuring the socket", e))?;
-    match tls {
-        None => sync(tcp, node, ctl, consume),
-        Some(insecure) => {
-            let config = tls_config(opts, &addr, insecure)?;
-            let name = rustls::pki_types::ServerName::try_from(host.clone())
-                .map_err(|e| AnalyzerError::InvalidTarget(format!("{addr}: {e}")))?;
-            let conn = rustls::ClientConnection::new(config, name).map_err(|e| {
-                AnalyzerError::Connect {
-                    addr: addr.clone(),
-                    detail: e.to_string(),
-                }
-            })?;
-            sync(rustls::StreamOwned::new(conn, tcp), node, ctl, consume)
-        }
-    }
-}
-
-/// The TLS client a snapshot is read with: the instance's CA (`tls_ca`), else the system's
-/// roots, as the analyses' own connections trust.
-fn tls_config(opts: &ScanOptions, addr: &str, insecure: bool) -> Result<Arc<rustls::ClientConfig>> {
-    use rustls::pki_types::{pem::PemObject, CertificateDer};
-    if insecure {
-        return Err(AnalyzerError::InvalidTarget(format!(
-            "{addr}: a snapshot is read only over verified TLS (drop #insecure and give the CA)"
-        )));
-    }
-    // rustls needs one process-wide crypto provider; the first to install it wins.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut roots = rustls::RootCertStore::empty();
-    match &opts.tls_ca {
-        Some(pem) => {
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let added = cert
-                    .map_err(|e| e.to_string())
-                    .and_then(|c| roots.add(c).map_err(|e| e.to_string()));
-                if let Err(e) = added {
-                    return Err(AnalyzerError::InvalidTarget(format!(
-                        "{addr}: the CA certificate: {e}"
-                    )));
-                }
-            }
-        }
-        None => {
-            for cert in rustls_native_certs::load_native_certs().certs {
-                let _ = roots.add(cert);
-            }
-        }
-    }
-    Ok(Arc::new(
-        rustls::ClientConfig::builder()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    ))
-}
-
-/// The replication handshake on `stream`, then the snapshot parsed as it arrives.
-fn sync<S: Read + Write>(
-    stream: S,
-    node: &Node,
-    ctl: &Control,
-    consume: impl FnOnce(&mut dyn Read, Option<u64>) -> Result<u64>,
-) -> Result<u64> {
-    let addr = node.addr.clone();
-    let io = |what: &str, e: std::io::Error| AnalyzerError::Lost {
-        addr: addr.clone(),
-        detail: format!("{what}: {e}"),
-    };
-    let mut reader = BufReader::with_capacity(1 << 20, stream);
-    let mut command = |args: &[&str], must: bool| -> Result<()> {
-        let mut out = format!("*{}\r\n", args.len());
-        for a in args {
-            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-        }
-        let stream = reader.get_mut();
-        stream
-            .write_all(out.as_bytes())
-            .and_then(|_| stream.flush())
-            .map_err(|e| io("sending", e))?;
-        let mut line = String::new();
-        reader
-            .read_line(&mut line)
-            .map_err(|e| io("reading a reply", e))?;
-        if line.starts_with('-') && must {
-            let detail = line.trim_end().trim_start_matches('-').to_string();
-            return Err(
-                if detail.starts_with("NOPERM")
-                    || detail.contains("NOAUTH")
-                    || detail.starts_with("WRONGPASS")
-                {
-                    AnalyzerError::Denied {
-                        addr: addr.clone(),
-                        command: args[0].to_uppercase(),
-                        detail,
-                    }
-                } else {
-                    AnalyzerError::Protocol {
-                        addr: addr.clone(),
-                        detail: format!("{}: {detail}", args[0]),
-                    }
-                },
-            );
-        }
-        Ok(())
-    };
-    let info = &node.info.redis;
-    match (&info.username, &info.password) {
-        (Some(user), Some(pass)) => command(&["AUTH", user, pass], true)?,
-        (None, Some(pass)) => command(&["AUTH", pass], true)?,
-        _ => {}
-    }
-    command(&["REPLCONF", "capa", "eof"], false)?;
+    let mut conn = RawConn::open(node, opts, SILENCE.max(opts.response_timeout))?;
+    conn.command(&["REPLCONF", "capa", "eof"], false)?;
     // Redis >= 7.0: the RDB alone, no command stream after it.
-    command(&["REPLCONF", "rdb-only", "1"], false)?;
-    let stream = reader.get_mut();
-    stream
-        .write_all(b"*1\r\n$4\r\nSYNC\r\n")
-        .and_then(|_| stream.flush())
-        .map_err(|e| io("sending SYNC", e))?;
+    conn.command(&["REPLCONF", "rdb-only", "1"], false)?;
+    conn.send(&[b"SYNC"])?;
     // Newlines while the master prepares the snapshot, then `$<len>` or `$EOF:<40 bytes>`, or
     // an error (SYNC denied by ACL, or on a replica of a replica being synced).
-    let mut line = String::new();
-    loop {
+    let header = loop {
         if ctl.is_cancelled() {
             return Err(AnalyzerError::Cancelled);
         }
-        line.clear();
-        reader
-            .read_line(&mut line)
-            .map_err(|e| io("waiting for the snapshot", e))?;
-        if line.is_empty() {
-            return Err(io(
-                "waiting for the snapshot",
-                std::io::ErrorKind::UnexpectedEof.into(),
-            ));
+        let line = conn.read_line("waiting for the snapshot")?;
+        if !line.is_empty() {
+            break String::from_utf8_lossy(line).into_owned();
         }
-        if line != "\n" {
-            break;
-        }
-    }
-    let header = line.trim_end();
+    };
+    let addr = node.addr.clone();
     if let Some(err) = header.strip_prefix('-') {
         return Err(AnalyzerError::Denied {
-            addr: addr.clone(),
+            addr,
             command: "SYNC".into(),
             detail: format!(
                 "{err} (a snapshot is read by replication: key-space analysis can read an RDB \
@@ -288,20 +139,21 @@ fn sync<S: Read + Write>(
     }
     let Some(size) = header.strip_prefix('$') else {
         return Err(AnalyzerError::Protocol {
-            addr: addr.clone(),
+            addr,
             detail: format!("SYNC answered {header:?}"),
         });
     };
+    let reader = conn.reader();
     if size.starts_with("EOF:") {
         // Diskless: the payload ends with the marker after the RDB's own end, which the parser
         // stops at; the marker is left unread with the connection.
-        consume(&mut reader, None)
+        consume(reader, None)
     } else {
         let len: u64 = size.parse().map_err(|_| AnalyzerError::Protocol {
-            addr: addr.clone(),
+            addr,
             detail: format!("SYNC answered {header:?}"),
         })?;
-        consume(&mut (&mut reader).take(len), Some(len))
+        consume(&mut reader.take(len), Some(len))
     }
 }
 

@@ -253,3 +253,51 @@ async fn absurd_options_are_refused_not_panicked_on() {
         .await
         .expect("7 days is allowed");
 }
+
+/// The sweep runs on a connection of its own (`raw_conn.rs`): it authenticates as the target's
+/// user, reaches every database, and a user that may not SCAN is told so, naming the command.
+#[tokio::test]
+async fn a_users_rights_are_the_sweeps() {
+    let server = no_active_expire_server();
+    let mut c = connect(&server.url(), 0).await;
+    freeze_expiry(&mut c).await;
+    seed(&server.url(), 0, 30, 10).await;
+    seed(&server.url(), 5, 20, 3).await;
+    wait_server_clock_past(&mut c, 5).await;
+    let acl = |user: &str, rights: &[&str]| {
+        let mut cmd = redis::cmd("ACL");
+        cmd.arg("SETUSER")
+            .arg(user)
+            .arg(&["on", ">pw-0123456789", "~*"]);
+        cmd.arg(rights);
+        cmd
+    };
+    run(&mut c, &mut acl("sweeper", &["+@all"])).await;
+    run(&mut c, &mut acl("noscan", &["+@all", "-scan"])).await;
+    let as_user = |user: &str| {
+        Target::Standalone(format!(
+            "redis://{user}:pw-0123456789@127.0.0.1:{}",
+            server.port
+        ))
+    };
+    let report = expired::analyze(
+        &as_user("sweeper"),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.num, report.scanned_keys), (50, 13));
+    let e = expired::analyze(
+        &as_user("noscan"),
+        &ScanOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&e, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SCAN"),
+        "{e:?}"
+    );
+    assert!(!e.to_string().contains("pw-0123456789"), "{e}");
+}

@@ -146,3 +146,63 @@ async fn a_key_space_snapshot_streams_over_tls() {
         "untrusted: {e}"
     );
 }
+
+/// Expired keys over TLS: the sweep's own connection (`raw_conn.rs`) speaks TLS with the
+/// instance's CA and the password, twice over the same server.
+#[tokio::test]
+async fn expired_keys_are_reclaimed_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = TestCertificates::create(dir.path()).unwrap();
+    let server = RedisProcess::start_tls(
+        &certs,
+        &["--requirepass", PASSWORD, "--enable-debug-command", "yes"],
+    )
+    .unwrap();
+    let plain = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
+    let mut c = connect(&plain, 0).await;
+    run(&mut c, redis::cmd("DEBUG").arg("SET-ACTIVE-EXPIRE").arg(0)).await;
+    let tls = server
+        .tls_url()
+        .unwrap()
+        .replace("rediss://", &format!("rediss://:{PASSWORD}@"));
+    let opts = ScanOptions {
+        tls_ca: Some(std::fs::read(&certs.ca).unwrap().into()),
+        ..Default::default()
+    };
+    for url in [tls.clone(), tls.clone()] {
+        for i in 0..25 {
+            run(
+                &mut c,
+                redis::cmd("SET")
+                    .arg(format!("ttl:{i}"))
+                    .arg("v")
+                    .arg("PX")
+                    .arg(1),
+            )
+            .await;
+        }
+        run(&mut c, redis::cmd("SET").arg("keep").arg("v")).await;
+        wait_server_clock_past(&mut c, 5).await;
+        let report = dcs_analyzer::expired::analyze(
+            &Target::Standalone(url.clone()),
+            &opts,
+            &Control::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!((report.num, report.scanned_keys), (25, 1), "{url}");
+    }
+    // Not trusting the server's CA fails, and so does not verifying it at all: each names the
+    // server and never the password.
+    for (url, opts) in [
+        (tls.clone(), ScanOptions::default()),
+        (format!("{tls}/#insecure"), opts),
+    ] {
+        let e =
+            dcs_analyzer::expired::analyze(&Target::Standalone(url), &opts, &Control::default())
+                .await
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("127.0.0.1") && !e.contains(PASSWORD), "{e}");
+    }
+}
