@@ -2,9 +2,9 @@
 //! per request shows beside the server's: the replication handshake a snapshot is read through
 //! (`snapshot.rs`), and the expired-key scan's SCANs (`expired.rs`), which keep nothing of the
 //! names they are sent — read past here, never allocated. Over the redis crate's multiplexed
-//! connection each of those 25,000 small round trips (1M keys) cost ~50 µs of the analysis's CPU;
-//! here ~16 µs, nearly all of it the two system calls, which on a host the server shares is CPU
-//! the server and its clients get back (BENCHMARKS.md).
+//! connection each of those 25,000 small round trips (1M keys) cost 40–60 µs of the analysis's
+//! CPU; here 16–25 µs, most of it the two system calls. On a host the server shares, that is
+//! CPU the server and its clients get back (BENCHMARKS.md).
 //!
 //! TLS as the analyses' other connections: the instance's CA, else the system's roots; only
 //! verified (nor does the redis crate as built here accept `#insecure`). Every reply is awaited at most the timeout given, every line is
