@@ -37,14 +37,24 @@ async fn seed(url: &str, db: i64, expiring: usize, persistent: usize) {
     let _: () = pipe.query_async(&mut c).await.unwrap();
 }
 
-#[tokio::test]
-async fn reclaims_exactly_the_expired_keys() {
+/// A server with active expiry off, seeded as `seeds` says (`(db, expiring, persistent)`), its
+/// clock past every 1 ms TTL: the expired keys stay until something touches them.
+async fn with_expired_keys(
+    seeds: &[(i64, usize, usize)],
+) -> (RedisProcess, redis::aio::MultiplexedConnection) {
     let server = no_active_expire_server();
     let mut c = connect(&server.url(), 0).await;
     freeze_expiry(&mut c).await;
-    seed(&server.url(), 0, 1000, 500).await;
-    seed(&server.url(), 2, 234, 10).await;
+    for &(db, expiring, persistent) in seeds {
+        seed(&server.url(), db, expiring, persistent).await;
+    }
     wait_server_clock_past(&mut c, 5).await;
+    (server, c)
+}
+
+#[tokio::test]
+async fn reclaims_exactly_the_expired_keys() {
+    let (server, mut c) = with_expired_keys(&[(0, 1000, 500), (2, 234, 10)]).await;
     let dbsize_before: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
     assert_eq!(
         dbsize_before, 1500,
@@ -134,11 +144,7 @@ async fn gentle_scans_are_small_fast_ones_whole() {
 
 #[tokio::test]
 async fn deadline_stops_the_scan_cleanly() {
-    let server = no_active_expire_server();
-    let mut c = connect(&server.url(), 0).await;
-    freeze_expiry(&mut c).await;
-    seed(&server.url(), 0, 2000, 2000).await;
-    wait_server_clock_past(&mut c, 5).await;
+    let (server, mut c) = with_expired_keys(&[(0, 2000, 2000)]).await;
     let opts = ScanOptions {
         count: 10,
         pause: Duration::from_millis(5),
@@ -258,12 +264,7 @@ async fn absurd_options_are_refused_not_panicked_on() {
 /// user, reaches every database, and a user that may not SCAN is told so, naming the command.
 #[tokio::test]
 async fn a_users_rights_are_the_sweeps() {
-    let server = no_active_expire_server();
-    let mut c = connect(&server.url(), 0).await;
-    freeze_expiry(&mut c).await;
-    seed(&server.url(), 0, 30, 10).await;
-    seed(&server.url(), 5, 20, 3).await;
-    wait_server_clock_past(&mut c, 5).await;
+    let (server, mut c) = with_expired_keys(&[(0, 30, 10), (5, 20, 3)]).await;
     let acl = |user: &str, rights: &[&str]| {
         let mut cmd = redis::cmd("ACL");
         cmd.arg("SETUSER")
@@ -275,26 +276,15 @@ async fn a_users_rights_are_the_sweeps() {
     run(&mut c, &mut acl("sweeper", &["+@all"])).await;
     run(&mut c, &mut acl("noscan", &["+@all", "-scan"])).await;
     let as_user = |user: &str| {
-        Target::Standalone(format!(
-            "redis://{user}:pw-0123456789@127.0.0.1:{}",
-            server.port
-        ))
+        let url = format!("redis://{user}:pw-0123456789@127.0.0.1:{}", server.port);
+        async move {
+            let target = Target::Standalone(url);
+            expired::analyze(&target, &ScanOptions::default(), &Control::default()).await
+        }
     };
-    let report = expired::analyze(
-        &as_user("sweeper"),
-        &ScanOptions::default(),
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let report = as_user("sweeper").await.unwrap();
     assert_eq!((report.num, report.scanned_keys), (50, 13));
-    let e = expired::analyze(
-        &as_user("noscan"),
-        &ScanOptions::default(),
-        &Control::default(),
-    )
-    .await
-    .unwrap_err();
+    let e = as_user("noscan").await.unwrap_err();
     assert!(
         matches!(&e, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SCAN"),
         "{e:?}"

@@ -6,27 +6,50 @@ mod common;
 use common::*;
 use dcs_analyzer::server::{RedisProcess, TestCertificates};
 use dcs_analyzer::{bigkeys, Control, ScanOptions, Target};
-use std::sync::Arc;
 
 const PASSWORD: &str = "tls-test-password-0123";
 
-#[tokio::test]
-async fn analyses_run_over_tls_with_the_instance_ca() {
+/// A redis-server with a TLS port (its certificate signed by a throwaway CA) and a password:
+/// the TLS URL with the password, options that trust the CA, and a plain connection to seed it.
+struct TlsServer {
+    server: RedisProcess,
+    url: String,
+    /// The plain port's URL, with the password.
+    plain: String,
+    opts: ScanOptions,
+    _dir: tempfile::TempDir,
+}
+
+async fn tls_server(args: &[&str]) -> (TlsServer, redis::aio::MultiplexedConnection) {
     let dir = tempfile::tempdir().unwrap();
     let certs = TestCertificates::create(dir.path()).unwrap();
-    let server = RedisProcess::start_tls(&certs, &["--requirepass", PASSWORD]).unwrap();
+    let all = [&["--requirepass", PASSWORD][..], args].concat();
+    let server = RedisProcess::start_tls(&certs, &all).unwrap();
     let plain = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
-    let mut c = connect(&plain, 0).await;
-    run(&mut c, redis::cmd("SET").arg("big").arg("x".repeat(4096))).await;
-    let tls = server
+    let c = connect(&plain, 0).await;
+    let url = server
         .tls_url()
         .unwrap()
         .replace("rediss://", &format!("rediss://:{PASSWORD}@"));
-    let ca: Arc<[u8]> = std::fs::read(&certs.ca).unwrap().into();
     let opts = ScanOptions {
-        tls_ca: Some(ca),
+        tls_ca: Some(std::fs::read(&certs.ca).unwrap().into()),
         ..Default::default()
     };
+    let tls = TlsServer {
+        server,
+        url,
+        plain,
+        opts,
+        _dir: dir,
+    };
+    (tls, c)
+}
+
+#[tokio::test]
+async fn analyses_run_over_tls_with_the_instance_ca() {
+    let (t, mut c) = tls_server(&[]).await;
+    run(&mut c, redis::cmd("SET").arg("big").arg("x".repeat(4096))).await;
+    let (tls, opts, server) = (t.url.clone(), t.opts.clone(), &t.server);
     let report = bigkeys::analyze(&Target::Standalone(tls.clone()), &opts, &Control::new().0)
         .await
         .unwrap();
@@ -100,27 +123,12 @@ fn the_cli_speaks_tls_and_reads_rediscli_auth() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_space_snapshot_streams_over_tls() {
     use dcs_analyzer::keyspace::KeyspaceOptions;
-    let dir = tempfile::tempdir().unwrap();
-    let certs = TestCertificates::create(dir.path()).unwrap();
-    let server = RedisProcess::start_tls(
-        &certs,
-        &["--requirepass", PASSWORD, "--repl-diskless-sync-delay", "0"],
-    )
-    .unwrap();
-    let plain = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
-    let mut c = connect(&plain, 0).await;
+    let (t, mut c) = tls_server(&["--repl-diskless-sync-delay", "0"]).await;
     for i in 0..50 {
         run(&mut c, redis::cmd("SET").arg(format!("tls:{i}")).arg(i)).await;
     }
     run(&mut c, redis::cmd("RPUSH").arg("list").arg(&["a", "b"])).await;
-    let tls = server
-        .tls_url()
-        .unwrap()
-        .replace("rediss://", &format!("rediss://:{PASSWORD}@"));
-    let opts = ScanOptions {
-        tls_ca: Some(std::fs::read(&certs.ca).unwrap().into()),
-        ..Default::default()
-    };
+    let (tls, opts, plain) = (t.url.clone(), t.opts.clone(), t.plain.clone());
     let snapshot = |url: String, opts: ScanOptions| async move {
         dcs_analyzer::snapshot::analyze(
             &Target::Standalone(url),
@@ -151,24 +159,9 @@ async fn a_key_space_snapshot_streams_over_tls() {
 /// instance's CA and the password, twice over the same server.
 #[tokio::test]
 async fn expired_keys_are_reclaimed_over_tls() {
-    let dir = tempfile::tempdir().unwrap();
-    let certs = TestCertificates::create(dir.path()).unwrap();
-    let server = RedisProcess::start_tls(
-        &certs,
-        &["--requirepass", PASSWORD, "--enable-debug-command", "yes"],
-    )
-    .unwrap();
-    let plain = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
-    let mut c = connect(&plain, 0).await;
+    let (t, mut c) = tls_server(&["--enable-debug-command", "yes"]).await;
     run(&mut c, redis::cmd("DEBUG").arg("SET-ACTIVE-EXPIRE").arg(0)).await;
-    let tls = server
-        .tls_url()
-        .unwrap()
-        .replace("rediss://", &format!("rediss://:{PASSWORD}@"));
-    let opts = ScanOptions {
-        tls_ca: Some(std::fs::read(&certs.ca).unwrap().into()),
-        ..Default::default()
-    };
+    let (tls, opts) = (t.url.clone(), t.opts.clone());
     for url in [tls.clone(), tls.clone()] {
         for i in 0..25 {
             run(
