@@ -159,6 +159,14 @@ impl Conn {
         self.pacer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// This connection under a pace of its own (clones of the result share that one).
+    pub(crate) fn with_pacer(&self, pacer: Pacer) -> Conn {
+        Conn {
+            pacer: Arc::new(Mutex::new(pacer)),
+            ..self.clone()
+        }
+    }
+
     /// The `COUNT` of each SCAN under this connection's pace.
     pub(crate) fn scan_count(&self, asked: u32) -> u32 {
         self.pacer().scan_count(asked)

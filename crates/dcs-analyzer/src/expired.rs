@@ -17,7 +17,7 @@ use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
 use crate::pace::{Pacer, GENTLE_SCAN_ALONE};
 use crate::raw_conn::RawConn;
-use crate::scan::{databases, off_thread, on_every_node, ScanOutcome, Stop};
+use crate::scan::{databases, on_every_node, ScanOutcome, Stop};
 use crate::target::Target;
 use std::time::Instant;
 
@@ -106,7 +106,8 @@ async fn sweep(
     let dbs = databases(&mut node.connect(0, opts).await?).await?;
     ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
     let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
-    off_thread(&node.addr.clone(), move || {
+    let addr = node.addr.clone();
+    tokio::task::spawn_blocking(move || {
         let stop = Stop {
             ctl: &ctl,
             deadline,
@@ -121,6 +122,10 @@ async fn sweep(
         Ok(outcome)
     })
     .await
+    .map_err(|e| AnalyzerError::Protocol {
+        addr,
+        detail: format!("the scan stopped: {e}"),
+    })?
 }
 
 /// One database's SCAN, one request at a time, paced; what it covered goes into `outcome`.
@@ -131,7 +136,10 @@ fn sweep_db(
     stop: &Stop,
     outcome: &mut ScanOutcome,
 ) -> Result<()> {
-    let mut conn = RawConn::for_keys(node, opts, db)?;
+    let mut conn = RawConn::open(node, opts, opts.response_timeout)?;
+    if db != 0 {
+        conn.command(&["SELECT", &db.to_string()], true)?;
+    }
     let mut pacer = Pacer::one_request(opts.pace, GENTLE_SCAN_ALONE);
     let count = pacer.scan_count(opts.count);
     let mut cursor = 0;
@@ -147,7 +155,12 @@ fn sweep_db(
             return Ok(());
         }
         cursor = next;
-        pacer.wait_after(sent);
+        let wait = pacer.after(sent.elapsed());
+        if !wait.is_zero() {
+            let start = Instant::now();
+            std::thread::sleep(wait);
+            pacer.slept(start.elapsed());
+        }
         if !opts.pause.is_zero() {
             std::thread::sleep(opts.pause);
         }

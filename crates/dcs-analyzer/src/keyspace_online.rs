@@ -96,13 +96,13 @@ pub async fn analyze(
     let spaces = on_every_node(&masters, |_, node| {
         let (opts, ctl, ks) = (opts.clone(), ctl.clone(), keyspace.clone());
         async move {
-            let h = Online {
+            let mut h = Online {
                 now_ms: ks.now_ms,
                 space: Keyspace::new(ks),
                 every: every.max(1),
                 seen: 0,
             };
-            let (h, _) = scan_node(&node, &opts, &ctl, h, None).await?;
+            scan_node(&node, &opts, &ctl, &mut h, None).await?;
             Ok(h.space)
         }
     })

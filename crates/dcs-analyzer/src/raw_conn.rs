@@ -1,12 +1,10 @@
-//! A blocking connection of our own to one node, for the loops where the redis crate's cost per
-//! request shows beside the server's: the replication handshake a snapshot is read through
-//! (`snapshot.rs`), the expired-key scan's SCANs (`expired.rs`), which keep nothing of the names
-//! they are sent — read past here, never allocated — and the one-script batches of hot and big
-//! keys online (`scan_script.rs`). Over the redis crate's multiplexed connection each of those
-//! small round trips (25,000 SCANs for 1M keys) cost 40–60 µs of the analysis's CPU; here
-//! 16–25 µs, most of it the two system calls. On a host the server shares, that is CPU the
-//! server and its clients get back (BENCHMARKS.md). Run it off the async threads
-//! (`scan::off_thread`).
+//! A blocking connection of our own to one node, for the two loops where the redis crate's cost
+//! per request shows beside the server's: the replication handshake a snapshot is read through
+//! (`snapshot.rs`), and the expired-key scan's SCANs (`expired.rs`), which keep nothing of the
+//! names they are sent — read past here, never allocated. Over the redis crate's multiplexed
+//! connection each of those 25,000 small round trips (1M keys) cost 40–60 µs of the analysis's
+//! CPU; here 16–25 µs, most of it the two system calls. On a host the server shares, that is
+//! CPU the server and its clients get back (BENCHMARKS.md).
 //!
 //! TLS as the analyses' other connections: the instance's CA, else the system's roots; only
 //! verified (nor does the redis crate as built here accept `#insecure`). Every reply is awaited at most the timeout given, every line is
@@ -23,18 +21,6 @@ use std::time::Duration;
 /// A socket, plain or TLS.
 pub(crate) trait Stream: Read + Write + Send {}
 impl<T: Read + Write + Send> Stream for T {}
-
-/// One reply: a value, or the server's error (which a caller may expect, as `NOSCRIPT`).
-#[derive(Debug, PartialEq)]
-pub(crate) enum Reply {
-    Value(redis::Value),
-    Error(String),
-}
-
-/// The most elements of one array reply, and how deep arrays may nest: far beyond what the
-/// commands sent here reply, so a reply past them is not one of theirs.
-const MAX_ELEMENTS: u64 = 1 << 20;
-const MAX_DEPTH: usize = 4;
 
 /// The longest line accepted from a server: a bulk length, a cursor, an error message.
 const MAX_LINE: u64 = 64 << 10;
@@ -195,34 +181,6 @@ impl RawConn {
         next_line(&mut self.reader, &mut self.line, &self.peer, what)
     }
 
-    /// Opens a connection for reading keys of database `db`: `READONLY` on a replica (a cluster
-    /// replica answers key commands only then; a standalone one refuses it, which changes
-    /// nothing) and `CLIENT NO-TOUCH ON` (Redis >= 7.2: size commands leave the LFU counters
-    /// being measured alone; older servers refuse it), as [`Node::connect`] does.
-    pub fn for_keys(node: &Node, opts: &ScanOptions, db: u32) -> Result<RawConn> {
-        let mut conn = RawConn::open(node, opts, opts.response_timeout)?;
-        if db != 0 {
-            conn.command(&["SELECT", &db.to_string()], true)?;
-        }
-        if node.is_replica() {
-            conn.command(&["READONLY"], false)?;
-        }
-        conn.command(&["CLIENT", "NO-TOUCH", "ON"], false)?;
-        Ok(conn)
-    }
-
-    /// Sends a command and reads its whole reply.
-    pub fn request(&mut self, args: &[&[u8]]) -> Result<Reply> {
-        self.send(args)?;
-        let (reader, line, peer) = (&mut self.reader, &mut self.line, &self.peer);
-        let head = next_line(reader, line, peer, "reading a reply")?;
-        if let Some(err) = head.strip_prefix(b"-") {
-            return Ok(Reply::Error(String::from_utf8_lossy(err).into_owned()));
-        }
-        let head = head.to_vec();
-        value(reader, line, peer, &head, 0).map(Reply::Value)
-    }
-
     /// Sends a command whose reply is one line and returns that line; an error reply is an
     /// error naming the command when `must`, else returned as it is.
     pub fn command(&mut self, args: &[&str], must: bool) -> Result<String> {
@@ -298,64 +256,6 @@ fn length(
         })
 }
 
-/// The value whose first line is `head` (RESP2: the types the commands sent here reply).
-fn value(
-    reader: &mut BufReader<Box<dyn Stream>>,
-    line: &mut Vec<u8>,
-    peer: &Peer,
-    head: &[u8],
-    depth: usize,
-) -> Result<redis::Value> {
-    let what = "reading a reply";
-    let bad = || peer.protocol(format!("{what}: {:?}", lossy(head)));
-    let (kind, rest) = head.split_first().ok_or_else(bad)?;
-    let number = || {
-        std::str::from_utf8(rest)
-            .ok()
-            .and_then(|n| n.parse::<i64>().ok())
-    };
-    Ok(match kind {
-        b'+' if rest == b"OK" => redis::Value::Okay,
-        b'+' => redis::Value::SimpleString(String::from_utf8_lossy(rest).into_owned()),
-        b':' => redis::Value::Int(number().ok_or_else(bad)?),
-        b'$' | b'*' if number() == Some(-1) => redis::Value::Nil,
-        b'$' => {
-            let len = number()
-                .and_then(|n| u64::try_from(n).ok())
-                .ok_or_else(bad)?;
-            if len > MAX_BULK {
-                return Err(peer.protocol(format!("a bulk string of {len} bytes")));
-            }
-            let mut data = Vec::new();
-            reader
-                .take(len + 2)
-                .read_to_end(&mut data)
-                .map_err(|e| peer.io(what, e))?;
-            if data.len() as u64 != len + 2 || !data.ends_with(b"\r\n") {
-                return Err(peer.io(what, std::io::ErrorKind::UnexpectedEof.into()));
-            }
-            data.truncate(len as usize);
-            redis::Value::BulkString(data)
-        }
-        b'*' => {
-            let len = number()
-                .and_then(|n| u64::try_from(n).ok())
-                .ok_or_else(bad)?;
-            if len > MAX_ELEMENTS || depth >= MAX_DEPTH {
-                return Err(peer.protocol(format!("an array of {len} elements at depth {depth}")));
-            }
-            // Grown as elements arrive, never sized by the server's word alone.
-            let mut items = Vec::new();
-            for _ in 0..len {
-                let head = next_line(reader, line, peer, what)?.to_vec();
-                items.push(value(reader, line, peer, &head, depth + 1)?);
-            }
-            redis::Value::Array(items)
-        }
-        _ => return Err(bad()),
-    })
-}
-
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned()
 }
@@ -407,14 +307,8 @@ mod tests {
     use std::net::TcpListener;
 
     /// Opens a connection to a loopback "server" that answers the first request with `reply`
-    /// and then holds the socket open until the client goes, or closes it when `close`; `ask`
-    /// sends that request and reads the reply.
-    fn against<T>(
-        reply: Vec<u8>,
-        close: bool,
-        timeout: Duration,
-        ask: impl FnOnce(&mut RawConn) -> Result<T>,
-    ) -> Result<T> {
+    /// and then holds the socket open until the client goes, or closes it when `close`.
+    fn scan_against(reply: Vec<u8>, close: bool, timeout: Duration) -> Result<(u64, u64)> {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let server = std::thread::spawn(move || {
@@ -431,51 +325,10 @@ mod tests {
             .into_connection_info()
             .unwrap();
         let node = Node::new(info);
-        let result =
-            RawConn::open(&node, &ScanOptions::default(), timeout).and_then(|mut c| ask(&mut c));
+        let result = RawConn::open(&node, &ScanOptions::default(), timeout)
+            .and_then(|mut conn| conn.scan(0, 40));
         server.join().unwrap();
         result
-    }
-
-    fn scan_against(reply: Vec<u8>, close: bool, timeout: Duration) -> Result<(u64, u64)> {
-        against(reply, close, timeout, |c| c.scan(0, 40))
-    }
-
-    fn request(reply: &[u8]) -> Result<Reply> {
-        against(reply.to_vec(), false, Duration::from_secs(10), |c| {
-            c.request(&[b"EVALSHA", b"x"])
-        })
-    }
-
-    #[test]
-    fn replies_are_read_whole_and_bounded() {
-        use redis::Value::*;
-        let nested = b"*4\r\n$2\r\n17\r\n:3\r\n*2\r\n$-1\r\n+OK\r\n$4\r\na\r\nb\r\n";
-        assert_eq!(
-            request(nested).unwrap(),
-            Reply::Value(Array(vec![
-                BulkString(b"17".to_vec()),
-                Int(3),
-                Array(vec![Nil, Okay]),
-                BulkString(b"a\r\nb".to_vec()),
-            ]))
-        );
-        assert_eq!(
-            request(b"-NOSCRIPT No matching script\r\n").unwrap(),
-            Reply::Error("NOSCRIPT No matching script".into())
-        );
-        let deep = b"*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n";
-        for (reply, says) in [
-            (&deep[..], "at depth 4"),
-            (b"*2000000\r\n", "an array of 2000000 elements"),
-            (b"*1\r\n-ERR inside\r\n", "\"-ERR inside\""),
-            (b"$600000000\r\n", "a bulk string of 600000000 bytes"),
-            (b":x\r\n", "\":x\""),
-            (b"%1\r\n", "\"%1\""),
-        ] {
-            let e = request(reply).unwrap_err().to_string();
-            assert!(e.contains(says), "{says}: {e}");
-        }
     }
 
     fn scan(reply: &[u8]) -> Result<(u64, u64)> {

@@ -12,7 +12,6 @@ use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
 use crate::pace::{Pace, Pacer, GENTLE_SCAN_ALONE};
-use crate::raw_conn::RawConn;
 use crate::scan_script::{self, ScriptEnd};
 use dcs_api::KeyType;
 use redis::Value;
@@ -92,91 +91,43 @@ pub(crate) async fn databases(conn: &mut Conn) -> Result<Vec<(u32, u64)>> {
     Ok(parse_keyspace(&conn.info("keyspace").await?))
 }
 
-/// Runs `f`, a blocking loop on a connection of our own (`raw_conn.rs`), off the async threads;
-/// `addr` names the node should it panic.
-pub(crate) async fn off_thread<T: Send + 'static>(
-    addr: &str,
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AnalyzerError::Protocol {
-            addr: addr.to_string(),
-            detail: format!("the scan stopped: {e}"),
-        })?
-}
-
-/// One database of `node` by the handler's script (`scan_script.rs`), on a connection of our
-/// own off the async threads: the handler goes there and comes back with the outcome.
-#[allow(clippy::too_many_arguments)]
-async fn scripted<H: BatchHandler + 'static>(
+/// SCANs every database of `node` that has keys, handing each batch to `handler`.
+pub(crate) async fn scan_node<H: BatchHandler>(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
-    db: u32,
-    script: &'static str,
-    mut handler: H,
+    handler: &mut H,
     deadline: Option<Instant>,
-    mut outcome: ScanOutcome,
-) -> Result<(H, ScanOutcome, ScriptEnd)> {
-    let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
-    off_thread(&node.addr.clone(), move || {
-        let stop = Stop {
-            ctl: &ctl,
-            deadline,
-        };
-        let mut conn = RawConn::for_keys(&node, &opts, db)?;
-        let mut pacer = Pacer::one_request(opts.pace, handler.gentle_keys());
-        let batch = scan_script::Batch {
-            db,
-            count: pacer.scan_count(opts.count),
-            pause: opts.pause,
-            script,
-        };
-        let end = scan_script::scan_db(
-            &mut conn,
-            &mut pacer,
-            &batch,
-            &mut handler,
-            &stop,
-            &mut outcome,
-        )?;
-        Ok((handler, outcome, end))
-    })
-    .await
-}
-
-/// SCANs every database of `node` that has keys, handing each batch to `handler`; returns it
-/// with how the scan ended.
-pub(crate) async fn scan_node<H: BatchHandler + 'static>(
-    node: &Node,
-    opts: &ScanOptions,
-    ctl: &Control,
-    mut handler: H,
-    deadline: Option<Instant>,
-) -> Result<(H, ScanOutcome)> {
+) -> Result<ScanOutcome> {
     let mut first = node.connect(0, opts).await?;
     let dbs = databases(&mut first).await?;
     ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
     let mut outcome = ScanOutcome::default();
     let stop = Stop { ctl, deadline };
     for (db, _) in dbs {
-        let mut start = 0;
-        if let Some(script) = handler.script() {
-            let end;
-            (handler, outcome, end) =
-                scripted(node, opts, ctl, db, script, handler, deadline, outcome).await?;
-            match end {
-                ScriptEnd::Done => continue,
-                ScriptEnd::Stopped => return Ok((handler, outcome)),
-                ScriptEnd::Refused { cursor } => start = cursor,
-            }
-        }
         let mut conn = if db == 0 {
             first.clone()
         } else {
             node.connect(db, opts).await?
         };
+        let mut start = 0;
+        if let Some(script) = handler.script() {
+            let mut scripted =
+                conn.with_pacer(Pacer::one_request(opts.pace, handler.gentle_keys()));
+            let batch = scan_script::Batch {
+                db,
+                count: scripted.scan_count(opts.count),
+                pause: opts.pause,
+                script,
+            };
+            let end =
+                scan_script::scan_db(&mut scripted, &batch, handler, &stop, &mut outcome).await?;
+            match end {
+                ScriptEnd::Done => continue,
+                ScriptEnd::Stopped => return Ok(outcome),
+                ScriptEnd::Refused { cursor } => start = cursor,
+            }
+        }
         let count = conn.scan_count(opts.count);
         let scanner = conn.clone();
         let scan = move |cursor: u64| {
@@ -196,7 +147,7 @@ pub(crate) async fn scan_node<H: BatchHandler + 'static>(
         let mut batch = scan(start).await?;
         loop {
             if stop.now(&mut outcome) {
-                return Ok((handler, outcome));
+                return Ok(outcome);
             }
             let (next, keys) = batch;
             outcome.scanned += keys.len() as u64;
@@ -228,7 +179,7 @@ pub(crate) async fn scan_node<H: BatchHandler + 'static>(
             };
         }
     }
-    Ok((handler, outcome))
+    Ok(outcome)
 }
 
 /// Runs `f` for every node at once, each on its own connections. The first failure aborts the

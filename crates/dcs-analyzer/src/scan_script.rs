@@ -2,20 +2,18 @@
 //! per-key commands there and replies only what the analysis keeps — one round trip and one small
 //! reply per batch instead of a reply per key, and next to no client CPU (BENCHMARKS.md: per-key
 //! replies are a large part of the server's work, and on shared cores the client's CPU is the
-//! workload's loss). Each database's batches run one after the other on a blocking connection of
-//! our own (`raw_conn.rs`), whose round trips cost a fraction of the redis crate's; gentle paces
-//! them as any one-request batch (`pace.rs`).
+//! workload's loss). Gentle paces the scripts as it paces pipelines (`pace.rs`).
 //!
 //! A server may refuse scripts (an ACL without `EVAL`, a renamed or disabled `EVAL`, Redis < 7
 //! which does not know the script's flags, a managed service's restrictions): then the batch,
 //! and every one after it, goes the pipelined way, which reports any real error itself.
 
+use crate::conn::Conn;
 use crate::error::Result;
-use crate::pace::Pacer;
-use crate::raw_conn::{RawConn, Reply};
 use crate::scan::{BatchHandler, ScanOutcome, Stop};
 use redis::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// How a scripted scan of one database ended.
 pub(crate) enum ScriptEnd {
@@ -38,11 +36,10 @@ pub(crate) struct Batch<'a> {
     pub script: &'a str,
 }
 
-/// Scans one database on `conn` by `batch`'s script, paced by `pacer`, feeding what each batch
-/// keeps to the handler's [`BatchHandler::absorb`]. Blocks: run it off the async threads.
-pub(crate) fn scan_db<H: BatchHandler>(
-    conn: &mut RawConn,
-    pacer: &mut Pacer,
+/// Scans one database on `conn` by `batch`'s script, paced by `conn`, feeding what each batch
+/// keeps to the handler's [`BatchHandler::absorb`].
+pub(crate) async fn scan_db<H: BatchHandler>(
+    conn: &mut Conn,
     batch: &Batch<'_>,
     handler: &mut H,
     stop: &Stop<'_>,
@@ -50,10 +47,7 @@ pub(crate) fn scan_db<H: BatchHandler>(
 ) -> Result<ScriptEnd> {
     // By its digest once the server holds it (`SCRIPT LOAD`): the body is sent and hashed once,
     // not once a batch. Where the digest is refused (an ACL, a flushed script cache), by body.
-    let mut sha = match conn.request(&[b"SCRIPT", b"LOAD", batch.script.as_bytes()])? {
-        Reply::Value(Value::BulkString(b)) => String::from_utf8(b).ok(),
-        _ => None,
-    };
+    let mut sha = load(conn, batch.script).await?;
     let mut cursor = 0u64;
     loop {
         if stop.now(outcome) {
@@ -62,17 +56,17 @@ pub(crate) fn scan_db<H: BatchHandler>(
         let args = handler.script_args();
         let sent = Instant::now();
         let by = sha.as_deref().map_or(By::Body(batch.script), By::Digest);
-        let mut reply = run(conn, by, cursor, batch.count, &args)?;
-        if let (Some(_), Reply::Error(e)) = (&sha, &reply) {
+        let mut reply = run(conn, by, cursor, batch.count, &args).await?;
+        if let (Some(_), Value::ServerError(e)) = (&sha, &reply) {
             // NOSCRIPT (the cache was flushed): the body loads it again, the digest serves
             // the next batch. Anything else: the body from now on, which says whether
             // scripts are refused at all.
-            if !e.starts_with("NOSCRIPT") {
+            if e.code() != "NOSCRIPT" {
                 sha = None;
             }
-            reply = run(conn, By::Body(batch.script), cursor, batch.count, &args)?;
+            reply = run(conn, By::Body(batch.script), cursor, batch.count, &args).await?;
         }
-        pacer.wait_after(sent);
+        conn.pace(sent).await;
         let Some((next, scanned, kept)) = parse_reply(reply) else {
             return Ok(ScriptEnd::Refused { cursor });
         };
@@ -84,9 +78,19 @@ pub(crate) fn scan_db<H: BatchHandler>(
         }
         cursor = next;
         if !batch.pause.is_zero() {
-            std::thread::sleep(batch.pause);
+            tokio::time::sleep(batch.pause).await;
         }
     }
+}
+
+/// `SCRIPT LOAD`: the script's digest, or `None` where the server refuses it.
+async fn load(conn: &mut Conn, script: &str) -> Result<Option<String>> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("SCRIPT").arg("LOAD").arg(script);
+    Ok(match conn.pipeline(&pipe, 1).await?.pop() {
+        Some(Value::BulkString(b)) => String::from_utf8(b).ok(),
+        _ => None,
+    })
 }
 
 /// How a script is named to the server.
@@ -98,27 +102,29 @@ enum By<'a> {
     Body(&'a str),
 }
 
-/// One batch; a refusal comes back as [`Reply::Error`], not as an error.
-fn run(conn: &mut RawConn, by: By<'_>, cursor: u64, count: u32, args: &[String]) -> Result<Reply> {
+/// One batch, sent through `pipeline` so that a refusal comes back as a value, not as an error.
+async fn run(
+    conn: &mut Conn,
+    by: By<'_>,
+    cursor: u64,
+    count: u32,
+    args: &[String],
+) -> Result<Value> {
     let (command, script) = match by {
         By::Digest(sha) => ("EVALSHA", sha),
         By::Body(body) => ("EVAL", body),
     };
-    let (cursor, count) = (cursor.to_string(), count.to_string());
-    let mut all: Vec<&[u8]> = vec![
-        command.as_bytes(),
-        script.as_bytes(),
-        b"0",
-        cursor.as_bytes(),
-        count.as_bytes(),
-    ];
-    all.extend(args.iter().map(|a| a.as_bytes()));
-    conn.request(&all)
+    let mut pipe = redis::pipe();
+    let cmd = pipe.cmd(command).arg(script).arg(0).arg(cursor).arg(count);
+    for arg in args {
+        cmd.arg(arg);
+    }
+    Ok(conn.pipeline(&pipe, 1).await?.pop().unwrap_or(Value::Nil))
 }
 
 /// `[cursor, scanned, kept…]`; `None` for anything else (an error reply above all).
-fn parse_reply(reply: Reply) -> Option<(u64, u64, Vec<Value>)> {
-    let Reply::Value(Value::Array(mut items)) = reply else {
+fn parse_reply(reply: Value) -> Option<(u64, u64, Vec<Value>)> {
+    let Value::Array(mut items) = reply else {
         return None;
     };
     if items.len() < 2 {
@@ -145,19 +151,18 @@ mod tests {
         let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
         let ok = Value::Array(vec![bulk("17"), Value::Int(3), bulk("k"), Value::Int(9)]);
         assert_eq!(
-            parse_reply(Reply::Value(ok)),
+            parse_reply(ok),
             Some((17, 3, vec![bulk("k"), Value::Int(9)]))
         );
         assert_eq!(
-            parse_reply(Reply::Value(Value::Array(vec![bulk("0"), Value::Int(0)]))),
+            parse_reply(Value::Array(vec![bulk("0"), Value::Int(0)])),
             Some((0, 0, vec![]))
         );
         for refused in [
-            Reply::Value(Value::Okay),
-            Reply::Value(Value::Array(vec![bulk("x"), Value::Int(1)])),
-            Reply::Value(Value::Array(vec![bulk("1")])),
-            Reply::Value(Value::Nil),
-            Reply::Error("NOPERM no scripts".into()),
+            Value::Okay,
+            Value::Array(vec![bulk("x"), Value::Int(1)]),
+            Value::Array(vec![bulk("1")]),
+            Value::Nil,
         ] {
             assert_eq!(parse_reply(refused), None);
         }

@@ -156,7 +156,8 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
     if let Some((h, n)) = read(node, opts, ctl, make(), each, H::FAST_KEYS_PER_S).await? {
         return Ok((h, n, Source::Snapshot));
     }
-    let (h, outcome) = scan_node(node, opts, ctl, make(), None).await?;
+    let mut h = make();
+    let outcome = scan_node(node, opts, ctl, &mut h, None).await?;
     if outcome.cancelled {
         return Err(AnalyzerError::Cancelled);
     }
