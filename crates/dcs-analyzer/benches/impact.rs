@@ -15,7 +15,8 @@
 //! `BENCH_KEYS` (default 1,000,000) and `BENCH_RUNS` (default 3) override the size; for a quick
 //! look at some analyses, `BENCH_ONLY=hotkeys,bigkeys` (any of hotkeys, bigkeys, expired,
 //! keyspace), `BENCH_MODES=gentle|fast` and `BENCH_NO_PEER=1` (no redis-cli run); to try a
-//! setting, `BENCH_ARGS` adds arguments to every `dcs-analyze` run (e.g. `--count 30`).
+//! setting, `BENCH_ARGS` adds arguments to every `dcs-analyze` run (e.g. `--count 30`); to
+//! compare builds, `BENCH_BIN` runs that `dcs-analyze` instead of this one.
 
 mod common;
 
@@ -210,7 +211,8 @@ fn main() {
     rt.block_on(seed(&server.url(), keys));
     let port = server.port.to_string();
     let url = server.url();
-    let bin = env!("CARGO_BIN_EXE_dcs-analyze");
+    // Another build of ours (an earlier commit's, to compare two in the same hour).
+    let bin = std::env::var("BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_dcs-analyze").into());
     println!("impact on a GET workload ({CLIENTS} clients) of {keys} keys, medians of {runs} runs, each beside the workload alone just before it");
     println!();
     println!("| analysis | time | × redis-cli | workload p50 | workload p99 | p99 × alone | throughput | of alone | CPU: server / analysis | default within bounds |");
@@ -299,7 +301,7 @@ fn main() {
         };
         for (fast, more) in variants {
             let ours = measure_runs(&server, keys, runs, || {
-                let mut cmd = Command::new(bin);
+                let mut cmd = Command::new(&bin);
                 cmd.args([kind, "--url", &url, "--json"]);
                 if fast {
                     cmd.arg("--fast");
