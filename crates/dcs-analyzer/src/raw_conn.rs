@@ -7,8 +7,9 @@
 //! CPU the server and its clients get back (BENCHMARKS.md).
 //!
 //! TLS as the analyses' other connections: the instance's CA, else the system's roots; only
-//! verified (nor does the redis crate as built here accept `#insecure`). Every reply is awaited at most the timeout given, every line is
-//! bounded, and the server's words are never taken for more than they say.
+//! verified (nor does the redis crate as built here accept `#insecure`). Every reply is awaited
+//! at most the timeout given, every line is bounded, and the server's words are never taken for
+//! more than they say.
 
 use crate::conn::Node;
 use crate::error::{AnalyzerError, Result};
