@@ -155,12 +155,7 @@ fn sweep_db(
             return Ok(());
         }
         cursor = next;
-        let wait = pacer.after(sent.elapsed());
-        if !wait.is_zero() {
-            let start = Instant::now();
-            std::thread::sleep(wait);
-            pacer.slept(start.elapsed());
-        }
+        pacer.wait_after(sent);
         if !opts.pause.is_zero() {
             std::thread::sleep(opts.pause);
         }

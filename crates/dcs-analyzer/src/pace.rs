@@ -159,6 +159,17 @@ impl Pacer {
     pub fn slept(&mut self, slept: Duration) {
         self.owed -= slept.as_secs_f64();
     }
+
+    /// Waits on this thread as [`Pacer::after`] asks after a round trip sent at `sent`: the
+    /// blocking loops on a connection of our own (`raw_conn.rs`); async ones use `Conn::pace`.
+    pub(crate) fn wait_after(&mut self, sent: std::time::Instant) {
+        let wait = self.after(sent.elapsed());
+        if !wait.is_zero() {
+            let start = std::time::Instant::now();
+            std::thread::sleep(wait);
+            self.slept(start.elapsed());
+        }
+    }
 }
 
 #[cfg(test)]
