@@ -4,8 +4,10 @@
 //! and keys/s of `dcs-analyze expired` (COUNT 1000) and `dcs-analyze bigkeys`; hot keys also as
 //! a user the server refuses scripts (fast mode's pipelined way), and the server's own time; big
 //! keys both ways too. The server keeps Redis's default `repl-diskless-sync-delay` of 5 s, so
-//! fast mode scans online (a snapshot would wait longer than the scan takes); then once more on
-//! the same data with the delay at 0, where fast mode reads a snapshot instead (`source.rs`).
+//! fast mode asks for its snapshot written to the server's disk first (a diskless one would wait
+//! longer than the scan takes; `source.rs`), and each analysis is also timed online (`--source
+//! online`); then once more on the same data with the delay at 0, where fast mode streams the
+//! snapshot from the fork.
 //!
 //! `BENCH_KEYS` and `BENCH_RUNS` override the size (for a quick look).
 
@@ -54,6 +56,7 @@ fn main() {
     let mut cli_times = Vec::new();
     let mut our_times = Vec::new();
     let mut pipelined_times = Vec::new();
+    let mut online_times = Vec::new();
     let (mut cli_top, mut our_top) = (Vec::new(), Vec::new());
     let top = HOT.to_string();
     let hot_fast = ["hotkeys", "--url", &url, "--top", &top, "--fast", "--json"];
@@ -66,6 +69,8 @@ fn main() {
         if run == 0 {
             println!("dcs-analyze hotkeys --fast read {}", read_from(&out2));
         }
+        let online = [&hot_fast[..], &["--source", "online"]].concat();
+        online_times.push(timed(Command::new(bin).args(online)).0);
         let pipelined = [
             "hotkeys",
             "--url",
@@ -84,6 +89,7 @@ fn main() {
     }
     let (cli, ours) = (median(&mut cli_times), median(&mut our_times));
     let pipelined = median(&mut pipelined_times);
+    let online = median(&mut online_times);
     println!(
         "redis-cli --hotkeys   median {:>8.3} s  ({:>9.0} keys/s)",
         cli.as_secs_f64(),
@@ -100,10 +106,15 @@ fn main() {
         cli.as_secs_f64() / ours.as_secs_f64()
     );
     println!(
-        "dcs-analyze hotkeys --fast, scripts refused (pipelined) median {:.3} s: ratio {:.3}; the script per batch takes {:.2} of its time",
+        "dcs-analyze hotkeys --fast --source online (a script per batch) median {:.3} s: ratio {:.3}",
+        online.as_secs_f64(),
+        online.as_secs_f64() / cli.as_secs_f64()
+    );
+    println!(
+        "dcs-analyze hotkeys --fast --source online, scripts refused (pipelined) median {:.3} s: ratio {:.3}; the script per batch takes {:.2} of its time",
         pipelined.as_secs_f64(),
         pipelined.as_secs_f64() / cli.as_secs_f64(),
-        ours.as_secs_f64() / pipelined.as_secs_f64()
+        online.as_secs_f64() / pipelined.as_secs_f64()
     );
     // What limits fast mode: the server's own time running the commands, once more each way.
     let floor = |url: &str, scripted: bool| {
@@ -133,6 +144,7 @@ fn main() {
     let mut exp = Vec::new();
     let mut big = Vec::new();
     let mut big_pipelined = Vec::new();
+    let mut big_online = Vec::new();
     let mut cli_big = Vec::new();
     for _ in 0..runs.min(3) {
         let expired = [
@@ -140,6 +152,8 @@ fn main() {
         ];
         exp.push(timed(Command::new(bin).args(expired)).0);
         big.push(timed(Command::new(bin).args(["bigkeys", "--url", &url, "--fast", "--json"])).0);
+        let online = ["bigkeys", "--url", &url, "--fast", "--source", "online"];
+        big_online.push(timed(Command::new(bin).args(online)).0);
         let pipelined = [
             "bigkeys",
             "--url",
@@ -153,6 +167,7 @@ fn main() {
     }
     let (exp, big, cli_big) = (median(&mut exp), median(&mut big), median(&mut cli_big));
     let big_pipelined = median(&mut big_pipelined);
+    let big_online = median(&mut big_online);
     println!(
         "dcs-analyze expired --fast (COUNT 1000) median {:.3} s ({:.0} keys/s)",
         exp.as_secs_f64(),
@@ -166,32 +181,45 @@ fn main() {
         big.as_secs_f64() / cli_big.as_secs_f64()
     );
     println!(
-        "dcs-analyze bigkeys --fast, scripts refused (pipelined) median {:.3} s: ratio {:.3}",
+        "dcs-analyze bigkeys --fast --source online (a script per batch) median {:.3} s: ratio {:.3}",
+        big_online.as_secs_f64(),
+        big_online.as_secs_f64() / cli_big.as_secs_f64()
+    );
+    println!(
+        "dcs-analyze bigkeys --fast --source online, scripts refused (pipelined) median {:.3} s: ratio {:.3}",
         big_pipelined.as_secs_f64(),
         big_pipelined.as_secs_f64() / cli_big.as_secs_f64()
     );
-
-    // A server that starts a snapshot at once: fast mode reads one instead of scanning.
-    let set_delay = |secs: &str| {
+    // The peer of fast mode's snapshot on disk: `redis-cli --rdb` only downloads one, which it
+    // gets written to disk first where the server replicates by disk.
+    let config_set = |name: &str, value: &str| {
         let out = Command::new("redis-cli")
-            .args([
-                "-p",
-                &port,
-                "CONFIG",
-                "SET",
-                "repl-diskless-sync-delay",
-                secs,
-            ])
+            .args(["-p", &port, "CONFIG", "SET", name, value])
             .output()
             .expect("redis-cli");
         assert!(out.status.success() && out.stdout.starts_with(b"OK"));
     };
+    config_set("repl-diskless-sync", "no");
+    let rdb_file = std::env::temp_dir().join(format!("dcs-bench-{}.rdb", std::process::id()));
+    let rdb = ["-p", &port, "--rdb", rdb_file.to_str().unwrap()];
+    let mut disk_transfer: Vec<_> = (0..runs.min(3))
+        .map(|_| timed(Command::new("redis-cli").args(rdb)).0)
+        .collect();
+    config_set("repl-diskless-sync", "yes");
+    let disk_transfer = median(&mut disk_transfer);
+    println!(
+        "redis-cli --rdb, the server writing it to disk first, median {:.3} s: hot keys --fast took {:.2} of it, big keys {:.2}",
+        disk_transfer.as_secs_f64(),
+        ours.as_secs_f64() / disk_transfer.as_secs_f64(),
+        big.as_secs_f64() / disk_transfer.as_secs_f64()
+    );
+
+    // A server that starts a snapshot at once: fast mode streams it from the fork.
+    let set_delay = |secs: &str| config_set("repl-diskless-sync-delay", secs);
     set_delay("0");
     let (mut hot_snap, mut big_snap, mut transfer) = (Vec::new(), Vec::new(), Vec::new());
-    let rdb_file = std::env::temp_dir().join(format!("dcs-bench-{}.rdb", std::process::id()));
     for run in 0..runs {
         // The peer that only downloads the same snapshot: what the server's side takes.
-        let rdb = ["-p", &port, "--rdb", rdb_file.to_str().unwrap()];
         transfer.push(timed(Command::new("redis-cli").args(rdb)).0);
         let (t, out) = timed(Command::new(bin).args(hot_fast));
         hot_snap.push(t);

@@ -1,8 +1,13 @@
 //! A node's snapshot, streamed as a replica receives it and parsed on the fly: the replication
 //! handshake `redis-cli --rdb` does (`AUTH`, `REPLCONF capa eof`, `REPLCONF rdb-only 1`, `SYNC`),
 //! then the payload — `$<length>` (the master wrote the RDB to disk first) or `$EOF:<marker>`
-//! (diskless) — read straight into [`crate::rdb::parse`]. Nothing is written to disk and only
+//! (diskless) — read straight into [`crate::rdb::parse`]. Nothing is written to our disk and only
 //! the current key is in memory; the server's cost is the fork that writes the snapshot.
+//!
+//! [`Transfer::Disk`] leaves `capa eof` out: a master then writes the snapshot to its own disk
+//! (its dump file, as `BGSAVE` does) and sends it from there, starting at once where a diskless
+//! one waits `repl-diskless-sync-delay` for other replicas. Only fast mode asks for it
+//! (`source.rs`): it is a file written on the server's host.
 
 use crate::conn::Node;
 use crate::error::{AnalyzerError, Result};
@@ -21,6 +26,16 @@ const SILENCE: Duration = Duration::from_secs(60);
 /// Progress is published once per this many bytes read.
 const PROGRESS_STEP: u64 = 1 << 20;
 
+/// How a snapshot is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// As the master is configured: streamed from the fork where it replicates diskless (after
+    /// its `repl-diskless-sync-delay`), else from its disk.
+    Diskless,
+    /// Written to the master's disk first, then sent: no delay, a file written on its host.
+    Disk,
+}
+
 /// Streams `node`'s snapshot into `space`; returns the snapshot's size in bytes.
 pub fn stream_into(
     node: &Node,
@@ -29,7 +44,7 @@ pub fn stream_into(
     ctl: &Control,
 ) -> Result<u64> {
     let from = node.addr.clone();
-    replicate(node, opts, ctl, |payload, len| {
+    replicate(node, opts, ctl, Transfer::Diskless, |payload, len| {
         ctl.add_total(len.unwrap_or(0));
         parse_counted(payload, &from, space, ctl)
     })
@@ -41,11 +56,12 @@ pub(crate) fn stream_keys(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
+    transfer: Transfer,
     keep: usize,
     each: impl FnMut(KeyInfo),
 ) -> Result<u64> {
     let from = node.addr.clone();
-    replicate(node, opts, ctl, |payload, _| {
+    replicate(node, opts, ctl, transfer, |payload, _| {
         parse_each(payload, &from, ctl, keep, false, each)
     })
 }
@@ -60,7 +76,7 @@ pub fn save_to(
     ctl: &Control,
 ) -> Result<u64> {
     let from = node.addr.clone();
-    let size = replicate(node, opts, ctl, |payload, len| {
+    let size = replicate(node, opts, ctl, Transfer::Diskless, |payload, len| {
         ctl.add_total(len.unwrap_or(0));
         let mut tee = Tee {
             inner: payload,
@@ -103,15 +119,18 @@ impl<R: Read> Read for Tee<'_, R> {
 /// Connects to `node` as a replica and hands the snapshot's payload to `consume`, which reads
 /// it to the RDB's end, with its length when the master announced one (not when diskless).
 /// The replication handshake `redis-cli --rdb` does, on a connection of our own
-/// (`raw_conn.rs`), verified TLS only.
+/// (`raw_conn.rs`), verified TLS only; without `capa eof` for [`Transfer::Disk`].
 fn replicate(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
+    transfer: Transfer,
     consume: impl FnOnce(&mut dyn Read, Option<u64>) -> Result<u64>,
 ) -> Result<u64> {
     let mut conn = RawConn::open(node, opts, SILENCE.max(opts.response_timeout))?;
-    conn.command(&["REPLCONF", "capa", "eof"], false)?;
+    if transfer == Transfer::Diskless {
+        conn.command(&["REPLCONF", "capa", "eof"], false)?;
+    }
     // Redis >= 7.0: the RDB alone, no command stream after it.
     conn.command(&["REPLCONF", "rdb-only", "1"], false)?;
     conn.send(&[b"SYNC"])?;

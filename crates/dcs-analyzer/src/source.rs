@@ -13,11 +13,12 @@
 //! [`Source::Auto`] (the default): a gentle analysis reads a snapshot of each node within that
 //! size and scans online where the node refuses replication (an ACL without `SYNC`, a managed
 //! service that renames it, TLS without a verified CA) or the transfer fails; a fast analysis
-//! takes whichever way would finish first ([`fast_reads_snapshot`]): a diskless master starts a
-//! snapshot only after its `repl-diskless-sync-delay` (5 s by default), which on a million keys
-//! is longer than the whole online scan, while on a node that starts at once, or from a few
-//! million keys (README), the snapshot wins. `Snapshot` insists (a refusal is the analysis's error);
-//! `Online` always scans.
+//! takes whichever way would finish first ([`fastest_snapshot`]). A diskless master starts a
+//! snapshot only after its `repl-diskless-sync-delay` (5 s by default), longer than a whole
+//! online scan of a million keys, so there fast mode asks for the snapshot written to the
+//! server's disk first ([`Transfer::Disk`]: no wait, the server writes its dump file as `BGSAVE`
+//! does), while a gentle one waits and writes nothing on the server. Small nodes scan online: the
+//! fork costs more. `Snapshot` insists (a refusal is the analysis's error); `Online` always scans.
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
 //! left out, as a scan would not find them.
 
@@ -28,6 +29,7 @@ use crate::options::ScanOptions;
 use crate::pace::Pace;
 use crate::rdb::{KeyInfo, ValueType};
 use crate::scan::{scan_node, BatchHandler};
+use crate::snapshot::Transfer;
 use dcs_api::KeyType;
 
 /// How hot and big keys read a node.
@@ -96,6 +98,12 @@ pub(crate) struct SnapshotStart {
     keys_per_s: f64,
 }
 
+/// A snapshot written to the server's disk before it is sent: at once, at disk speed.
+const DISK: SnapshotStart = SnapshotStart {
+    wait_s: 0.0,
+    keys_per_s: DISK_SNAPSHOT_KEYS_PER_S,
+};
+
 impl SnapshotStart {
     /// From `CONFIG GET repl-diskless-sync*`'s name/value pairs; what is missing (CONFIG refused
     /// or renamed, an older server) is taken at Redis's defaults: diskless, after 5 s.
@@ -106,21 +114,17 @@ impl SnapshotStart {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
         };
-        let diskless = get("repl-diskless-sync") != Some("no");
+        if get("repl-diskless-sync") == Some("no") {
+            return DISK;
+        }
         let delay = get("repl-diskless-sync-delay")
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(5.0);
         // One waiting replica is enough where the server is told to start at the first one.
         let at_once = get("repl-diskless-sync-max-replicas") == Some("1");
-        match (diskless, at_once) {
-            (false, _) => SnapshotStart {
-                wait_s: 0.0,
-                keys_per_s: DISK_SNAPSHOT_KEYS_PER_S,
-            },
-            (true, at_once) => SnapshotStart {
-                wait_s: if at_once { 0.0 } else { delay.max(0.0) },
-                keys_per_s: SNAPSHOT_KEYS_PER_S,
-            },
+        SnapshotStart {
+            wait_s: if at_once { 0.0 } else { delay.max(0.0) },
+            keys_per_s: SNAPSHOT_KEYS_PER_S,
         }
     }
 
@@ -135,13 +139,24 @@ impl SnapshotStart {
             .collect();
         SnapshotStart::from_config(&pairs)
     }
+
+    /// Seconds until a snapshot of `keys` keys is read.
+    fn seconds(self, keys: u64) -> f64 {
+        SNAPSHOT_SETUP_S + self.wait_s + keys as f64 / self.keys_per_s
+    }
 }
 
-/// Whether a fast analysis of `keys` keys finishes sooner from a snapshot that starts as `start`
-/// says than by scanning online at `online_keys_per_s`.
-pub(crate) fn fast_reads_snapshot(keys: u64, start: SnapshotStart, online_keys_per_s: f64) -> bool {
-    let keys = keys as f64;
-    SNAPSHOT_SETUP_S + start.wait_s + keys / start.keys_per_s < keys / online_keys_per_s
+/// The sooner way to read a snapshot of `keys` keys from a server that starts one as `start`
+/// says, and the seconds it would take: as the server is configured, or — where that waits for
+/// other replicas — written to its disk first.
+pub(crate) fn fastest_snapshot(keys: u64, start: SnapshotStart) -> (Transfer, f64) {
+    let configured = start.seconds(keys);
+    let disk = DISK.seconds(keys);
+    if start.wait_s > 0.0 && disk < configured {
+        (Transfer::Disk, disk)
+    } else {
+        (Transfer::Diskless, configured)
+    }
 }
 
 /// Reads `node` by snapshot where `opts.source` and the node allow it ([`read`]), else scans it
@@ -168,7 +183,7 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
 /// how many keys there were, or `None` where `opts.source` and the node say to scan online
 /// instead (`handler` is then dropped: nothing it saw counts, and its progress is taken back).
 /// A fast analysis reads it only where it would finish before an online scan at
-/// `online_keys_per_s`.
+/// `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]).
 async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
@@ -196,11 +211,13 @@ async fn read<H: Send + 'static>(
         .iter()
         .map(|(_, n)| n)
         .sum();
-    if !insist && opts.pace == Pace::Fast {
-        let start = SnapshotStart::of(&mut conn).await;
-        if !fast_reads_snapshot(keys, start, online_keys_per_s) {
+    let mut transfer = Transfer::Diskless;
+    if opts.pace == Pace::Fast {
+        let (way, secs) = fastest_snapshot(keys, SnapshotStart::of(&mut conn).await);
+        if !insist && secs >= keys as f64 / online_keys_per_s {
             return Ok(None);
         }
+        transfer = way;
     }
     drop(conn);
     let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
@@ -210,7 +227,7 @@ async fn read<H: Send + 'static>(
         let (mut seen, mut pending) = (0u64, 0u64);
         let now = crate::keyspace::now_ms();
         let mut started = false;
-        let streamed = crate::snapshot::stream_keys(&node, &opts, &ctl, NAME_KEPT, |k| {
+        let streamed = crate::snapshot::stream_keys(&node, &opts, &ctl, transfer, NAME_KEPT, |k| {
             if !started {
                 // Counted once the snapshot arrives, so a refused one leaves the scan's count.
                 ctl.add_total(keys);
@@ -285,6 +302,12 @@ mod tests {
         SnapshotStart::from_config(&pairs)
     }
 
+    /// Whether fast mode reads `keys` keys by snapshot against an online scan at `online`, and how.
+    fn fast(keys: u64, start: SnapshotStart, online: f64) -> Option<Transfer> {
+        let (way, secs) = fastest_snapshot(keys, start);
+        (secs < keys as f64 / online).then_some(way)
+    }
+
     #[test]
     fn fast_reads_a_snapshot_only_where_it_finishes_first() {
         // CONFIG refused: Redis's defaults, a 5 s wait.
@@ -297,29 +320,29 @@ mod tests {
         ]);
         assert_eq!(default, unknown);
         let hot = 600_000.0;
-        assert!(!fast_reads_snapshot(1_000_000, default, hot));
-        assert!(fast_reads_snapshot(10_000_000, default, hot));
-        // Where the online way is slower, the snapshot wins sooner.
-        assert!(!fast_reads_snapshot(3_000_000, default, hot));
-        assert!(fast_reads_snapshot(3_000_000, default, 300_000.0));
-        // A server that starts at once: any but a small node.
+        // The 5 s wait is longer than the scan: written to the server's disk, it starts at once.
+        assert_eq!(fast(1_000_000, default, hot), Some(Transfer::Disk));
+        // From enough keys, streaming after the wait is sooner than the slower disk.
+        assert_eq!(fast(20_000_000, default, hot), Some(Transfer::Diskless));
+        // A server that starts at once: any but a small node, straight from the fork.
         let at_once = config(&[("repl-diskless-sync-delay", "0")]);
-        assert!(fast_reads_snapshot(1_000_000, at_once, hot));
-        assert!(fast_reads_snapshot(50_000, at_once, hot));
-        assert!(
-            !fast_reads_snapshot(5_000, at_once, hot),
-            "the fork costs more"
-        );
+        assert_eq!(fast(1_000_000, at_once, hot), Some(Transfer::Diskless));
+        assert_eq!(fast(50_000, at_once, hot), Some(Transfer::Diskless));
+        assert_eq!(fast(5_000, at_once, hot), None, "the fork costs more");
+        assert_eq!(fast(5_000, default, hot), None);
         let first_replica = config(&[("repl-diskless-sync-max-replicas", "1")]);
         assert_eq!(first_replica.wait_s, 0.0);
-        // Disk-based: no wait, but the file is written before it is sent.
+        // Disk-based already: no wait, but the file is written before it is sent.
         let disk = config(&[
             ("repl-diskless-sync", "no"),
             ("repl-diskless-sync-delay", "5"),
         ]);
         assert_eq!(disk.wait_s, 0.0);
-        assert!(fast_reads_snapshot(1_000_000, disk, hot));
+        assert_eq!(fast(1_000_000, disk, hot), Some(Transfer::Diskless));
         assert!(disk.keys_per_s < at_once.keys_per_s);
+        // Where the online way is slower, the snapshot wins sooner.
+        assert_eq!(fast(60_000, disk, hot), None);
+        assert_eq!(fast(60_000, disk, 300_000.0), Some(Transfer::Diskless));
         // Nonsense is read as the default.
         assert_eq!(config(&[("repl-diskless-sync-delay", "soon")]), unknown);
     }

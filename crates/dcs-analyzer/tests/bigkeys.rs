@@ -281,9 +281,9 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
     );
 }
 
-/// Fast mode reads a snapshot only where it would finish first: a node that starts one at once
-/// (no `repl-diskless-sync-delay`, or disk-based) with enough keys to outweigh the fork; the
-/// same node scans online once the server makes a snapshot wait its default 5 s.
+/// Fast mode reads a snapshot only where it would finish first: a node with enough keys to
+/// outweigh the fork, streamed from the fork where the server starts at once, written to the
+/// server's disk first where a diskless one would wait for other replicas (here 60 s).
 #[tokio::test]
 async fn fast_reads_a_snapshot_where_it_finishes_first() {
     let server = lfu_server(&["--enable-debug-command", "local"]);
@@ -298,18 +298,33 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
         let mut c = admin.clone();
         async move { run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await }
     };
-    for (delay, diskless, want) in [
-        ("0", "yes", Source::Snapshot),
-        ("5", "yes", Source::Online),
-        ("5", "no", Source::Snapshot),
-    ] {
+    let dump = server.dir().join("dump.rdb");
+    for (delay, diskless, on_disk) in [("0", "yes", false), ("60", "yes", true), ("5", "no", true)]
+    {
         set("repl-diskless-sync-delay", delay).await;
         set("repl-diskless-sync", diskless).await;
         let fast = big(&target, Source::Auto, Pace::Fast).await;
-        assert_eq!(fast.sources, [want], "delay {delay}, diskless {diskless}");
+        assert_eq!(
+            fast.sources,
+            [Source::Snapshot],
+            "delay {delay}, diskless {diskless}"
+        );
         assert_eq!(fast.keys, online.keys, "delay {delay}, diskless {diskless}");
         assert_eq!(fast.scanned_keys, online.scanned_keys);
+        // Only a snapshot asked for by disk leaves the server's dump file behind.
+        assert_eq!(dump.exists(), on_disk, "delay {delay}, diskless {diskless}");
     }
+    // A gentle analysis waits for the diskless one instead (here 1 s): no file on the server.
+    std::fs::remove_file(&dump).unwrap();
+    set("repl-diskless-sync-delay", "1").await;
+    set("repl-diskless-sync", "yes").await;
+    let gentle = big(&target, Source::Auto, Pace::Gentle).await;
+    assert_eq!(gentle.sources, [Source::Snapshot]);
+    assert_eq!(gentle.keys, online.keys);
+    assert!(
+        !dump.exists(),
+        "a gentle snapshot is never written on the server"
+    );
     // Small nodes scan online even where a snapshot would start at once: the fork costs more.
     run(&mut c, &mut redis::cmd("FLUSHALL")).await;
     seed_big(&mut c).await;

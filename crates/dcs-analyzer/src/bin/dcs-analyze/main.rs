@@ -106,8 +106,9 @@ pub(crate) struct Args {
     /// Hot and big keys: read each node's snapshot by replication (the server forks once and
     /// runs no per-key command) or scan it online (SCAN and per-key commands). `auto` (the
     /// default): a snapshot of nodes up to --snapshot-max-mb of memory (with --fast only where
-    /// it would finish first: the server's repl-diskless-sync-delay and the key count decide),
-    /// online where that is refused.
+    /// it would finish first: the server's repl-diskless-sync-delay and the key count decide;
+    /// rather than wait that delay, --fast has the server write the snapshot to its disk first,
+    /// its dump file, as BGSAVE does), online where that is refused.
     #[arg(long, value_name = "auto|snapshot|online", default_value = "auto")]
     source: dcs_analyzer::Source,
     /// --source auto: the largest node (used_memory, MB) read by a snapshot; a fork pauses the
