@@ -50,7 +50,7 @@ impl PaceChoice {
                     view! {
                         <label
                             class="check"
-                            title="As fast as the server allows: for a replica or a quiet hour. Unticked, the analysis keeps to a small share of the server's time."
+                            title="As fast as the server allows: for a replica or a quiet hour; the server may be asked to write a snapshot to its own disk. Unticked, the analysis keeps to a small share of the server's time."
                         >
                             <input
                                 type="checkbox"
