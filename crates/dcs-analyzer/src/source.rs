@@ -13,7 +13,7 @@
 //! [`Source::Auto`] (the default): a gentle analysis reads a snapshot of each node within that
 //! size and scans online where the node refuses replication (an ACL without `SYNC`, a managed
 //! service that renames it, TLS without a verified CA) or the transfer fails; a fast analysis
-//! takes whichever way would finish first ([`fastest_snapshot`]). A diskless master starts a
+//! takes whichever way would finish first ([`fast_snapshot`]). A diskless master starts a
 //! snapshot only after its `repl-diskless-sync-delay` (5 s by default), longer than a whole
 //! online scan of a million keys, so there fast mode asks for the snapshot written to the
 //! server's disk first ([`Transfer::Disk`]: no wait, the server writes its dump file as `BGSAVE`
@@ -149,7 +149,7 @@ impl SnapshotStart {
 /// The sooner way to read a snapshot of `keys` keys from a server that starts one as `start`
 /// says, and the seconds it would take: as the server is configured, or — where that waits for
 /// other replicas — written to its disk first.
-pub(crate) fn fastest_snapshot(keys: u64, start: SnapshotStart) -> (Transfer, f64) {
+fn fastest_snapshot(keys: u64, start: SnapshotStart) -> (Transfer, f64) {
     let configured = start.seconds(keys);
     let disk = DISK.seconds(keys);
     if start.wait_s > 0.0 && disk < configured {
@@ -157,6 +157,17 @@ pub(crate) fn fastest_snapshot(keys: u64, start: SnapshotStart) -> (Transfer, f6
     } else {
         (Transfer::Diskless, configured)
     }
+}
+
+/// How a fast analysis of `keys` keys reads a snapshot ([`fastest_snapshot`]) where that
+/// finishes before an online scan at `online_keys_per_s`; `None`: scan online.
+pub(crate) fn fast_snapshot(
+    keys: u64,
+    start: SnapshotStart,
+    online_keys_per_s: f64,
+) -> Option<Transfer> {
+    let (way, secs) = fastest_snapshot(keys, start);
+    (secs < keys as f64 / online_keys_per_s).then_some(way)
 }
 
 /// Reads `node` by snapshot where `opts.source` and the node allow it ([`read`]), else scans it
@@ -213,11 +224,12 @@ async fn read<H: Send + 'static>(
         .sum();
     let mut transfer = Transfer::Diskless;
     if opts.pace == Pace::Fast {
-        let (way, secs) = fastest_snapshot(keys, SnapshotStart::of(&mut conn).await);
-        if !insist && secs >= keys as f64 / online_keys_per_s {
-            return Ok(None);
-        }
-        transfer = way;
+        let start = SnapshotStart::of(&mut conn).await;
+        transfer = match fast_snapshot(keys, start, online_keys_per_s) {
+            Some(way) => way,
+            None if insist => fastest_snapshot(keys, start).0,
+            None => return Ok(None),
+        };
     }
     drop(conn);
     let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
@@ -302,12 +314,6 @@ mod tests {
         SnapshotStart::from_config(&pairs)
     }
 
-    /// Whether fast mode reads `keys` keys by snapshot against an online scan at `online`, and how.
-    fn fast(keys: u64, start: SnapshotStart, online: f64) -> Option<Transfer> {
-        let (way, secs) = fastest_snapshot(keys, start);
-        (secs < keys as f64 / online).then_some(way)
-    }
-
     #[test]
     fn fast_reads_a_snapshot_only_where_it_finishes_first() {
         // CONFIG refused: Redis's defaults, a 5 s wait.
@@ -321,15 +327,28 @@ mod tests {
         assert_eq!(default, unknown);
         let hot = 600_000.0;
         // The 5 s wait is longer than the scan: written to the server's disk, it starts at once.
-        assert_eq!(fast(1_000_000, default, hot), Some(Transfer::Disk));
+        assert_eq!(fast_snapshot(1_000_000, default, hot), Some(Transfer::Disk));
         // From enough keys, streaming after the wait is sooner than the slower disk.
-        assert_eq!(fast(20_000_000, default, hot), Some(Transfer::Diskless));
+        assert_eq!(
+            fast_snapshot(20_000_000, default, hot),
+            Some(Transfer::Diskless)
+        );
         // A server that starts at once: any but a small node, straight from the fork.
         let at_once = config(&[("repl-diskless-sync-delay", "0")]);
-        assert_eq!(fast(1_000_000, at_once, hot), Some(Transfer::Diskless));
-        assert_eq!(fast(50_000, at_once, hot), Some(Transfer::Diskless));
-        assert_eq!(fast(5_000, at_once, hot), None, "the fork costs more");
-        assert_eq!(fast(5_000, default, hot), None);
+        assert_eq!(
+            fast_snapshot(1_000_000, at_once, hot),
+            Some(Transfer::Diskless)
+        );
+        assert_eq!(
+            fast_snapshot(50_000, at_once, hot),
+            Some(Transfer::Diskless)
+        );
+        assert_eq!(
+            fast_snapshot(5_000, at_once, hot),
+            None,
+            "the fork costs more"
+        );
+        assert_eq!(fast_snapshot(5_000, default, hot), None);
         let first_replica = config(&[("repl-diskless-sync-max-replicas", "1")]);
         assert_eq!(first_replica.wait_s, 0.0);
         // Disk-based already: no wait, but the file is written before it is sent.
@@ -338,11 +357,17 @@ mod tests {
             ("repl-diskless-sync-delay", "5"),
         ]);
         assert_eq!(disk.wait_s, 0.0);
-        assert_eq!(fast(1_000_000, disk, hot), Some(Transfer::Diskless));
+        assert_eq!(
+            fast_snapshot(1_000_000, disk, hot),
+            Some(Transfer::Diskless)
+        );
         assert!(disk.keys_per_s < at_once.keys_per_s);
         // Where the online way is slower, the snapshot wins sooner.
-        assert_eq!(fast(60_000, disk, hot), None);
-        assert_eq!(fast(60_000, disk, 300_000.0), Some(Transfer::Diskless));
+        assert_eq!(fast_snapshot(60_000, disk, hot), None);
+        assert_eq!(
+            fast_snapshot(60_000, disk, 300_000.0),
+            Some(Transfer::Diskless)
+        );
         // Nonsense is read as the default.
         assert_eq!(config(&[("repl-diskless-sync-delay", "soon")]), unknown);
     }

@@ -332,6 +332,12 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
     set("repl-diskless-sync-delay", "0").await;
     let small = big(&target, Source::Auto, Pace::Fast).await;
     assert_eq!(small.sources, [Source::Online]);
+    // Told `snapshot`, fast takes the sooner way to one: here by disk, not after a 60 s wait.
+    set("repl-diskless-sync-delay", "60").await;
+    let insisted = big(&target, Source::Snapshot, Pace::Fast).await;
+    assert_eq!(insisted.sources, [Source::Snapshot]);
+    assert_eq!(insisted.keys, small.keys);
+    assert!(dump.exists(), "asked for on disk");
 }
 
 /// Big keys of `target` read from `source` at `pace`, with `MEMORY USAGE`.
