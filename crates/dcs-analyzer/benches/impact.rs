@@ -20,7 +20,7 @@
 
 mod common;
 
-use common::{median, seed};
+use common::{median, save_now, seed, REDIS_DEFAULTS};
 use dcs_analyzer::server::RedisProcess;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -202,14 +202,15 @@ fn within_bounds(ours: &Measured, peer: &Measured) -> String {
 fn main() {
     let keys = env("BENCH_KEYS", 1_000_000);
     let runs = env("BENCH_RUNS", 3);
-    // Redis's own wait before a snapshot by replication (5 s, which the test servers set to 0):
-    // the key-space report and big keys' default pay it on a real server.
+    // Redis's own replication and persistence defaults (which the test servers change): the
+    // key-space report and big keys' default wait 5 s for a snapshot, as on a real server.
     let mut args = dcs_analyzer::server::DETERMINISTIC_LFU.to_vec();
-    args.extend(["--repl-diskless-sync-delay", "5"]);
+    args.extend(REDIS_DEFAULTS);
     let server = RedisProcess::start(&args).expect("redis-server");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(seed(&server.url(), keys));
     let port = server.port.to_string();
+    save_now(&port);
     let url = server.url();
     // Another build of ours (an earlier commit's, to compare two in the same hour).
     let bin = std::env::var("BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_dcs-analyze").into());

@@ -3,17 +3,19 @@
 //! several times each. Prints both medians, their ratio, whether both found the same top keys,
 //! and keys/s of `dcs-analyze expired` (COUNT 1000) and `dcs-analyze bigkeys`; hot keys also as
 //! a user the server refuses scripts (fast mode's pipelined way), and the server's own time; big
-//! keys both ways too. The server keeps Redis's default `repl-diskless-sync-delay` of 5 s, so
-//! fast mode asks for its snapshot written to the server's disk first (a diskless one would wait
-//! longer than the scan takes; `source.rs`), and each analysis is also timed online (`--source
-//! online`); then once more on the same data with the delay at 0, where fast mode streams the
-//! snapshot from the fork.
+//! keys both ways too. The server keeps Redis's default `repl-diskless-sync-delay` of 5 s and
+//! save points, so fast mode asks for its snapshot written to the server's disk first (a
+//! diskless one would wait longer than the scan takes; `source.rs`), and each analysis is also
+//! timed online (`--source online`); then once more on the same data with the delay at 0, where
+//! fast mode streams the snapshot from the fork.
 //!
 //! `BENCH_KEYS` and `BENCH_RUNS` override the size (for a quick look).
 
 mod common;
 
-use common::{command_seconds, hot_freq, median, reset_stats, seed, timed, HOT};
+use common::{
+    command_seconds, hot_freq, median, reset_stats, save_now, seed, timed, HOT, REDIS_DEFAULTS,
+};
 use dcs_analyzer::server::RedisProcess;
 use std::process::Command;
 use std::time::Instant;
@@ -29,11 +31,12 @@ fn main() {
         .unwrap_or(5);
     // lfu-log-factor 0 makes each access add exactly 1, so the hot set's order is known.
     let mut args = dcs_analyzer::server::DETERMINISTIC_LFU.to_vec();
-    args.extend(["--repl-diskless-sync-delay", "5"]);
+    args.extend(REDIS_DEFAULTS);
     let server = RedisProcess::start(&args).expect("redis-server");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let seeded = Instant::now();
     rt.block_on(seed(&server.url(), keys));
+    save_now(&server.port.to_string());
     println!(
         "seeded {keys} keys ({HOT} hot) in {:.1} s",
         seeded.elapsed().as_secs_f64()

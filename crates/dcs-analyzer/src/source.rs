@@ -15,10 +15,14 @@
 //! service that renames it, TLS without a verified CA) or the transfer fails; a fast analysis
 //! takes whichever way would finish first ([`fast_snapshot`]). A diskless master starts a
 //! snapshot only after its `repl-diskless-sync-delay` (5 s by default), longer than a whole
-//! online scan of a million keys, so there fast mode asks for the snapshot written to the
-//! server's disk first ([`Transfer::Disk`]: no wait, the server writes its dump file as `BGSAVE`
-//! does), while a gentle one waits and writes nothing on the server. Small nodes scan online: the
-//! fork costs more. `Snapshot` insists (a refusal is the analysis's error); `Online` always scans.
+//! online scan of a million keys, so where the server persists anyway (`save` points or AOF)
+//! fast mode asks for the snapshot written to its disk first ([`Transfer::Disk`]: no wait, the
+//! server writes its dump file as `BGSAVE` does), while a gentle one waits and writes nothing on
+//! the server. A server that does not persist would load such a file on its next start, so
+//! `auto` never leaves one there: no disk snapshot of it in fast mode, and where it replicates
+//! only by disk (`repl-diskless-sync no`) it is scanned online. Small nodes scan online in fast
+//! mode: the fork costs more. `Snapshot` insists (a refusal is the analysis's error); `Online`
+//! always scans.
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
 //! left out, as a scan would not find them.
 
@@ -90,23 +94,34 @@ const SNAPSHOT_KEYS_PER_S: f64 = 2_000_000.0;
 const DISK_SNAPSHOT_KEYS_PER_S: f64 = 1_000_000.0;
 const SNAPSHOT_SETUP_S: f64 = 0.05;
 
-/// When and how fast a node would stream its snapshot, from its replication settings.
+/// When and how fast a node would stream its snapshot, and whether it may leave a file behind,
+/// from its replication and persistence settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct SnapshotStart {
     /// Seconds the server waits before it forks (`repl-diskless-sync-delay`, diskless only).
     wait_s: f64,
     keys_per_s: f64,
+    /// The server writes a replica's snapshot to its disk (`repl-diskless-sync no`).
+    on_disk: bool,
+    /// The server persists anyway (`save` points or `appendonly yes`), so a snapshot written to
+    /// its disk changes nothing: it writes that file itself, or restarts from its AOF. A server
+    /// that does not would load the file on its next start — a cache meant to start empty
+    /// coming back with the keys of the day it was analysed.
+    persists: bool,
 }
 
 /// A snapshot written to the server's disk before it is sent: at once, at disk speed.
 const DISK: SnapshotStart = SnapshotStart {
     wait_s: 0.0,
     keys_per_s: DISK_SNAPSHOT_KEYS_PER_S,
+    on_disk: true,
+    persists: false,
 };
 
 impl SnapshotStart {
-    /// From `CONFIG GET repl-diskless-sync*`'s name/value pairs; what is missing (CONFIG refused
-    /// or renamed, an older server) is taken at Redis's defaults: diskless, after 5 s.
+    /// From `CONFIG GET repl-diskless-sync*`, `save` and `appendonly`'s name/value pairs; what
+    /// is missing (CONFIG refused or renamed, an older server) is taken at Redis's replication
+    /// defaults (diskless, after 5 s) and as not persisting.
     pub(crate) fn from_config(pairs: &[(String, String)]) -> SnapshotStart {
         let get = |name: &str| {
             pairs
@@ -114,8 +129,10 @@ impl SnapshotStart {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
         };
+        let persists =
+            get("save").is_some_and(|v| !v.trim().is_empty()) || get("appendonly") == Some("yes");
         if get("repl-diskless-sync") == Some("no") {
-            return DISK;
+            return SnapshotStart { persists, ..DISK };
         }
         let delay = get("repl-diskless-sync-delay")
             .and_then(|v| v.parse::<f64>().ok())
@@ -125,18 +142,21 @@ impl SnapshotStart {
         SnapshotStart {
             wait_s: if at_once { 0.0 } else { delay.max(0.0) },
             keys_per_s: SNAPSHOT_KEYS_PER_S,
+            on_disk: false,
+            persists,
         }
     }
 
     async fn of(conn: &mut crate::conn::Conn) -> SnapshotStart {
-        let reply = conn
-            .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("repl-diskless-sync*"))
-            .await
-            .unwrap_or_default();
-        let pairs: Vec<(String, String)> = reply
-            .chunks_exact(2)
-            .map(|p| (p[0].clone(), p[1].clone()))
-            .collect();
+        let mut pairs = Vec::new();
+        // One pattern a call: Redis < 7 takes only one.
+        for pattern in ["repl-diskless-sync*", "save", "appendonly"] {
+            let reply = conn
+                .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg(pattern))
+                .await
+                .unwrap_or_default();
+            pairs.extend(reply.chunks_exact(2).map(|p| (p[0].clone(), p[1].clone())));
+        }
         SnapshotStart::from_config(&pairs)
     }
 
@@ -144,15 +164,21 @@ impl SnapshotStart {
     fn seconds(self, keys: u64) -> f64 {
         SNAPSHOT_SETUP_S + self.wait_s + keys as f64 / self.keys_per_s
     }
+
+    /// Whether a snapshot as the server is configured leaves a file it would load on its next
+    /// start (on disk, and it does not persist).
+    fn leaves_a_file(self) -> bool {
+        self.on_disk && !self.persists
+    }
 }
 
 /// The sooner way to read a snapshot of `keys` keys from a server that starts one as `start`
 /// says, and the seconds it would take: as the server is configured, or — where that waits for
-/// other replicas — written to its disk first.
+/// other replicas and the server persists anyway — written to its disk first.
 fn fastest_snapshot(keys: u64, start: SnapshotStart) -> (Transfer, f64) {
     let configured = start.seconds(keys);
     let disk = DISK.seconds(keys);
-    if start.wait_s > 0.0 && disk < configured {
+    if start.wait_s > 0.0 && start.persists && disk < configured {
         (Transfer::Disk, disk)
     } else {
         (Transfer::Diskless, configured)
@@ -194,7 +220,9 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
 /// how many keys there were, or `None` where `opts.source` and the node say to scan online
 /// instead (`handler` is then dropped: nothing it saw counts, and its progress is taken back).
 /// A fast analysis reads it only where it would finish before an online scan at
-/// `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]).
+/// `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]); `auto` never where the
+/// snapshot would leave a file the server loads on its next start
+/// ([`SnapshotStart::leaves_a_file`]).
 async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
@@ -222,9 +250,12 @@ async fn read<H: Send + 'static>(
         .iter()
         .map(|(_, n)| n)
         .sum();
+    let start = SnapshotStart::of(&mut conn).await;
+    if !insist && start.leaves_a_file() {
+        return Ok(None);
+    }
     let mut transfer = Transfer::Diskless;
     if opts.pace == Pace::Fast {
-        let start = SnapshotStart::of(&mut conn).await;
         transfer = match fast_snapshot(keys, start, online_keys_per_s) {
             Some(way) => way,
             None if insist => fastest_snapshot(keys, start).0,
@@ -316,33 +347,42 @@ mod tests {
 
     #[test]
     fn fast_reads_a_snapshot_only_where_it_finishes_first() {
-        // CONFIG refused: Redis's defaults, a 5 s wait.
+        // CONFIG refused: Redis's defaults, a 5 s wait, and not known to persist.
         let unknown = config(&[]);
         assert_eq!(unknown.wait_s, 5.0);
+        assert!(!unknown.persists);
         let default = config(&[
             ("repl-diskless-sync", "yes"),
             ("repl-diskless-sync-delay", "5"),
             ("repl-diskless-sync-max-replicas", "0"),
+            ("save", "3600 1 300 100 60 10000"),
+            ("appendonly", "no"),
         ]);
-        assert_eq!(default, unknown);
+        assert!(default.persists && !default.leaves_a_file());
         let hot = 600_000.0;
         // The 5 s wait is longer than the scan: written to the server's disk, it starts at once.
         assert_eq!(fast_snapshot(1_000_000, default, hot), Some(Transfer::Disk));
         // From enough keys, streaming after the wait is sooner than the slower disk.
-        assert_eq!(
-            fast_snapshot(20_000_000, default, hot),
-            Some(Transfer::Diskless)
-        );
+        let many = fast_snapshot(20_000_000, default, hot);
+        assert_eq!(many, Some(Transfer::Diskless));
+        // A server that does not persist is never asked for a file: it would load it on its next
+        // start. The wait then sends a million keys online.
+        for cache in [
+            config(&[("save", ""), ("appendonly", "no")]),
+            config(&[("save", "  ")]),
+            unknown,
+        ] {
+            assert!(!cache.persists, "{cache:?}");
+            assert_eq!(fast_snapshot(1_000_000, cache, hot), None);
+            assert_eq!(fast_snapshot(20_000_000, cache, hot), many);
+        }
+        let aof = config(&[("save", ""), ("appendonly", "yes")]);
+        assert_eq!(fast_snapshot(1_000_000, aof, hot), Some(Transfer::Disk));
         // A server that starts at once: any but a small node, straight from the fork.
         let at_once = config(&[("repl-diskless-sync-delay", "0")]);
-        assert_eq!(
-            fast_snapshot(1_000_000, at_once, hot),
-            Some(Transfer::Diskless)
-        );
-        assert_eq!(
-            fast_snapshot(50_000, at_once, hot),
-            Some(Transfer::Diskless)
-        );
+        let streamed = Some(Transfer::Diskless);
+        assert_eq!(fast_snapshot(1_000_000, at_once, hot), streamed);
+        assert_eq!(fast_snapshot(50_000, at_once, hot), streamed);
         assert_eq!(
             fast_snapshot(5_000, at_once, hot),
             None,
@@ -351,23 +391,21 @@ mod tests {
         assert_eq!(fast_snapshot(5_000, default, hot), None);
         let first_replica = config(&[("repl-diskless-sync-max-replicas", "1")]);
         assert_eq!(first_replica.wait_s, 0.0);
-        // Disk-based already: no wait, but the file is written before it is sent.
+        // Disk-based already: no wait, but the file is written before it is sent — a file left
+        // behind unless the server persists.
         let disk = config(&[
             ("repl-diskless-sync", "no"),
             ("repl-diskless-sync-delay", "5"),
+            ("save", "900 1"),
         ]);
         assert_eq!(disk.wait_s, 0.0);
-        assert_eq!(
-            fast_snapshot(1_000_000, disk, hot),
-            Some(Transfer::Diskless)
-        );
+        assert!(!disk.leaves_a_file());
+        assert!(config(&[("repl-diskless-sync", "no")]).leaves_a_file());
+        assert_eq!(fast_snapshot(1_000_000, disk, hot), streamed);
         assert!(disk.keys_per_s < at_once.keys_per_s);
         // Where the online way is slower, the snapshot wins sooner.
         assert_eq!(fast_snapshot(60_000, disk, hot), None);
-        assert_eq!(
-            fast_snapshot(60_000, disk, 300_000.0),
-            Some(Transfer::Diskless)
-        );
+        assert_eq!(fast_snapshot(60_000, disk, 300_000.0), streamed);
         // Nonsense is read as the default.
         assert_eq!(config(&[("repl-diskless-sync-delay", "soon")]), unknown);
     }

@@ -283,7 +283,8 @@ async fn a_snapshot_finds_what_the_online_scan_finds() {
 
 /// Fast mode reads a snapshot only where it would finish first: a node with enough keys to
 /// outweigh the fork, streamed from the fork where the server starts at once, written to the
-/// server's disk first where a diskless one would wait for other replicas (here 60 s).
+/// server's disk first where a diskless one would wait for other replicas (here 60 s) — but only
+/// on a server that persists anyway: one that does not would load that file on its next start.
 #[tokio::test]
 async fn fast_reads_a_snapshot_where_it_finishes_first() {
     let server = lfu_server(&["--enable-debug-command", "local"]);
@@ -299,32 +300,74 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
         async move { run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await }
     };
     let dump = server.dir().join("dump.rdb");
-    for (delay, diskless, on_disk) in [("0", "yes", false), ("60", "yes", true), ("5", "no", true)]
-    {
+    let read = async |source, pace, want, file: bool, why: &str| {
+        let report = big(&target, source, pace).await;
+        assert_eq!(report.sources, [want], "{why}");
+        assert_eq!(report.keys, online.keys, "{why}");
+        assert_eq!(report.scanned_keys, online.scanned_keys, "{why}");
+        assert_eq!(dump.exists(), file, "{why}: the server's dump file");
+    };
+    // A cache that does not persist (`save ""`, the fixture's): never a file left on it.
+    for (delay, diskless, want) in [
+        ("0", "yes", Source::Snapshot),
+        ("60", "yes", Source::Online),
+        ("5", "no", Source::Online),
+    ] {
         set("repl-diskless-sync-delay", delay).await;
         set("repl-diskless-sync", diskless).await;
-        let fast = big(&target, Source::Auto, Pace::Fast).await;
-        assert_eq!(
-            fast.sources,
-            [Source::Snapshot],
-            "delay {delay}, diskless {diskless}"
-        );
-        assert_eq!(fast.keys, online.keys, "delay {delay}, diskless {diskless}");
-        assert_eq!(fast.scanned_keys, online.scanned_keys);
-        // Only a snapshot asked for by disk leaves the server's dump file behind.
-        assert_eq!(dump.exists(), on_disk, "delay {delay}, diskless {diskless}");
+        let why = format!("no persistence, delay {delay}, diskless {diskless}");
+        read(Source::Auto, Pace::Fast, want, false, &why).await;
     }
-    // A gentle analysis waits for the diskless one instead (here 1 s): no file on the server.
+    read(
+        Source::Auto,
+        Pace::Gentle,
+        Source::Online,
+        false,
+        "gentle, disk-based",
+    )
+    .await;
+    // A gentle analysis waits for a diskless one (here 1 s).
+    set("repl-diskless-sync", "yes").await;
+    set("repl-diskless-sync-delay", "1").await;
+    read(
+        Source::Auto,
+        Pace::Gentle,
+        Source::Snapshot,
+        false,
+        "gentle, diskless",
+    )
+    .await;
+    // A server that persists anyway: fast asks for its snapshot on disk, at once.
+    set("save", "3600 1").await;
+    set("repl-diskless-sync-delay", "60").await;
+    read(
+        Source::Auto,
+        Pace::Fast,
+        Source::Snapshot,
+        true,
+        "save, delay 60",
+    )
+    .await;
     std::fs::remove_file(&dump).unwrap();
     set("repl-diskless-sync-delay", "1").await;
-    set("repl-diskless-sync", "yes").await;
-    let gentle = big(&target, Source::Auto, Pace::Gentle).await;
-    assert_eq!(gentle.sources, [Source::Snapshot]);
-    assert_eq!(gentle.keys, online.keys);
-    assert!(
-        !dump.exists(),
-        "a gentle snapshot is never written on the server"
-    );
+    read(
+        Source::Auto,
+        Pace::Gentle,
+        Source::Snapshot,
+        false,
+        "gentle never",
+    )
+    .await;
+    set("repl-diskless-sync", "no").await;
+    read(
+        Source::Auto,
+        Pace::Fast,
+        Source::Snapshot,
+        true,
+        "save, disk-based",
+    )
+    .await;
+
     // Small nodes scan online even where a snapshot would start at once: the fork costs more.
     run(&mut c, &mut redis::cmd("FLUSHALL")).await;
     seed_big(&mut c).await;
@@ -334,6 +377,7 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
     assert_eq!(small.sources, [Source::Online]);
     // Told `snapshot`, fast takes the sooner way to one: here by disk, not after a 60 s wait.
     set("repl-diskless-sync-delay", "60").await;
+    std::fs::remove_file(&dump).unwrap();
     let insisted = big(&target, Source::Snapshot, Pace::Fast).await;
     assert_eq!(insisted.sources, [Source::Snapshot]);
     assert_eq!(insisted.keys, small.keys);

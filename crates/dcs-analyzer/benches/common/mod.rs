@@ -13,6 +13,26 @@ pub fn hot_freq(i: usize) -> u32 {
     5 + 200 - 10 * i as u32
 }
 
+/// Redis's own replication and persistence defaults, which the test servers change (they start
+/// a snapshot at once and save nothing): a diskless snapshot waits 5 s for other replicas, and
+/// the server has save points, so fast mode may ask for a snapshot on its disk (`source.rs`).
+pub const REDIS_DEFAULTS: [&str; 4] = [
+    "--repl-diskless-sync-delay",
+    "5",
+    "--save",
+    "3600 1 300 100 60 10000",
+];
+
+/// Saves the seeded data at once (`SAVE`), so the save points do not fire during a measurement:
+/// nothing is written afterwards.
+pub fn save_now(port: &str) {
+    let out = Command::new("redis-cli")
+        .args(["-p", port, "SAVE"])
+        .output()
+        .expect("redis-cli");
+    assert!(out.status.success() && out.stdout.starts_with(b"OK"));
+}
+
 pub async fn seed(url: &str, keys: usize) {
     let client = redis::Client::open(url).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
