@@ -107,8 +107,9 @@ pub(crate) struct Args {
     /// runs no per-key command) or scan it online (SCAN and per-key commands). `auto` (the
     /// default): a snapshot of nodes up to --snapshot-max-mb of memory (with --fast only where
     /// it would finish first: the server's repl-diskless-sync-delay and the key count decide;
-    /// rather than wait that delay, --fast has the server write the snapshot to its disk first,
-    /// its dump file, as BGSAVE does), online where that is refused.
+    /// rather than wait that delay, --fast has a server that saves anyway (save points or AOF)
+    /// write the snapshot to its disk first, its dump file, as BGSAVE does), online where that is
+    /// refused, or where the snapshot would leave a file on a server that does not save.
     #[arg(long, value_name = "auto|snapshot|online", default_value = "auto")]
     source: dcs_analyzer::Source,
     /// --source auto: the largest node (used_memory, MB) read by a snapshot; a fork pauses the
