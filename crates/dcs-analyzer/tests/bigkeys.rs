@@ -148,7 +148,7 @@ async fn finds_the_seeded_big_keys_with_exact_sizes() {
 /// them. A gentle analysis reads one by default; fast on a node this small, or a user who may not
 /// `SYNC`, scans online, and `snapshot` then fails with the refusal.
 #[tokio::test]
-async fn a_snapshot_finds_what_the_online_scan_finds() {
+async fn a_snapshot_finds_what_the_scanscan_finds() {
     let server = lfu_server(&["--enable-debug-command", "local"]);
     let mut c = connect(&server.url(), 0).await;
     seed_big(&mut c).await;
@@ -300,73 +300,34 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
         async move { run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await }
     };
     let dump = server.dir().join("dump.rdb");
-    let read = async |source, pace, want, file: bool, why: &str| {
-        let report = big(&target, source, pace).await;
+    let (fast, gentle) = (Pace::Fast, Pace::Gentle);
+    let (snap, scan) = (Source::Snapshot, Source::Online);
+    // (`save`, diskless, delay, pace, read from, the server's dump file afterwards). Gentle waits
+    // for a diskless snapshot (delay 1 s here, so the test does not wait long).
+    let steps = [
+        // A cache that does not persist (the fixture's `save ""`): never a file left on it.
+        ("", "yes", "0", fast, snap, false),
+        ("", "yes", "60", fast, scan, false),
+        ("", "no", "5", fast, scan, false),
+        ("", "no", "5", gentle, scan, false),
+        ("", "yes", "1", gentle, snap, false),
+        // A server that persists anyway: fast asks for its snapshot on disk, at once.
+        ("3600 1", "yes", "60", fast, snap, true),
+        ("3600 1", "yes", "1", gentle, snap, false),
+        ("3600 1", "no", "5", fast, snap, true),
+    ];
+    for (save, diskless, delay, pace, want, file) in steps {
+        let _ = std::fs::remove_file(&dump);
+        set("save", save).await;
+        set("repl-diskless-sync", diskless).await;
+        set("repl-diskless-sync-delay", delay).await;
+        let why = format!("save {save:?}, diskless {diskless}, delay {delay}, {pace:?}");
+        let report = big(&target, Source::Auto, pace).await;
         assert_eq!(report.sources, [want], "{why}");
         assert_eq!(report.keys, online.keys, "{why}");
         assert_eq!(report.scanned_keys, online.scanned_keys, "{why}");
         assert_eq!(dump.exists(), file, "{why}: the server's dump file");
-    };
-    // A cache that does not persist (`save ""`, the fixture's): never a file left on it.
-    for (delay, diskless, want) in [
-        ("0", "yes", Source::Snapshot),
-        ("60", "yes", Source::Online),
-        ("5", "no", Source::Online),
-    ] {
-        set("repl-diskless-sync-delay", delay).await;
-        set("repl-diskless-sync", diskless).await;
-        let why = format!("no persistence, delay {delay}, diskless {diskless}");
-        read(Source::Auto, Pace::Fast, want, false, &why).await;
     }
-    read(
-        Source::Auto,
-        Pace::Gentle,
-        Source::Online,
-        false,
-        "gentle, disk-based",
-    )
-    .await;
-    // A gentle analysis waits for a diskless one (here 1 s).
-    set("repl-diskless-sync", "yes").await;
-    set("repl-diskless-sync-delay", "1").await;
-    read(
-        Source::Auto,
-        Pace::Gentle,
-        Source::Snapshot,
-        false,
-        "gentle, diskless",
-    )
-    .await;
-    // A server that persists anyway: fast asks for its snapshot on disk, at once.
-    set("save", "3600 1").await;
-    set("repl-diskless-sync-delay", "60").await;
-    read(
-        Source::Auto,
-        Pace::Fast,
-        Source::Snapshot,
-        true,
-        "save, delay 60",
-    )
-    .await;
-    std::fs::remove_file(&dump).unwrap();
-    set("repl-diskless-sync-delay", "1").await;
-    read(
-        Source::Auto,
-        Pace::Gentle,
-        Source::Snapshot,
-        false,
-        "gentle never",
-    )
-    .await;
-    set("repl-diskless-sync", "no").await;
-    read(
-        Source::Auto,
-        Pace::Fast,
-        Source::Snapshot,
-        true,
-        "save, disk-based",
-    )
-    .await;
 
     // Small nodes scan online even where a snapshot would start at once: the fork costs more.
     run(&mut c, &mut redis::cmd("FLUSHALL")).await;
