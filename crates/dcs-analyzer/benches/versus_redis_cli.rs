@@ -14,7 +14,8 @@
 mod common;
 
 use common::{
-    command_seconds, hot_freq, median, reset_stats, save_now, seed, timed, HOT, REDIS_DEFAULTS,
+    command_seconds, hot_freq, median, redis_cli_ok, reset_stats, save_now, seed, timed, HOT,
+    REDIS_DEFAULTS,
 };
 use dcs_analyzer::server::RedisProcess;
 use std::process::Command;
@@ -195,13 +196,7 @@ fn main() {
     );
     // The peer of fast mode's snapshot on disk: `redis-cli --rdb` only downloads one, which it
     // gets written to disk first where the server replicates by disk.
-    let config_set = |name: &str, value: &str| {
-        let out = Command::new("redis-cli")
-            .args(["-p", &port, "CONFIG", "SET", name, value])
-            .output()
-            .expect("redis-cli");
-        assert!(out.status.success() && out.stdout.starts_with(b"OK"));
-    };
+    let config_set = |name: &str, value: &str| redis_cli_ok(&port, &["CONFIG", "SET", name, value]);
     config_set("repl-diskless-sync", "no");
     let rdb_file = std::env::temp_dir().join(format!("dcs-bench-{}.rdb", std::process::id()));
     let rdb = ["-p", &port, "--rdb", rdb_file.to_str().unwrap()];

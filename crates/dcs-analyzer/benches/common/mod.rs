@@ -26,11 +26,21 @@ pub const REDIS_DEFAULTS: [&str; 4] = [
 /// Saves the seeded data at once (`SAVE`), so the save points do not fire during a measurement:
 /// nothing is written afterwards.
 pub fn save_now(port: &str) {
+    redis_cli_ok(port, &["SAVE"]);
+}
+
+/// Runs `command` by `redis-cli` against the server at `port`, which must answer `OK`.
+pub fn redis_cli_ok(port: &str, command: &[&str]) {
     let out = Command::new("redis-cli")
-        .args(["-p", port, "SAVE"])
+        .args(["-p", port])
+        .args(command)
         .output()
         .expect("redis-cli");
-    assert!(out.status.success() && out.stdout.starts_with(b"OK"));
+    assert!(
+        out.status.success() && out.stdout.starts_with(b"OK"),
+        "redis-cli {command:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 pub async fn seed(url: &str, keys: usize) {
@@ -110,9 +120,5 @@ pub fn command_seconds(port: &str, scripted: bool) -> f64 {
 
 /// `CONFIG RESETSTAT` on the server at `port`.
 pub fn reset_stats(port: &str) {
-    let out = Command::new("redis-cli")
-        .args(["-p", port, "CONFIG", "RESETSTAT"])
-        .output()
-        .expect("redis-cli");
-    assert!(out.status.success() && out.stdout.starts_with(b"OK"));
+    redis_cli_ok(port, &["CONFIG", "RESETSTAT"]);
 }
