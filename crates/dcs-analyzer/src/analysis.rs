@@ -56,7 +56,10 @@ pub async fn prepare(kind: TaskKind, target: &Target, opts: &ScanOptions) -> Res
                 let opts = opts.clone();
                 async move {
                     let mut conn = node.connect(0, &opts).await?;
-                    conn.query::<String>(&redis::cmd("PING")).await.map(drop)
+                    // Not `PING`: a master whose last save failed refuses it (MISCONF, as it
+                    // refuses writes) — just when a full disk has operators look for big keys.
+                    let echo = redis::cmd("ECHO").arg("dcs-analyzer").clone();
+                    conn.query::<String>(&echo).await.map(drop)
                 }
             })
             .await?;

@@ -16,7 +16,7 @@ use crate::source::{self, Source};
 use crate::target::Target;
 use crate::topn::TopN;
 use dcs_api::task::BigkeyEntry;
-use dcs_api::KeyType;
+use dcs_api::{KeyType, TaskKind};
 use redis::Value;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
@@ -199,7 +199,7 @@ fn select(by_type: BTreeMap<KeyType, TopN<Candidate>>) -> Vec<Candidate> {
 
 /// Checks `target` ([`crate::prepare`]), then runs the analysis on its masters.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<BigkeyReport> {
-    let masters = crate::prepare(dcs_api::TaskKind::Bigkey, target, opts).await?;
+    let masters = crate::prepare(TaskKind::Bigkey, target, opts).await?;
     run_on(&masters, opts, ctl).await
 }
 
@@ -214,7 +214,8 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
                 h.consider(k.db, k.name, k.name_len, t, k.elements)
             };
             let make = || SizeHandler::new(i);
-            let (h, n, source) = source::read_or_scan(&node, &opts, &ctl, make, each).await?;
+            let (h, n, source) =
+                source::read_or_scan(&node, &opts, &ctl, TaskKind::Bigkey, make, each).await?;
             Ok((h.by_type, n, source))
         }
     })

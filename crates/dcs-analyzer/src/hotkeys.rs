@@ -21,7 +21,7 @@ use crate::target::Target;
 use crate::topn::TopN;
 use dcs_api::config::{is_lfu_policy, MAXMEMORY_POLICY};
 use dcs_api::task::HotkeyEntry;
-use dcs_api::KeyType;
+use dcs_api::{KeyType, TaskKind};
 use redis::Value;
 use std::cmp::{Ordering, Reverse};
 use std::time::Instant;
@@ -78,7 +78,7 @@ impl PartialOrd for Candidate {
 
 fn unsupported(reason: String) -> AnalyzerError {
     AnalyzerError::Unsupported {
-        kind: dcs_api::TaskKind::Hotkey,
+        kind: TaskKind::Hotkey,
         reason,
     }
 }
@@ -239,7 +239,7 @@ pub async fn precheck(target: &Target, opts: &ScanOptions) -> Result<Vec<Node>> 
 
 /// Checks `target` ([`crate::prepare`]), then runs the analysis on its masters.
 pub async fn analyze(target: &Target, opts: &ScanOptions, ctl: &Control) -> Result<HotkeyReport> {
-    let masters = crate::prepare(dcs_api::TaskKind::Hotkey, target, opts).await?;
+    let masters = crate::prepare(TaskKind::Hotkey, target, opts).await?;
     run_on(&masters, opts, ctl).await
 }
 
@@ -263,7 +263,8 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
                 }
                 None => h.without_freq += 1,
             };
-            let (h, n, source) = source::read_or_scan(&node, &opts, &ctl, handler, each).await?;
+            let (h, n, source) =
+                source::read_or_scan(&node, &opts, &ctl, TaskKind::Hotkey, handler, each).await?;
             // Not an LFU policy after all (the check could not read it: CONFIG renamed).
             if source == Source::Snapshot && h.without_freq > 0 && h.top.is_empty() {
                 return Err(unsupported(lfu_advice(&node.addr, "not an LFU policy")));

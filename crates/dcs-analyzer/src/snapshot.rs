@@ -258,13 +258,18 @@ pub async fn analyze(
     run_on(&masters, opts, keyspace, ctl).await
 }
 
-/// Analyses the snapshots of `nodes` (summed), one after the other.
+/// Analyses the snapshots of `nodes` (summed), one after the other; refused up front where a
+/// node should not be asked for one ([`crate::source::check_snapshot`]: it would leave its file
+/// there, or its disk failed its last save).
 pub async fn run_on(
     nodes: &[Node],
     opts: &ScanOptions,
     keyspace: crate::keyspace::KeyspaceOptions,
     ctl: &Control,
 ) -> Result<dcs_api::keyspace::KeyspaceReport> {
+    for node in nodes {
+        crate::source::check_snapshot(node, opts, dcs_api::TaskKind::Keyspace).await?;
+    }
     let mut total = Keyspace::new(keyspace.clone());
     let mut names = Vec::new();
     for node in nodes.iter().cloned() {

@@ -19,10 +19,12 @@
 //! fast mode asks for the snapshot written to its disk first ([`Transfer::Disk`]: no wait, the
 //! server writes its dump file as `BGSAVE` does), while a gentle one waits and writes nothing on
 //! the server. A server that does not persist would load such a file on its next start, so
-//! `auto` never leaves one there: no disk snapshot of it in fast mode, and where it replicates
-//! only by disk (`repl-diskless-sync no`) it is scanned online. Small nodes scan online in fast
-//! mode: the fork costs more. `Snapshot` insists (a refusal is the analysis's error); `Online`
-//! always scans.
+//! none is left there unless it removes the file once sent (`rdb-del-sync-files yes`): no disk
+//! snapshot of it in fast mode, and where it replicates only by disk (`repl-diskless-sync no`)
+//! `auto` scans it online and `Snapshot`, the key-space report and backups are refused
+//! ([`check_snapshot`]). The same for a server whose last save failed: a snapshot on its disk
+//! would fail too. Small nodes scan online in fast mode: the fork costs more. `Snapshot`
+//! insists (a refusal is the analysis's error); `Online` always scans.
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
 //! left out, as a scan would not find them.
 
@@ -34,7 +36,7 @@ use crate::pace::Pace;
 use crate::rdb::{KeyInfo, ValueType};
 use crate::scan::{scan_node, BatchHandler};
 use crate::snapshot::Transfer;
-use dcs_api::KeyType;
+use dcs_api::{KeyType, TaskKind};
 
 /// How hot and big keys read a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -108,6 +110,13 @@ pub(crate) struct SnapshotStart {
     /// that does not would load the file on its next start — a cache meant to start empty
     /// coming back with the keys of the day it was analysed.
     persists: bool,
+    /// The server removes a file written for a replica once it is sent, where it does not
+    /// persist (`rdb-del-sync-files yes`, Redis >= 6.0), so none is left behind.
+    deletes_sync_files: bool,
+    /// The server's last save to its disk failed (`rdb_last_bgsave_status:err`): a snapshot
+    /// written there would fail as well, and a failed one keeps a server with `save` points
+    /// refusing writes (`stop-writes-on-bgsave-error`) until a save succeeds.
+    save_failed: bool,
 }
 
 /// A snapshot written to the server's disk before it is sent: at once, at disk speed.
@@ -116,12 +125,15 @@ const DISK: SnapshotStart = SnapshotStart {
     keys_per_s: DISK_SNAPSHOT_KEYS_PER_S,
     on_disk: true,
     persists: false,
+    deletes_sync_files: false,
+    save_failed: false,
 };
 
 impl SnapshotStart {
-    /// From `CONFIG GET repl-diskless-sync*`, `save` and `appendonly`'s name/value pairs; what
-    /// is missing (CONFIG refused or renamed, an older server) is taken at Redis's replication
-    /// defaults (diskless, after 5 s) and as not persisting.
+    /// From `CONFIG GET repl-diskless-sync*`, `save`, `appendonly` and `rdb-del-sync-files`'s
+    /// name/value pairs; what is missing (CONFIG refused or renamed, an older server) is taken
+    /// at Redis's replication defaults (diskless, after 5 s), as not persisting and as keeping
+    /// a replica's file.
     pub(crate) fn from_config(pairs: &[(String, String)]) -> SnapshotStart {
         let get = |name: &str| {
             pairs
@@ -131,8 +143,13 @@ impl SnapshotStart {
         };
         let persists =
             get("save").is_some_and(|v| !v.trim().is_empty()) || get("appendonly") == Some("yes");
+        let deletes_sync_files = get("rdb-del-sync-files") == Some("yes");
         if get("repl-diskless-sync") == Some("no") {
-            return SnapshotStart { persists, ..DISK };
+            return SnapshotStart {
+                persists,
+                deletes_sync_files,
+                ..DISK
+            };
         }
         let delay = get("repl-diskless-sync-delay")
             .and_then(|v| v.parse::<f64>().ok())
@@ -144,20 +161,34 @@ impl SnapshotStart {
             keys_per_s: SNAPSHOT_KEYS_PER_S,
             on_disk: false,
             persists,
+            deletes_sync_files,
+            save_failed: false,
         }
     }
 
+    /// Asks the server ([`SnapshotStart::from_config`], and `INFO persistence` for how its
+    /// last save went; not answered: taken as succeeded, as Redis starts).
     async fn of(conn: &mut crate::conn::Conn) -> SnapshotStart {
         let mut pairs = Vec::new();
         // One pattern a call: Redis < 7 takes only one.
-        for pattern in ["repl-diskless-sync*", "save", "appendonly"] {
+        for pattern in [
+            "repl-diskless-sync*",
+            "save",
+            "appendonly",
+            "rdb-del-sync-files",
+        ] {
             let reply = conn
                 .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg(pattern))
                 .await
                 .unwrap_or_default();
             pairs.extend(reply.chunks_exact(2).map(|p| (p[0].clone(), p[1].clone())));
         }
-        SnapshotStart::from_config(&pairs)
+        let mut start = SnapshotStart::from_config(&pairs);
+        start.save_failed = conn.info("persistence").await.is_ok_and(|info| {
+            info.iter()
+                .any(|(k, v)| k == "rdb_last_bgsave_status" && v == "err")
+        });
+        start
     }
 
     /// Seconds until a snapshot of `keys` keys is read.
@@ -165,10 +196,59 @@ impl SnapshotStart {
         SNAPSHOT_SETUP_S + self.wait_s + keys as f64 / self.keys_per_s
     }
 
-    /// Whether a snapshot as the server is configured leaves a file it would load on its next
-    /// start (on disk, and it does not persist).
-    fn leaves_a_file(self) -> bool {
-        self.on_disk && !self.persists
+    /// Why the server should not be asked for a snapshot written to its disk, if it should not.
+    fn disk_risk(self) -> Option<DiskRisk> {
+        if !self.persists && !self.deletes_sync_files {
+            Some(DiskRisk::FileStays)
+        } else if self.save_failed {
+            Some(DiskRisk::SaveFailed)
+        } else {
+            None
+        }
+    }
+
+    /// Why the server should not be asked for a snapshot as it is configured, if it should
+    /// not: it writes one to its disk, at a [`DiskRisk`]; the words say what to do.
+    fn refusal(self, addr: &str) -> Option<String> {
+        if !self.on_disk {
+            return None;
+        }
+        Some(match self.disk_risk()? {
+            DiskRisk::FileStays => format!(
+                "{addr} does not persist (no save points, appendonly no) and keeps a file \
+                 written for a replica (rdb-del-sync-files no): a snapshot, which it writes to \
+                 its disk first (repl-diskless-sync no), would stay there, and the server \
+                 would load it on its next start. Set repl-diskless-sync yes or \
+                 rdb-del-sync-files yes on it, or analyse an RDB file"
+            ),
+            DiskRisk::SaveFailed => format!(
+                "{addr}'s last save to its disk failed (rdb_last_bgsave_status:err): a \
+                 snapshot, which it writes there first (repl-diskless-sync no), would fail too. \
+                 See the server's log and INFO persistence, set repl-diskless-sync yes on it, \
+                 or analyse an RDB file"
+            ),
+        })
+    }
+}
+
+/// Why a server should not be asked for a snapshot written to its disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DiskRisk {
+    /// It does not persist and keeps a replica's file: the file would stay, and a cache meant
+    /// to start empty would come back with the keys of the day it was analysed.
+    FileStays,
+    /// Its last save failed: this one would fail too (a full disk, a folder it cannot write).
+    SaveFailed,
+}
+
+/// Refuses a snapshot of `node` as it is configured where the server should not be asked for
+/// one ([`SnapshotStart::refusal`]): `kind`'s [`AnalyzerError::Unsupported`], saying why and
+/// what to do. The key-space analysis and backups ask this before a snapshot.
+pub async fn check_snapshot(node: &Node, opts: &ScanOptions, kind: TaskKind) -> Result<()> {
+    let mut conn = node.connect(0, opts).await?;
+    match SnapshotStart::of(&mut conn).await.refusal(&node.addr) {
+        Some(reason) => Err(AnalyzerError::Unsupported { kind, reason }),
+        None => Ok(()),
     }
 }
 
@@ -178,7 +258,7 @@ impl SnapshotStart {
 fn fastest_snapshot(keys: u64, start: SnapshotStart) -> (Transfer, f64) {
     let configured = start.seconds(keys);
     let disk = DISK.seconds(keys);
-    if start.wait_s > 0.0 && start.persists && disk < configured {
+    if start.wait_s > 0.0 && start.disk_risk().is_none() && disk < configured {
         (Transfer::Disk, disk)
     } else {
         (Transfer::Diskless, configured)
@@ -198,14 +278,17 @@ pub(crate) fn fast_snapshot(
 
 /// Reads `node` by snapshot where `opts.source` and the node allow it ([`read`]), else scans it
 /// online with a fresh handler from `make`; returns the handler, the keys seen and which way.
+/// `kind` names the analysis in its errors.
 pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
+    kind: TaskKind,
     make: impl Fn() -> H,
     each: fn(&mut H, KeyInfo, KeyType),
 ) -> Result<(H, u64, Source)> {
-    if let Some((h, n)) = read(node, opts, ctl, make(), each, H::FAST_KEYS_PER_S).await? {
+    let fast_online = H::FAST_KEYS_PER_S;
+    if let Some((h, n)) = read(node, opts, ctl, kind, make(), each, fast_online).await? {
         return Ok((h, n, Source::Snapshot));
     }
     let mut h = make();
@@ -220,13 +303,14 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
 /// how many keys there were, or `None` where `opts.source` and the node say to scan online
 /// instead (`handler` is then dropped: nothing it saw counts, and its progress is taken back).
 /// A fast analysis reads it only where it would finish before an online scan at
-/// `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]); `auto` never where the
-/// snapshot would leave a file the server loads on its next start
-/// ([`SnapshotStart::leaves_a_file`]).
+/// `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]). Where the server should not
+/// be asked for one as it is configured ([`SnapshotStart::refusal`]: a file left on it, a disk
+/// that failed its last save) `auto` scans online and `snapshot` is `kind`'s error.
 async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
+    kind: TaskKind,
     mut handler: H,
     each: fn(&mut H, KeyInfo, KeyType),
     online_keys_per_s: f64,
@@ -251,8 +335,11 @@ async fn read<H: Send + 'static>(
         .map(|(_, n)| n)
         .sum();
     let start = SnapshotStart::of(&mut conn).await;
-    if !insist && start.leaves_a_file() {
-        return Ok(None);
+    if let Some(reason) = start.refusal(&node.addr) {
+        return match insist {
+            true => Err(AnalyzerError::Unsupported { kind, reason }),
+            false => Ok(None),
+        };
     }
     let mut transfer = Transfer::Diskless;
     if opts.pace == Pace::Fast {
@@ -358,7 +445,7 @@ mod tests {
             ("save", "3600 1 300 100 60 10000"),
             ("appendonly", "no"),
         ]);
-        assert!(default.persists && !default.leaves_a_file());
+        assert!(default.persists && default.disk_risk().is_none());
         let hot = 600_000.0;
         // The 5 s wait is longer than the scan: written to the server's disk, it starts at once.
         assert_eq!(fast_snapshot(1_000_000, default, hot), Some(Transfer::Disk));
@@ -376,8 +463,24 @@ mod tests {
             assert_eq!(fast_snapshot(1_000_000, cache, hot), None);
             assert_eq!(fast_snapshot(20_000_000, cache, hot), many);
         }
+        // Nor where it removes a replica's file once sent: that one may be asked.
+        let deletes = config(&[("save", ""), ("rdb-del-sync-files", "yes")]);
+        assert_eq!(fast_snapshot(1_000_000, deletes, hot), Some(Transfer::Disk));
         let aof = config(&[("save", ""), ("appendonly", "yes")]);
         assert_eq!(fast_snapshot(1_000_000, aof, hot), Some(Transfer::Disk));
+        // Its last save failed: one on its disk would fail too, so the wait or online.
+        let failed = SnapshotStart {
+            save_failed: true,
+            ..default
+        };
+        assert_eq!(failed.disk_risk(), Some(DiskRisk::SaveFailed));
+        assert_eq!(fast_snapshot(1_000_000, failed, hot), None);
+        assert_eq!(fastest_snapshot(1_000_000, failed).0, Transfer::Diskless);
+        assert_eq!(
+            failed.refusal("a:1"),
+            None,
+            "diskless: its disk is not asked"
+        );
         // A server that starts at once: any but a small node, straight from the fork.
         let at_once = config(&[("repl-diskless-sync-delay", "0")]);
         let streamed = Some(Transfer::Diskless);
@@ -399,8 +502,19 @@ mod tests {
             ("save", "900 1"),
         ]);
         assert_eq!(disk.wait_s, 0.0);
-        assert!(!disk.leaves_a_file());
-        assert!(config(&[("repl-diskless-sync", "no")]).leaves_a_file());
+        assert_eq!(disk.refusal("a:1"), None);
+        let keeps = config(&[("repl-diskless-sync", "no")])
+            .refusal("a:1")
+            .unwrap();
+        assert!(keeps.contains("would stay there"), "{keeps}");
+        let failed_disk = SnapshotStart {
+            save_failed: true,
+            ..disk
+        };
+        let failing = failed_disk.refusal("a:1").unwrap();
+        assert!(failing.contains("rdb_last_bgsave_status:err"), "{failing}");
+        let deletes_disk = config(&[("repl-diskless-sync", "no"), ("rdb-del-sync-files", "yes")]);
+        assert_eq!(deletes_disk.refusal("a:1"), None);
         assert_eq!(fast_snapshot(1_000_000, disk, hot), streamed);
         assert!(disk.keys_per_s < at_once.keys_per_s);
         // Where the online way is slower, the snapshot wins sooner.

@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use dcs_analyzer::pace::{Pace, GENTLE_BIG_SCRIPT, GENTLE_SCAN_COUNT};
-use dcs_analyzer::{bigkeys, Control, ScanOptions, Source, Target};
-use dcs_api::{KeyType, KeyUnit};
+use dcs_analyzer::{bigkeys, AnalyzerError, Control, ScanOptions, Source, Target};
+use dcs_api::{KeyType, KeyUnit, TaskKind};
 
 async fn seed_big(conn: &mut redis::aio::MultiplexedConnection) {
     run(
@@ -252,7 +252,7 @@ async fn a_snapshot_finds_what_the_scanscan_finds() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&refused, dcs_analyzer::AnalyzerError::InvalidOption(why) if why.contains("snapshot limit")),
+        matches!(&refused, AnalyzerError::InvalidOption(why) if why.contains("snapshot limit")),
         "{refused:?}"
     );
 
@@ -276,7 +276,7 @@ async fn a_snapshot_finds_what_the_scanscan_finds() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&refused, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SYNC"),
+        matches!(&refused, AnalyzerError::Denied { command, .. } if command == "SYNC"),
         "{refused:?}"
     );
 }
@@ -284,7 +284,8 @@ async fn a_snapshot_finds_what_the_scanscan_finds() {
 /// Fast mode reads a snapshot only where it would finish first: a node with enough keys to
 /// outweigh the fork, streamed from the fork where the server starts at once, written to the
 /// server's disk first where a diskless one would wait for other replicas (here 60 s) — but only
-/// on a server that persists anyway: one that does not would load that file on its next start.
+/// on a server that persists anyway or removes a replica's file once sent: one that keeps it
+/// would load that file on its next start.
 #[tokio::test]
 async fn fast_reads_a_snapshot_where_it_finishes_first() {
     let server = lfu_server(&["--enable-debug-command", "local"]);
@@ -302,32 +303,49 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
     let dump = server.dir().join("dump.rdb");
     let (fast, gentle) = (Pace::Fast, Pace::Gentle);
     let (snap, scan) = (Source::Snapshot, Source::Online);
-    // (`save`, diskless, delay, pace, read from, the server's dump file afterwards). Gentle waits
-    // for a diskless snapshot (delay 1 s here, so the test does not wait long).
+    // (`save`, diskless, delay, `rdb-del-sync-files`, pace, read from, written to the server's
+    // disk). Gentle waits for a diskless snapshot (delay 1 s here, so the test does not wait
+    // long). A file written stays where the server persists, and must never stay where not.
     let steps = [
-        // A cache that does not persist (the fixture's `save ""`): never a file left on it.
-        ("", "yes", "0", fast, snap, false),
-        ("", "yes", "60", fast, scan, false),
-        ("", "no", "5", fast, scan, false),
-        ("", "no", "5", gentle, scan, false),
-        ("", "yes", "1", gentle, snap, false),
+        // A cache that does not persist (the fixture's `save ""`) and keeps a replica's file.
+        ("", "yes", "0", "no", fast, snap, false),
+        ("", "yes", "60", "no", fast, scan, false),
+        ("", "no", "5", "no", fast, scan, false),
+        ("", "no", "5", "no", gentle, scan, false),
+        ("", "yes", "1", "no", gentle, snap, false),
+        // One that removes a replica's file once sent may be asked for one on its disk.
+        ("", "yes", "60", "yes", fast, snap, true),
+        ("", "no", "5", "yes", gentle, snap, true),
         // A server that persists anyway: fast asks for its snapshot on disk, at once.
-        ("3600 1", "yes", "60", fast, snap, true),
-        ("3600 1", "yes", "1", gentle, snap, false),
-        ("3600 1", "no", "5", fast, snap, true),
+        ("3600 1", "yes", "60", "no", fast, snap, true),
+        ("3600 1", "yes", "1", "no", gentle, snap, false),
+        ("3600 1", "no", "5", "no", fast, snap, true),
     ];
-    for (save, diskless, delay, pace, want, file) in steps {
+    for (save, diskless, delay, deletes, pace, want, disk) in steps {
         let _ = std::fs::remove_file(&dump);
         set("save", save).await;
         set("repl-diskless-sync", diskless).await;
         set("repl-diskless-sync-delay", delay).await;
-        let why = format!("save {save:?}, diskless {diskless}, delay {delay}, {pace:?}");
+        set("rdb-del-sync-files", deletes).await;
+        let why =
+            format!("save {save:?}, diskless {diskless}, delay {delay}, del {deletes}, {pace:?}");
+        let saves = disk_saves(&mut c).await;
         let report = big(&target, Source::Auto, pace).await;
         assert_eq!(report.sources, [want], "{why}");
         assert_eq!(report.keys, online.keys, "{why}");
         assert_eq!(report.scanned_keys, online.scanned_keys, "{why}");
-        assert_eq!(dump.exists(), file, "{why}: the server's dump file");
+        assert_eq!(
+            disk_saves(&mut c).await - saves,
+            disk as u64,
+            "{why}: written to disk"
+        );
+        if disk && !save.is_empty() {
+            assert!(dump.exists(), "{why}: the server's dump file");
+        } else {
+            wait_gone(&dump, &why).await;
+        }
     }
+    set("rdb-del-sync-files", "no").await;
 
     // Small nodes scan online even where a snapshot would start at once: the fork costs more.
     run(&mut c, &mut redis::cmd("FLUSHALL")).await;
@@ -345,17 +363,105 @@ async fn fast_reads_a_snapshot_where_it_finishes_first() {
     assert!(dump.exists(), "asked for on disk");
 }
 
+/// A server is not asked for a snapshot on its disk where the file would stay (it does not
+/// persist) or where its last save failed (a full disk, a folder gone): `auto` scans it online,
+/// fast does not choose the disk, and `snapshot` is refused saying why — before any fork. A
+/// failed save is no small thing: with save points the server then refuses every write
+/// (`stop-writes-on-bgsave-error`) until one succeeds.
+#[tokio::test]
+async fn no_snapshot_on_a_disk_that_would_keep_it_or_failed() {
+    let server = lfu_server(&[
+        "--enable-debug-command",
+        "local",
+        "--enable-protected-configs",
+        "local",
+    ]);
+    let mut c = connect(&server.url(), 0).await;
+    seed_big(&mut c).await;
+    run(&mut c, redis::cmd("DEBUG").arg("POPULATE").arg(100_000)).await;
+    let target = Target::Standalone(server.url());
+    let admin = c.clone();
+    let set = |name: &'static str, value: &str| {
+        let (mut c, value) = (admin.clone(), value.to_string());
+        async move { run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await }
+    };
+    let forks = |mut c: redis::aio::MultiplexedConnection| async move {
+        info_field(&mut c, "stats", "total_forks").await
+    };
+    let refused = |reason: &'static str| {
+        let target = target.clone();
+        async move {
+            let e = big_result(&target, Source::Snapshot, Pace::Fast)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&e, AnalyzerError::Unsupported { kind: TaskKind::Bigkey, reason: r } if r.contains(reason) && r.contains("repl-diskless-sync yes")),
+                "{e:?}"
+            );
+        }
+    };
+
+    // A cache (the fixture's `save ""`) that writes a replica's snapshot to its disk.
+    set("repl-diskless-sync", "no").await;
+    let before = forks(c.clone()).await;
+    refused("would stay there").await;
+    let gentle = big(&target, Source::Auto, Pace::Gentle).await;
+    assert_eq!(gentle.sources, [Source::Online]);
+    assert_eq!(forks(c.clone()).await, before, "no snapshot asked for");
+    assert!(!server.dir().join("dump.rdb").exists());
+
+    // A server with save points whose folder is gone: its own save fails.
+    let gone = server.dir().join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    set("dir", gone.to_str().unwrap()).await;
+    std::fs::remove_dir(&gone).unwrap();
+    set("save", "3600 1").await;
+    run(&mut c, &mut redis::cmd("BGSAVE")).await;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while info_field(&mut c, "persistence", "rdb_last_bgsave_status").await != "err" {
+        assert!(std::time::Instant::now() < until, "the save did not fail");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let before = forks(c.clone()).await;
+    refused("rdb_last_bgsave_status:err").await;
+    // Fast does not choose its disk over a diskless snapshot's 60 s wait: online.
+    set("repl-diskless-sync", "yes").await;
+    set("repl-diskless-sync-delay", "60").await;
+    let fast = big(&target, Source::Auto, Pace::Fast).await;
+    assert_eq!(fast.sources, [Source::Online]);
+    assert_eq!(forks(c.clone()).await, before, "no snapshot asked for");
+    // Diskless, its disk is not asked: a snapshot is read as usual.
+    set("repl-diskless-sync-delay", "0").await;
+    let streamed = big(&target, Source::Snapshot, Pace::Fast).await;
+    assert_eq!(streamed.sources, [Source::Snapshot]);
+    assert_eq!(streamed.keys, fast.keys);
+    // The server refuses writes — and `PING` — now; the expired-key scan still runs on it.
+    let write = run_result(&mut c, redis::cmd("SET").arg("k").arg("v")).await;
+    assert!(write.is_err_and(|e| e.code() == Some("MISCONF")));
+    let expired =
+        dcs_analyzer::expired::analyze(&target, &ScanOptions::default(), &Control::default())
+            .await
+            .unwrap();
+    assert_eq!(expired.scanned_keys, fast.scanned_keys);
+}
+
 /// Big keys of `target` read from `source` at `pace`, with `MEMORY USAGE`.
 async fn big(target: &Target, source: Source, pace: Pace) -> bigkeys::BigkeyReport {
+    big_result(target, source, pace).await.unwrap()
+}
+
+async fn big_result(
+    target: &Target,
+    source: Source,
+    pace: Pace,
+) -> Result<bigkeys::BigkeyReport, AnalyzerError> {
     let opts = ScanOptions {
         source,
         pace,
         memory_usage: true,
         ..Default::default()
     };
-    bigkeys::analyze(target, &opts, &Control::default())
-        .await
-        .unwrap()
+    bigkeys::analyze(target, &opts, &Control::default()).await
 }
 
 fn assert_seeded_found(report: &bigkeys::BigkeyReport, addr: &str) {

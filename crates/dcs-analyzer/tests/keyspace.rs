@@ -349,7 +349,8 @@ async fn a_cancelled_analysis_stops_reading() {
 }
 
 /// The same data read from the file and streamed by replication, disk-based and diskless,
-/// gives the same report.
+/// gives the same report. Disk-based, the server (which does not persist) removes the file it
+/// wrote for us (`rdb-del-sync-files yes`; without it the analysis is refused, below).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshots_streamed_by_replication_equal_the_file() {
     for diskless in ["no", "yes"] {
@@ -358,6 +359,8 @@ async fn snapshots_streamed_by_replication_equal_the_file() {
             diskless,
             "--repl-diskless-sync-delay",
             "0",
+            "--rdb-del-sync-files",
+            "yes",
         ])
         .unwrap();
         let mut c = connect(&server.url(), 0).await;
@@ -388,6 +391,9 @@ async fn snapshots_streamed_by_replication_equal_the_file() {
         }
         assert_eq!(streamed.source, "snapshot");
         assert_eq!(streamed.nodes, [server.addr()]);
+        if diskless == "no" {
+            wait_gone(&path, "written for the analysis").await;
+        }
         assert_eq!(
             (
                 streamed.total_num,
@@ -428,6 +434,56 @@ async fn a_cluster_is_the_sum_of_its_masters_snapshots() {
     let user = r.prefix_tree.iter().find(|n| n.prefix == "user:").unwrap();
     assert_eq!(user.num, 600);
     assert_eq!(r.prefix_tree.iter().filter(|n| n.depth == 2).count(), 4);
+}
+
+/// A server that writes a replica's snapshot to its disk and neither persists nor removes that
+/// file would load it on its next start — a cache coming back with the keys of the day it was
+/// analysed. Its snapshot is refused before any is written, saying why and what to do; the CLI
+/// measures the live key space instead and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_that_would_stay_on_the_server_is_refused() {
+    let server = RedisProcess::start(&["--repl-diskless-sync", "no"]).unwrap();
+    let mut c = connect(&server.url(), 0).await;
+    let _: () = q(&mut c, redis::cmd("SET").arg("a:1").arg("x")).await;
+    let e = dcs_analyzer::snapshot::analyze(
+        &dcs_analyzer::Target::Standalone(server.url()),
+        &dcs_analyzer::ScanOptions::default(),
+        KeyspaceOptions::default(),
+        &Control::default(),
+    )
+    .await
+    .unwrap_err();
+    let dcs_analyzer::AnalyzerError::Unsupported { kind, reason } = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(*kind, dcs_api::TaskKind::Keyspace);
+    for words in [
+        "would stay there",
+        "rdb-del-sync-files yes",
+        "repl-diskless-sync yes",
+    ] {
+        assert!(reason.contains(words), "{words}: {reason}");
+    }
+    assert_eq!(disk_saves(&mut c).await, 0);
+    assert!(!server.dir().join("dump.rdb").exists());
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dcs-analyze"))
+        .args(["keyspace", "--url", &server.url(), "--json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["source"].as_str(), report["total_num"].as_u64()),
+        (Some("online"), Some(1))
+    );
+    let finding = report["findings"][0].as_str().unwrap();
+    assert!(
+        finding.starts_with("measured online:") && finding.contains("would stay there"),
+        "{finding}"
+    );
+    assert_eq!(disk_saves(&mut c).await, 0);
 }
 
 #[tokio::test]

@@ -379,3 +379,73 @@ async fn backups_beyond_the_size_cap_are_pruned() {
     let folder = f.dir.path().join("data/backups/lfu");
     assert!(!folder.join(&older).exists() && folder.join(&newer).is_dir());
 }
+
+/// A master that writes a replica's snapshot to its disk (`repl-diskless-sync no`) and neither
+/// persists nor removes that file would load it on its next start: a backup and a key analysis
+/// of it are refused at once (DCS.4919, saying why and what to do) and nothing is written on
+/// it. Told to remove such files (`rdb-del-sync-files yes`), it is backed up and keeps none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_that_would_stay_on_the_server_is_refused() {
+    let f = Fixture::new();
+    let mut c = f.redis(&f.lfu.url()).await;
+    let admin = c.clone();
+    let config_set = |name: &'static str, value: &'static str| {
+        let mut c = admin.clone();
+        async move {
+            let _: () = redis::cmd("CONFIG")
+                .arg("SET")
+                .arg(name)
+                .arg(value)
+                .query_async(&mut c)
+                .await
+                .unwrap();
+        }
+    };
+    config_set("repl-diskless-sync", "no").await;
+    let _: () = redis::cmd("SET")
+        .arg("a")
+        .arg("1")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let (_, nodes) = f.get("/instances/lfu/logical-nodes").await;
+    let node_id = nodes["nodes"][0]["node_id"].as_str().unwrap().to_string();
+    let dump = f.lfu.dir().join("dump.rdb");
+    let refusals = [
+        ("/instances/lfu/backups", json!({"backup_format": "rdb"})),
+        (
+            "/instances/lfu/offline/key-analysis",
+            json!({"node_id": node_id}),
+        ),
+    ];
+    for (path, body) in &refusals {
+        let (status, e) = f.call(Method::POST, path, Some(body.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {e}");
+        assert_eq!(e["error_code"], "DCS.4919", "{path}: {e}");
+        let msg = e["error_msg"].as_str().unwrap();
+        for words in [
+            "would stay there",
+            "rdb-del-sync-files yes",
+            "repl-diskless-sync yes",
+        ] {
+            assert!(msg.contains(words), "{path}: {words}: {msg}");
+        }
+    }
+    let (_, list) = f.get("/instances/lfu/backups").await;
+    assert_eq!(list["total_num"], 0, "{list}");
+    let (_, tasks) = f.get("/instances/lfu/offline/key-analysis").await;
+    assert_eq!(tasks["total"], 0, "{tasks}");
+    assert!(!dump.exists());
+
+    config_set("rdb-del-sync-files", "yes").await;
+    backup(&f, "removed after").await;
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while dump.exists() {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the server kept {}",
+            dump.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -31,9 +31,16 @@ pub async fn connect(url: &str, db: i64) -> MultiplexedConnection {
 
 /// Runs `cmd` and panics with the server's message on failure.
 pub async fn run(conn: &mut MultiplexedConnection, cmd: &mut redis::Cmd) -> Value {
-    cmd.query_async(conn)
+    run_result(conn, cmd)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub async fn run_result(
+    conn: &mut MultiplexedConnection,
+    cmd: &mut redis::Cmd,
+) -> redis::RedisResult<Value> {
+    cmd.query_async(conn).await
 }
 
 /// Accesses `key` `n` times with `TOUCH`, which, like a read, bumps its LFU counter by 1.
@@ -78,6 +85,37 @@ pub async fn wait_server_clock_past(conn: &mut MultiplexedConnection, ms: u64) {
         }
         assert!(Instant::now() < until, "server clock did not advance");
         tokio::task::yield_now().await;
+    }
+}
+
+/// One field of `INFO section` (`rdb_saves` of `persistence`…), as the server reports it.
+pub async fn info_field(conn: &mut MultiplexedConnection, section: &str, name: &str) -> String {
+    let info: String = redis::cmd("INFO")
+        .arg(section)
+        .query_async(conn)
+        .await
+        .unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .unwrap_or_else(|| panic!("no {name} in INFO {section}"))
+        .to_string()
+}
+
+/// Snapshots this server wrote to its disk so far (its own saves and those made for replicas).
+pub async fn disk_saves(conn: &mut MultiplexedConnection) -> u64 {
+    info_field(conn, "persistence", "rdb_saves")
+        .await
+        .parse()
+        .unwrap()
+}
+
+/// Waits (with a deadline) until `path` is gone: Redis removes a file it wrote for a replica in
+/// its once-a-second replication cron.
+pub async fn wait_gone(path: &std::path::Path, why: &str) {
+    let until = Instant::now() + Duration::from_secs(5);
+    while path.exists() {
+        assert!(Instant::now() < until, "{why}: {} stays", path.display());
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

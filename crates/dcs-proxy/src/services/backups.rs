@@ -2,7 +2,9 @@
 //! `data_dir/backups/{instance}/{backup}/{group_id}.rdb` (checked by parsing it on the way), one
 //! at a time per instance. When one succeeds, the oldest beyond `[backups]` (count, then total
 //! size) are removed. A write that fails (a full disk) fails the backup and removes its files,
-//! so nothing half-written is ever offered for analysis.
+//! so nothing half-written is ever offered for analysis. A master that should not be asked for a
+//! snapshot (it would keep the file it writes for us, or its disk failed its last save:
+//! `dcs_analyzer::source::check_snapshot`) is refused before anything starts.
 
 use crate::config::InstanceConfig;
 use crate::error::{internal, storage};
@@ -47,6 +49,12 @@ pub async fn create(
         .masters(&opts)
         .await
         .map_err(|e| e.to_dcs(dcs_api::TaskKind::Keyspace))?;
+    // Refused now, not as a failed backup later: a master that would keep the file it writes.
+    for master in &masters {
+        dcs_analyzer::source::check_snapshot(master, &opts, dcs_api::TaskKind::Keyspace)
+            .await
+            .map_err(|e| e.to_dcs(dcs_api::TaskKind::Keyspace))?;
+    }
     let now = state.clock.now_ms();
     let row = BackupRow {
         id: uuid::Uuid::new_v4().to_string(),

@@ -97,7 +97,8 @@ pub async fn start(
 /// Starts a key-space analysis of the node `body` names: of its stored snapshot in backup
 /// `backup_id`, or of a fresh one when there is none. Refused up front: another one running
 /// (DCS.4918), a missing or unknown node (DCS.4800 listing the nodes), an unknown or unfinished
-/// backup or one without the node's shard (DCS.4800 saying which).
+/// backup or one without the node's shard (DCS.4800 saying which), a node that should not be
+/// asked for a snapshot (the analysis's unsupported code saying why).
 pub async fn start_key_analysis(
     state: &AppState,
     inst: &InstanceConfig,
@@ -116,10 +117,18 @@ pub async fn start_key_analysis(
         )),
         None => None,
     };
+    let opts = schedules::run_options(state, inst, kind, ScanType::Manual)?;
+    if backup.is_none() {
+        // Refused now rather than as a failed task: a node that should not be asked for a
+        // snapshot (it would keep the file it writes).
+        dcs_analyzer::source::check_snapshot(&node, &opts, kind)
+            .await
+            .map_err(|e| e.to_dcs(kind))?;
+    }
     let job = Job {
         kind,
         target: inst.target.clone(),
-        opts: schedules::run_options(state, inst, kind, ScanType::Manual)?,
+        opts,
         masters: Some(vec![node]),
         backup,
     };

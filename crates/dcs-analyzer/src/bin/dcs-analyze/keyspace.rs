@@ -48,8 +48,11 @@ pub(crate) async fn run(
         }
         None if args.online => online(None).await?,
         None => match dcs_analyzer::snapshot::analyze(target, opts, options.clone(), ctl).await {
-            // Replication refused (ACL, managed service): the live key space instead, said so.
-            Err(e @ AnalyzerError::Denied { .. }) => online(Some(e.to_string())).await?,
+            // Replication refused (ACL, managed service), or the server should not be asked for
+            // a snapshot (it would keep the file): the live key space instead, said so.
+            Err(e @ (AnalyzerError::Denied { .. } | AnalyzerError::Unsupported { .. })) => {
+                online(Some(e.to_string())).await?
+            }
             other => other?,
         },
     };
