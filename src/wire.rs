@@ -177,6 +177,7 @@ impl FromJson for ExpireScanTask {
             scanned_keys: j.opt_u64("scanned_keys"),
             error_msg: j.opt_str("error_msg"),
             pace: j.opt_str("pace").and_then(|p| p.parse().ok()),
+            analyzed_on: j.opt_list("analyzed_on")?,
         })
     }
 }

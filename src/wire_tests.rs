@@ -111,6 +111,13 @@ fn every_shape_the_console_reads_reads_back_equal() {
         scanned_keys: Some(70),
         error_msg: Some("e".into()),
         pace: Some(dcs_api::Pace::Fast),
+        analyzed_on: Some(vec![AnalyzedNode {
+            shard: "10.0.0.1:6379".into(),
+            node: "10.0.0.1:6379".into(),
+            role: "master".into(),
+            backup_id: None,
+            source: Some("snapshot".into()),
+        }]),
     };
     round_trip(ExpireScanHistory {
         instance_id: "i".into(),

@@ -66,7 +66,7 @@ pub fn ExpiredPage() -> impl IntoView {
         <Crumbs instance here=TaskKind::Expire />
         <h1>"Expired keys"</h1>
         <p class="muted">
-            "Redis frees expired keys lazily. A scan visits every key on the masters, which reclaims the memory of those that have expired."
+            "Redis frees expired keys lazily. A scan finds those on the masters — in a snapshot, or by visiting every key — and touching them reclaims their memory."
         </p>
         <div class="actions">
             <button
@@ -162,7 +162,9 @@ fn ExpiredHistory(
                     </td>
                     <td>{r.scanned_keys.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                     <td>{duration}</td>
-                    <td class="muted small wrap">{r.error_msg.unwrap_or_default()}</td>
+                    <td class="muted small wrap" data-testid="expired-note">
+                        {note(&r)}
+                    </td>
                     <td>{delete}</td>
                 </tr>
             }
@@ -200,6 +202,21 @@ fn ExpiredHistory(
         </DataTable>
     }
     .into_any()
+}
+
+/// A scan's note: why it failed, else how it found the expired keys where that was from a
+/// snapshot (it then touched only those; online it SCANs every key, the usual way).
+fn note(r: &ExpireScanTask) -> String {
+    let from_snapshot = r
+        .analyzed_on
+        .iter()
+        .flatten()
+        .any(|n| n.source.as_deref() == Some("snapshot"));
+    match &r.error_msg {
+        Some(e) => e.clone(),
+        None if from_snapshot => "From a snapshot".into(),
+        None => String::new(),
+    }
 }
 
 /// `datetime-local` value (local time, minutes) ↔ UTC instant.
@@ -416,6 +433,39 @@ fn AutoScanEditor(instance: String) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_note_says_why_it_failed_or_that_a_snapshot_found_the_keys() {
+        let on = |source: &str| dcs_api::task::AnalyzedNode {
+            shard: "10.0.0.1:6379".into(),
+            node: "10.0.0.1:6379".into(),
+            role: "master".into(),
+            backup_id: None,
+            source: Some(source.into()),
+        };
+        let mut r = ExpireScanTask {
+            id: "e".into(),
+            instance_id: "i".into(),
+            status: dcs_api::TaskStatus::Success,
+            scan_type: dcs_api::ScanType::Manual,
+            num: Some(3),
+            created_at: Timestamp::from_millis(0).unwrap(),
+            started_at: None,
+            finished_at: None,
+            progress: None,
+            scanned_keys: Some(9),
+            error_msg: None,
+            pace: None,
+            analyzed_on: None,
+        };
+        assert_eq!(note(&r), "", "a record of before: nothing to say");
+        r.analyzed_on = Some(vec![on("online"), on("snapshot")]);
+        assert_eq!(note(&r), "From a snapshot");
+        r.analyzed_on = Some(vec![on("online")]);
+        assert_eq!(note(&r), "");
+        r.error_msg = Some("Stopped on request".into());
+        assert_eq!(note(&r), "Stopped on request");
+    }
 
     #[test]
     fn local_inputs_convert_to_utc_and_back() {

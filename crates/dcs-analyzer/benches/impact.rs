@@ -288,14 +288,16 @@ fn main() {
         if let (Some(flag), Some(cli)) = (peer, &cli) {
             row(&format!("`redis-cli {flag}`"), Some(cli), Some(cli), "");
         }
-        // (fast, arguments beyond the default): big keys also scan online at the gentle pace,
-        // what their default does where a node refuses a snapshot.
+        // (fast, arguments beyond the default): big keys and the expired-key sweep also scan
+        // online at the gentle pace, what their default does where a node refuses a snapshot.
         let variants: Vec<(bool, &str)> = match kind {
             "keyspace" => vec![(false, "")],
             _ => modes
                 .iter()
                 .flat_map(|&fast| match (kind, fast) {
-                    ("bigkeys", false) => vec![(false, ""), (false, "--source online")],
+                    ("bigkeys" | "expired", false) => {
+                        vec![(false, ""), (false, "--source online")]
+                    }
                     _ => vec![(fast, "")],
                 })
                 .collect(),

@@ -82,14 +82,15 @@ pub fn analyzed_on(nodes: &[Node]) -> Vec<AnalyzedNode> {
         .collect()
 }
 
-/// [`analyzed_on`] after the run: with how each node was read where the report knows (hot and
-/// big keys).
+/// [`analyzed_on`] after the run: with how each node was read where the report knows (hot, big
+/// and expired keys).
 pub fn analyzed_on_after(nodes: &[Node], report: &Report) -> Vec<AnalyzedNode> {
     let mut on = analyzed_on(nodes);
     let sources = match report {
         Report::Hotkey(r) => &r.sources,
         Report::Bigkey(r) => &r.sources,
-        _ => return on,
+        Report::Expire(r) => &r.sources,
+        Report::Keyspace(_) => return on,
     };
     for (n, s) in on.iter_mut().zip(sources) {
         n.source = Some(s.as_str().to_string());

@@ -1,7 +1,8 @@
 //! A blocking connection of our own to one node, for the two loops where the redis crate's cost
 //! per request shows beside the server's: the replication handshake a snapshot is read through
 //! (`snapshot.rs`), and the expired-key scan's SCANs (`expired.rs`), which keep nothing of the
-//! names they are sent — read past here, never allocated. Over the redis crate's multiplexed
+//! names they are sent — read past here, never allocated — or its `EXISTS` of the keys a
+//! snapshot showed past their expiry. Over the redis crate's multiplexed
 //! connection each of those 25,000 small round trips (1M keys) cost 40–60 µs of the analysis's
 //! CPU; here 16–25 µs, most of it the two system calls. On a host the server shares, that is
 //! CPU the server and its clients get back (BENCHMARKS.md).
@@ -164,15 +165,15 @@ impl RawConn {
 
     /// Sends one command.
     pub fn send(&mut self, args: &[&[u8]]) -> Result<()> {
-        let mut out = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            out.extend_from_slice(a);
-            out.extend_from_slice(b"\r\n");
-        }
+        let mut out = Vec::new();
+        encode(args, &mut out);
+        self.write(&out)
+    }
+
+    fn write(&mut self, out: &[u8]) -> Result<()> {
         let stream = self.reader.get_mut();
         stream
-            .write_all(&out)
+            .write_all(out)
             .and_then(|_| stream.flush())
             .map_err(|e| self.peer.io("sending", e))
     }
@@ -233,6 +234,43 @@ impl RawConn {
             }
         }
         Ok((next, keys))
+    }
+
+    /// `EXISTS name` for each of `names`, sent in one write (one request for the pacing):
+    /// how many exist. On a master a key past its expiry is deleted there and then, as any
+    /// read of it does; `EXISTS` leaves a live key's LFU counter and idle time as they were.
+    /// One key a command: a cluster node refuses several keys of different slots in one.
+    pub fn exists_each(&mut self, names: &[&[u8]]) -> Result<u64> {
+        let mut out = Vec::new();
+        for name in names {
+            encode(&[b"EXISTS", name], &mut out);
+        }
+        self.write(&out)?;
+        let (reader, line, peer) = (&mut self.reader, &mut self.line, &self.peer);
+        let mut found = 0;
+        for _ in names {
+            match next_line(reader, line, peer, "reading EXISTS's reply")? {
+                b":0" => {}
+                b":1" => found += 1,
+                other => match other.strip_prefix(b"-") {
+                    Some(err) => return Err(peer.refused("EXISTS", err)),
+                    None => {
+                        return Err(peer.protocol(format!("EXISTS answered {:?}", lossy(other))))
+                    }
+                },
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Appends one command, as RESP, to `out`.
+fn encode(args: &[&[u8]], out: &mut Vec<u8>) {
+    out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
     }
 }
 

@@ -287,9 +287,14 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
     make: impl Fn() -> H,
     each: fn(&mut H, KeyInfo, KeyType),
 ) -> Result<(H, u64, Source)> {
+    let visit = Visit {
+        live: each,
+        expired: None,
+        keep: NAME_KEPT,
+    };
     let fast_online = H::FAST_KEYS_PER_S;
-    if let Some((h, n)) = read(node, opts, ctl, kind, make(), each, fast_online).await? {
-        return Ok((h, n, Source::Snapshot));
+    if let Some(r) = read(node, opts, ctl, kind, make(), visit, fast_online).await? {
+        return Ok((r.handler, r.live, Source::Snapshot));
     }
     let mut h = make();
     let outcome = scan_node(node, opts, ctl, &mut h, None).await?;
@@ -299,22 +304,42 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
     Ok((h, outcome.scanned, Source::Online))
 }
 
-/// Hands every live key of `node`'s snapshot to `each` with `handler`; returns the handler and
-/// how many keys there were, or `None` where `opts.source` and the node say to scan online
-/// instead (`handler` is then dropped: nothing it saw counts, and its progress is taken back).
-/// A fast analysis reads it only where it would finish before an online scan at
-/// `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]). Where the server should not
-/// be asked for one as it is configured ([`SnapshotStart::refusal`]: a file left on it, a disk
-/// that failed its last save) `auto` scans online and `snapshot` is `kind`'s error.
-async fn read<H: Send + 'static>(
+/// What a snapshot reader does with each key of the snapshot.
+pub(crate) struct Visit<H> {
+    /// A live key and its type (a module's value is skipped, as online).
+    pub live: fn(&mut H, KeyInfo, KeyType),
+    /// A key already past its expiry by the server's clock: not a key any more (nor counted, as
+    /// SCAN would not return it); `None`: passed over.
+    pub expired: Option<fn(&mut H, KeyInfo)>,
+    /// Bytes of each name kept (longer names are cut, their length kept).
+    pub keep: usize,
+}
+
+/// What [`read`] read: the handler, the live keys it was handed and the node's keys counted
+/// into the progress's total (what [`Control::take_back`] takes back where the caller scans
+/// online after all).
+pub(crate) struct Read<H> {
+    pub handler: H,
+    pub live: u64,
+    pub total: u64,
+}
+
+/// Hands every key of `node`'s snapshot to `handler` as `visit` says; `None` where `opts.source`
+/// and the node say to scan online instead (`handler` is then dropped: nothing it saw counts,
+/// and its progress is taken back). A fast analysis reads it only where it would finish before
+/// an online scan at `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]). Where the
+/// server should not be asked for one as it is configured ([`SnapshotStart::refusal`]: a file
+/// left on it, a disk that failed its last save) `auto` scans online and `snapshot` is `kind`'s
+/// error.
+pub(crate) async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
     ctl: &Control,
     kind: TaskKind,
     mut handler: H,
-    each: fn(&mut H, KeyInfo, KeyType),
+    visit: Visit<H>,
     online_keys_per_s: f64,
-) -> Result<Option<(H, u64)>> {
+) -> Result<Option<Read<H>>> {
     let insist = match opts.source {
         Source::Online => return Ok(None),
         Source::Snapshot => true,
@@ -349,38 +374,48 @@ async fn read<H: Send + 'static>(
             None => return Ok(None),
         };
     }
+    // Expiry is the server's: its clock decides which keys are past it, not ours.
+    let offset = clock_offset(&mut conn).await;
     drop(conn);
     let (node, opts, ctl) = (node.clone(), opts.clone(), ctl.clone());
     let addr = node.addr.clone();
     let taken = ctl.clone();
     let read = tokio::task::spawn_blocking(move || {
         let (mut seen, mut pending) = (0u64, 0u64);
-        let now = crate::keyspace::now_ms();
+        let now = crate::keyspace::now_ms() + offset;
         let mut started = false;
-        let streamed = crate::snapshot::stream_keys(&node, &opts, &ctl, transfer, NAME_KEPT, |k| {
-            if !started {
-                // Counted once the snapshot arrives, so a refused one leaves the scan's count.
-                ctl.add_total(keys);
-                started = true;
-            }
-            // Expired: not a key any more (and not counted, as SCAN does not return it).
-            if k.expire_ms.is_some_and(|at| at <= now) {
-                return;
-            }
-            pending += 1;
-            if pending == PROGRESS_EVERY {
-                ctl.add_scanned(pending);
-                seen += pending;
-                pending = 0;
-            }
-            let Some(t) = key_type(k.value_type) else {
-                return; // a module's value: not measured, as online
-            };
-            each(&mut handler, k, t);
-        });
+        let streamed =
+            crate::snapshot::stream_keys(&node, &opts, &ctl, transfer, visit.keep, |k| {
+                if !started {
+                    // Counted once the snapshot arrives, so a refused one leaves the scan's count.
+                    ctl.add_total(keys);
+                    started = true;
+                }
+                if k.expire_ms.is_some_and(|at| at <= now) {
+                    if let Some(expired) = visit.expired {
+                        expired(&mut handler, k);
+                    }
+                    return;
+                }
+                pending += 1;
+                if pending == PROGRESS_EVERY {
+                    ctl.add_scanned(pending);
+                    seen += pending;
+                    pending = 0;
+                }
+                let Some(t) = key_type(k.value_type) else {
+                    return; // a module's value: not measured, as online
+                };
+                (visit.live)(&mut handler, k, t);
+            });
         ctl.add_scanned(pending);
         let counted = (seen + pending, if started { keys } else { 0 });
-        (streamed.map(|_| (handler, seen + pending)), counted)
+        let found = Read {
+            handler,
+            live: counted.0,
+            total: counted.1,
+        };
+        (streamed.map(|_| found), counted)
     })
     .await
     .map_err(|e| AnalyzerError::Protocol {
@@ -398,6 +433,14 @@ async fn read<H: Send + 'static>(
             Ok(None)
         }
     }
+}
+
+/// Milliseconds the server's clock (`TIME`) is ahead of ours; 0 where it does not say.
+async fn clock_offset(conn: &mut crate::conn::Conn) -> i64 {
+    let Ok((secs, micros)) = conn.query::<(i64, i64)>(&redis::cmd("TIME")).await else {
+        return 0;
+    };
+    secs * 1000 + micros / 1000 - crate::keyspace::now_ms()
 }
 
 fn key_type(t: ValueType) -> Option<KeyType> {

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use dcs_analyzer::pace::GENTLE_SCAN_ALONE;
 use dcs_analyzer::server::RedisProcess;
-use dcs_analyzer::{expired, Control, Pace, ScanOptions, Target};
+use dcs_analyzer::{expired, Control, Pace, ScanOptions, Source, Target};
 use std::time::Duration;
 
 fn no_active_expire_server() -> RedisProcess {
@@ -52,45 +52,59 @@ async fn with_expired_keys(
     (server, c)
 }
 
+/// Both ways reclaim exactly the expired keys, in every database: by default from the
+/// snapshot, which names them, so the server is sent `EXISTS` of those keys and nothing else
+/// (no SCAN, no live key touched); online by SCAN.
 #[tokio::test]
 async fn reclaims_exactly_the_expired_keys() {
-    let (server, mut c) = with_expired_keys(&[(0, 1000, 500), (2, 234, 10)]).await;
-    let dbsize_before: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
-    assert_eq!(
-        dbsize_before, 1500,
-        "expired keys still occupy memory before the scan"
-    );
+    for (source, way) in [
+        (Source::Auto, Source::Snapshot),
+        (Source::Online, Source::Online),
+    ] {
+        let (server, mut c) = with_expired_keys(&[(0, 1000, 500), (2, 234, 10)]).await;
+        let dbsize_before: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+        assert_eq!(
+            dbsize_before, 1500,
+            "expired keys still occupy memory before the scan"
+        );
 
-    let opts = ScanOptions {
-        count: 100,
-        ..Default::default()
-    };
-    let report = expired::analyze(
-        &Target::Standalone(server.url()),
-        &opts,
-        &Control::default(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(report.num, 1234);
-    assert_eq!(report.scanned_keys, 510, "SCAN returns only the live keys");
-    assert!(!report.timed_out);
-    assert_eq!(report.shards.len(), 1);
-    let dbsize_after: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
-    assert_eq!(dbsize_after, 500);
+        let opts = ScanOptions {
+            count: 100,
+            source,
+            ..Default::default()
+        };
+        let target = Target::Standalone(server.url());
+        let report = expired::analyze(&target, &opts, &Control::default())
+            .await
+            .unwrap();
+        assert_eq!(report.sources, [way]);
+        assert_eq!(report.num, 1234, "{way:?}");
+        assert_eq!(
+            report.scanned_keys, 510,
+            "{way:?}: only the live keys count, as SCAN returns only those"
+        );
+        assert!(!report.timed_out);
+        assert_eq!(report.shards.len(), 1);
+        let dbsize_after: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+        assert_eq!(dbsize_after, 500);
+        let (exists, scans) = (
+            command_calls(&mut c, "exists").await.0,
+            command_calls(&mut c, "scan").await.0,
+        );
+        match way {
+            Source::Snapshot => assert_eq!((exists, scans), (1234, 0)),
+            _ => assert!(exists == 0 && scans > 0, "{exists} {scans}"),
+        }
 
-    let again = expired::analyze(
-        &Target::Standalone(server.url()),
-        &opts,
-        &Control::default(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(again.num, 0, "nothing left to reclaim");
+        let again = expired::analyze(&target, &opts, &Control::default())
+            .await
+            .unwrap();
+        assert_eq!(again.num, 0, "{way:?}: nothing left to reclaim");
+    }
 }
 
-/// Expired-key reclaiming has nothing to do per key: a batch is its SCAN alone, which gentle
-/// keeps small (one request in flight, `pace.rs`) and fast asks in full.
+/// Swept by SCAN, expired-key reclaiming has nothing to do per key: a batch is its SCAN alone,
+/// which gentle keeps small (one request in flight, `pace.rs`) and fast asks in full.
 #[tokio::test]
 async fn gentle_scans_are_small_fast_ones_whole() {
     let server = no_active_expire_server();
@@ -117,6 +131,7 @@ async fn gentle_scans_are_small_fast_ones_whole() {
         let opts = ScanOptions {
             count: 1000,
             pace,
+            source: Source::Online,
             ..Default::default()
         };
         let report = expired::analyze(
@@ -144,11 +159,18 @@ async fn gentle_scans_are_small_fast_ones_whole() {
 
 #[tokio::test]
 async fn deadline_stops_the_scan_cleanly() {
+    for source in [Source::Auto, Source::Online] {
+        deadline_stops(source).await;
+    }
+}
+
+async fn deadline_stops(source: Source) {
     let (server, mut c) = with_expired_keys(&[(0, 2000, 2000)]).await;
     let opts = ScanOptions {
         count: 10,
         pause: Duration::from_millis(5),
         deadline: Some(Duration::from_millis(50)),
+        source,
         ..Default::default()
     };
     let report = expired::analyze(
@@ -260,8 +282,10 @@ async fn absurd_options_are_refused_not_panicked_on() {
         .expect("7 days is allowed");
 }
 
-/// The sweep runs on a connection of its own (`raw_conn.rs`): it authenticates as the target's
-/// user, reaches every database, and a user that may not SCAN is told so, naming the command.
+/// The sweep runs on connections of its own (`raw_conn.rs`): it authenticates as the target's
+/// user and reaches every database. What the user may not do decides the way: no `SYNC`, SCAN
+/// instead of the snapshot; no `EXISTS`, SCAN after it; no SCAN, the snapshot alone — and told
+/// the way, the refusal names the command.
 #[tokio::test]
 async fn a_users_rights_are_the_sweeps() {
     let (server, mut c) = with_expired_keys(&[(0, 30, 10), (5, 20, 3)]).await;
@@ -275,19 +299,62 @@ async fn a_users_rights_are_the_sweeps() {
     };
     run(&mut c, &mut acl("sweeper", &["+@all"])).await;
     run(&mut c, &mut acl("noscan", &["+@all", "-scan"])).await;
-    let as_user = |user: &str| {
+    run(&mut c, &mut acl("nosync", &["+@all", "-sync", "-psync"])).await;
+    run(&mut c, &mut acl("noexists", &["+@all", "-exists"])).await;
+    let as_user = |user: &str, source: Source| {
         let url = format!("redis://{user}:pw-0123456789@127.0.0.1:{}", server.port);
         async move {
             let target = Target::Standalone(url);
-            expired::analyze(&target, &ScanOptions::default(), &Control::default()).await
+            let opts = ScanOptions {
+                source,
+                ..Default::default()
+            };
+            expired::analyze(&target, &opts, &Control::default()).await
         }
     };
-    let report = as_user("sweeper").await.unwrap();
-    assert_eq!((report.num, report.scanned_keys), (50, 13));
-    let e = as_user("noscan").await.unwrap_err();
-    assert!(
-        matches!(&e, dcs_analyzer::AnalyzerError::Denied { command, .. } if command == "SCAN"),
-        "{e:?}"
-    );
-    assert!(!e.to_string().contains("pw-0123456789"), "{e}");
+    // Told which way, a refusal is the analysis's error, naming the command (nothing reclaimed).
+    for (user, source, command) in [
+        ("noscan", Source::Online, "SCAN"),
+        ("noexists", Source::Snapshot, "EXISTS"),
+    ] {
+        let e = as_user(user, source).await.unwrap_err();
+        assert!(
+            matches!(&e, dcs_analyzer::AnalyzerError::Denied { command: c, .. } if c == command),
+            "{user}: {e:?}"
+        );
+        assert!(!e.to_string().contains("pw-0123456789"), "{e}");
+    }
+    // (user, source asked, keys reclaimed, read from): the first reclaims all 50.
+    for (user, source, num, way) in [
+        ("noexists", Source::Auto, 50, Source::Online),
+        ("sweeper", Source::Auto, 0, Source::Snapshot),
+        ("nosync", Source::Auto, 0, Source::Online),
+        ("noscan", Source::Auto, 0, Source::Snapshot),
+    ] {
+        let report = as_user(user, source).await.unwrap();
+        let got = (report.num, report.scanned_keys, report.sources.as_slice());
+        assert_eq!(got, (num, 13, [way].as_slice()), "{user}");
+    }
+}
+
+/// Stopped, a sweep is a report saying so (the proxy keeps it as "Stopped on request" with what
+/// was reclaimed), whichever way it was going — also while the snapshot was still streaming.
+#[tokio::test]
+async fn a_stopped_sweep_is_a_report_not_an_error() {
+    let (server, mut c) = with_expired_keys(&[(0, 100, 100)]).await;
+    for source in [Source::Auto, Source::Online] {
+        let ctl = Control::default();
+        ctl.cancel();
+        let opts = ScanOptions {
+            source,
+            ..Default::default()
+        };
+        let report = expired::analyze(&Target::Standalone(server.url()), &opts, &ctl)
+            .await
+            .unwrap();
+        assert!(report.cancelled, "{source:?}: {report:?}");
+        assert_eq!(report.num, 0, "{source:?}");
+    }
+    let left: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(left, 200, "nothing touched");
 }

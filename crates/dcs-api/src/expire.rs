@@ -30,6 +30,10 @@ pub struct ExpireScanTask {
     /// As [`crate::task::AnalysisTask::pace`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pace: Option<crate::Pace>,
+    /// As [`crate::task::AnalysisTask::analyzed_on`]: each master, and whether its expired keys
+    /// were found from its snapshot (`source: "snapshot"`) or by SCAN (`"online"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzed_on: Option<Vec<crate::task::AnalyzedNode>>,
 }
 
 /// `GET …/auto-expire/histories`: `total` records match the filter, `count` are in this page.

@@ -327,7 +327,7 @@ pub struct InstanceConfig {
     pub pace: dcs_analyzer::Pace,
     /// Where big keys are read (`analyze_on` in the file).
     pub analyze_on: dcs_analyzer::AnalyzeOn,
-    /// How hot and big keys read each node (`source` in the file).
+    /// How hot, big and expired keys read each node (`source` in the file).
     pub source: dcs_analyzer::Source,
     /// `source = "auto"` reads a snapshot of nodes up to this many bytes (`snapshot_max_mb`).
     pub snapshot_max_memory: u64,

@@ -44,10 +44,7 @@ pub fn analysis_task<K: DeserializeOwned>(
         progress,
         scanned_keys,
         error_msg: row.error_msg.clone(),
-        analyzed_on: row
-            .nodes_json
-            .as_deref()
-            .and_then(|j| serde_json::from_str(j).ok()),
+        analyzed_on: analyzed_on(row),
         thresholds: None,
         pace: row.pace,
     }
@@ -84,7 +81,15 @@ pub fn expire_task(row: &TaskRow, progress: Option<Progress>) -> ExpireScanTask 
         scanned_keys,
         error_msg: row.error_msg.clone(),
         pace: row.pace,
+        analyzed_on: analyzed_on(row),
     }
+}
+
+/// Where each shard was read, as recorded (none for a damaged row).
+fn analyzed_on(row: &TaskRow) -> Option<Vec<AnalyzedNode>> {
+    row.nodes_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
 }
 
 /// A key-space analysis: the node it reads (recorded when it starts) and, once it has

@@ -1,5 +1,5 @@
 //! Flow 5: keys past their TTL that Redis has not freed (active expiry off) are reclaimed by
-//! "scan now", and the history says exactly how many.
+//! "scan now", and the history says exactly how many, found from the server's snapshot.
 
 use e2e::{ensure, wait_until, Flow, Stack};
 
@@ -61,6 +61,11 @@ async fn scan_now_reclaims_exactly_the_expired_keys() {
                     reclaimed == EXPIRED.to_string(),
                     "reclaimed {reclaimed}, want {EXPIRED}"
                 );
+                // The server's snapshot named the expired keys (the default way): said so.
+                let note = s
+                    .wait_text("[data-testid=expired-note]", |t| !t.is_empty())
+                    .await?;
+                ensure!(note == "From a snapshot", "the note says {note:?}");
                 s.wait_count("[data-testid=expired-chart] rect", |n| n >= 1)
                     .await?;
                 let mut c = s.redis(&s.lfu.url()).await;

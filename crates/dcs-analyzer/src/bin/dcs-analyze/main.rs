@@ -104,7 +104,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "replica|master", default_value = "replica", value_parser = ["replica", "master"])]
     analyze_on: String,
     /// Hot and big keys: read each node's snapshot by replication (the server forks once and
-    /// runs no per-key command) or scan it online (SCAN and per-key commands). `auto` (the
+    /// runs no per-key command) or scan it online (SCAN and per-key commands); expired keys:
+    /// learn from the snapshot which keys are past their expiry and touch only those (EXISTS),
+    /// or SCAN every key. `auto` (the
     /// default): a snapshot of nodes up to --snapshot-max-mb of memory (with --fast only where
     /// it would finish first: the server's repl-diskless-sync-delay and the key count decide;
     /// rather than wait that delay, --fast has a server that saves anyway (save points or AOF)
@@ -278,7 +280,7 @@ async fn run(
         Report::Expire(r) => {
             if as_json {
                 let shards: Vec<_> = r.shards.iter().map(|s| json!({"shard": s.shard, "num": s.reclaimed, "scanned_keys": s.scanned})).collect();
-                json!({"num": r.num, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "timed_out": r.timed_out, "shards": shards}).to_string()
+                json!({"num": r.num, "scanned_keys": r.scanned_keys, "duration_ms": r.duration_ms, "timed_out": r.timed_out, "shards": shards, "analyzed_on": analyzed_on}).to_string()
             } else {
                 let rows = r.shards.iter().map(|s| {
                     vec![
@@ -293,7 +295,7 @@ async fn run(
                     ""
                 };
                 format!(
-                    "{}\n{} expired keys reclaimed, {} keys scanned in {} ms{note}",
+                    "{}\n{} expired keys reclaimed, {} keys scanned in {} ms{note}{read_on}",
                     table(&["SHARD", "RECLAIMED", "SCANNED"], rows),
                     r.num,
                     r.scanned_keys,
