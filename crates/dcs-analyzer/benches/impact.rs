@@ -15,8 +15,9 @@
 //! `BENCH_KEYS` (default 1,000,000) and `BENCH_RUNS` (default 3) override the size; for a quick
 //! look at some analyses, `BENCH_ONLY=hotkeys,bigkeys` (any of hotkeys, bigkeys, expired,
 //! keyspace), `BENCH_MODES=gentle|fast` and `BENCH_NO_PEER=1` (no redis-cli run); to try a
-//! setting, `BENCH_ARGS` adds arguments to every `dcs-analyze` run (e.g. `--count 30`); to
-//! compare builds, `BENCH_BIN` runs that `dcs-analyze` instead of this one.
+//! setting, `BENCH_ARGS` adds arguments to every `dcs-analyze` run (e.g. `--count 30`) and
+//! `BENCH_SERVER_ARGS` to the server's (e.g. `--repl-diskless-sync no`); to compare builds,
+//! `BENCH_BIN` runs that `dcs-analyze` instead of this one.
 
 mod common;
 
@@ -206,6 +207,9 @@ fn main() {
     // key-space report and big keys' default wait 5 s for a snapshot, as on a real server.
     let mut args = dcs_analyzer::server::DETERMINISTIC_LFU.to_vec();
     args.extend(REDIS_DEFAULTS);
+    // To measure the analyses against another configuration (e.g. `--repl-diskless-sync no`).
+    let server_args = std::env::var("BENCH_SERVER_ARGS").unwrap_or_default();
+    args.extend(server_args.split_whitespace());
     let server = RedisProcess::start(&args).expect("redis-server");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(seed(&server.url(), keys));

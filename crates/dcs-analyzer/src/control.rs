@@ -37,6 +37,8 @@ impl Progress {
 #[derive(Clone, Debug)]
 pub struct Control {
     cancelled: Arc<AtomicBool>,
+    /// The control this one was made from ([`Control::child`]): its cancel stops this one too.
+    parent: Option<Arc<AtomicBool>>,
     bytes: Arc<AtomicBool>,
     scanned: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
@@ -55,6 +57,7 @@ impl Control {
         let (tx, rx) = watch::channel(Progress::default());
         let c = Control {
             cancelled: Arc::default(),
+            parent: None,
             bytes: Arc::default(),
             scanned: Arc::default(),
             total: Arc::default(),
@@ -70,6 +73,20 @@ impl Control {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
+            || self
+                .parent
+                .as_ref()
+                .is_some_and(|p| p.load(Ordering::SeqCst))
+    }
+
+    /// A control that shares this one's progress and stops when it does, and that can also be
+    /// stopped alone (by a deadline) while this one runs on.
+    pub(crate) fn child(&self) -> Control {
+        Control {
+            cancelled: Arc::default(),
+            parent: Some(self.cancelled.clone()),
+            ..self.clone()
+        }
     }
 
     pub fn progress(&self) -> Progress {
@@ -117,6 +134,19 @@ impl Control {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_child_stops_with_its_parent_or_alone() {
+        let (parent, rx) = Control::new();
+        let child = parent.child();
+        child.add_total(10);
+        assert_eq!(rx.borrow().total, 10, "the same progress");
+        child.cancel();
+        assert!(child.is_cancelled() && !parent.is_cancelled());
+        let other = parent.child();
+        parent.cancel();
+        assert!(other.is_cancelled());
+    }
 
     #[test]
     fn progress_is_shared_and_capped() {

@@ -15,8 +15,11 @@
 //!   masters are read at once); a node whose names do not fit, or with one longer than
 //!   [`TOUCHED_NAME_MAX`], is swept by SCAN instead. A key that expires after the snapshot is
 //!   left to the server, as a SCAN that has passed it would.
-//!   Told `source = "snapshot"`, either is an error rather than a SCAN.
-//! * **By SCAN** (`source = "online"`, and where a snapshot is refused or not worth it): a full
+//!   Told `source = "snapshot"`, either is an error rather than a SCAN. A deadline stops the
+//!   snapshot (Redis's wait before it, its transfer) as it stops the touching.
+//! * **By SCAN** (`source = "online"`, where a snapshot is refused or not worth it, and gently
+//!   on a master that writes its snapshot to disk first, `repl-diskless-sync no`: writing it
+//!   costs a busy server's workload more than the SCAN does, BENCHMARKS.md): a full
 //!   SCAN of every database (COUNT = `scan_keys_count`); a key SCAN finds expired is deleted on
 //!   the spot. Nothing is kept of the names SCAN sends: each database is swept on a connection of
 //!   our own (`raw_conn.rs`) that reads past them, one SCAN at a time, paced as any one-request
@@ -30,7 +33,7 @@ use crate::pace::{Pacer, GENTLE_SCAN_ALONE};
 use crate::raw_conn::RawConn;
 use crate::rdb::KeyInfo;
 use crate::scan::{databases, on_every_node, ScanOutcome, Stop};
-use crate::source::{self, Source, Visit};
+use crate::source::{self, Source, Visit, Weigh};
 use crate::target::Target;
 use dcs_api::TaskKind;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -206,16 +209,37 @@ async fn from_snapshot(
     };
     let kind = TaskKind::Expire;
     let held = Expired::new(budget);
-    let read = source::read(node, opts, ctl, kind, held, visit, FAST_SWEEP_KEYS_PER_S);
-    let read = match read.await {
+    // The deadline stops the snapshot too (Redis's wait for it, its transfer), not the sweep's
+    // other nodes: a control of its own, stopped when the deadline comes.
+    let reading = ctl.child();
+    let timer = deadline.map(|at| {
+        let reading = reading.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(at).await;
+            reading.cancel();
+        })
+    });
+    let weigh = Weigh {
+        fast_online_keys_per_s: FAST_SWEEP_KEYS_PER_S,
+        // Written to the server's disk first, a snapshot costs the workload more than the SCAN.
+        gentle_on_disk: false,
+    };
+    let read = source::read(node, opts, &reading, kind, held, visit, weigh).await;
+    if let Some(timer) = timer {
+        timer.abort();
+    }
+    let read = match read {
         Ok(Some(read)) => read,
         Ok(None) => return Ok(None),
-        // Stopped while the snapshot streamed: a stopped sweep, as a SCAN's (nothing touched).
+        // Stopped or out of time while the snapshot streamed: a sweep that ended there, as a
+        // SCAN's would (nothing touched).
         Err(AnalyzerError::Cancelled) => {
+            let cancelled = ctl.is_cancelled();
             return Ok(Some(ScanOutcome {
-                cancelled: true,
+                cancelled,
+                timed_out: !cancelled,
                 ..Default::default()
-            }))
+            }));
         }
         Err(e) => return Err(e),
     };

@@ -292,8 +292,11 @@ pub(crate) async fn read_or_scan<H: BatchHandler + 'static>(
         expired: None,
         keep: NAME_KEPT,
     };
-    let fast_online = H::FAST_KEYS_PER_S;
-    if let Some(r) = read(node, opts, ctl, kind, make(), visit, fast_online).await? {
+    let weigh = Weigh {
+        fast_online_keys_per_s: H::FAST_KEYS_PER_S,
+        gentle_on_disk: true,
+    };
+    if let Some(r) = read(node, opts, ctl, kind, make(), visit, weigh).await? {
         return Ok((r.handler, r.live, Source::Snapshot));
     }
     let mut h = make();
@@ -315,6 +318,20 @@ pub(crate) struct Visit<H> {
     pub keep: usize,
 }
 
+/// How an analysis weighs a node's snapshot against its own online scan.
+pub(crate) struct Weigh {
+    /// Keys a second its fast online scan reads: fast mode reads a snapshot only where that
+    /// would finish first ([`fast_snapshot`]).
+    pub fast_online_keys_per_s: f64,
+    /// Whether a gentle analysis reads the snapshot of a master that writes it to its disk
+    /// first (`repl-diskless-sync no`, Redis 6's default). That costs a busy workload far more
+    /// than a diskless one — the server's own thread sends the file, chunk by chunk, where a
+    /// diskless fork writes to our socket itself — for a second or two: about what an online
+    /// scan of hot or big keys costs it for ten times as long, more than the expired-key
+    /// scan's SCAN (BENCHMARKS.md).
+    pub gentle_on_disk: bool,
+}
+
 /// What [`read`] read: the handler, the live keys it was handed and the node's keys counted
 /// into the progress's total (what [`Control::take_back`] takes back where the caller scans
 /// online after all).
@@ -327,10 +344,10 @@ pub(crate) struct Read<H> {
 /// Hands every key of `node`'s snapshot to `handler` as `visit` says; `None` where `opts.source`
 /// and the node say to scan online instead (`handler` is then dropped: nothing it saw counts,
 /// and its progress is taken back). A fast analysis reads it only where it would finish before
-/// an online scan at `online_keys_per_s`, and the sooner way ([`fastest_snapshot`]). Where the
-/// server should not be asked for one as it is configured ([`SnapshotStart::refusal`]: a file
-/// left on it, a disk that failed its last save) `auto` scans online and `snapshot` is `kind`'s
-/// error.
+/// its online scan, and the sooner way ([`fastest_snapshot`]); a gentle one of a disk-based
+/// master only where `weigh` says. Where the server should not be asked for one as it is
+/// configured ([`SnapshotStart::refusal`]: a file left on it, a disk that failed its last save)
+/// `auto` scans online and `snapshot` is `kind`'s error.
 pub(crate) async fn read<H: Send + 'static>(
     node: &Node,
     opts: &ScanOptions,
@@ -338,7 +355,7 @@ pub(crate) async fn read<H: Send + 'static>(
     kind: TaskKind,
     mut handler: H,
     visit: Visit<H>,
-    online_keys_per_s: f64,
+    weigh: Weigh,
 ) -> Result<Option<Read<H>>> {
     let insist = match opts.source {
         Source::Online => return Ok(None),
@@ -368,11 +385,13 @@ pub(crate) async fn read<H: Send + 'static>(
     }
     let mut transfer = Transfer::Diskless;
     if opts.pace == Pace::Fast {
-        transfer = match fast_snapshot(keys, start, online_keys_per_s) {
+        transfer = match fast_snapshot(keys, start, weigh.fast_online_keys_per_s) {
             Some(way) => way,
             None if insist => fastest_snapshot(keys, start).0,
             None => return Ok(None),
         };
+    } else if start.on_disk && !weigh.gentle_on_disk && !insist {
+        return Ok(None);
     }
     // Expiry is the server's: its clock decides which keys are past it, not ours.
     let offset = clock_offset(&mut conn).await;

@@ -358,3 +358,68 @@ async fn a_stopped_sweep_is_a_report_not_an_error() {
     let left: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
     assert_eq!(left, 200, "nothing touched");
 }
+
+/// The deadline also stops the wait for a snapshot: Redis waits `repl-diskless-sync-delay`
+/// (60 s here) before it starts one, and the sweep ends at its deadline, timed out, not
+/// stopped, with nothing touched.
+#[tokio::test]
+async fn a_deadline_stops_the_wait_for_a_snapshot() {
+    let (server, mut c) = with_expired_keys(&[(0, 100, 100)]).await;
+    run(
+        &mut c,
+        redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("repl-diskless-sync-delay")
+            .arg(60),
+    )
+    .await;
+    let forks = info_field(&mut c, "stats", "total_forks").await;
+    let opts = ScanOptions {
+        deadline: Some(Duration::from_millis(300)),
+        ..Default::default()
+    };
+    let report = expired::analyze(
+        &Target::Standalone(server.url()),
+        &opts,
+        &Control::default(),
+    )
+    .await
+    .unwrap();
+    assert!(report.timed_out && !report.cancelled, "{report:?}");
+    assert_eq!(report.sources, [Source::Snapshot]);
+    let left: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!((report.num, left), (0, 200), "nothing touched");
+    assert_eq!(
+        info_field(&mut c, "stats", "total_forks").await,
+        forks,
+        "given up before the server forked for it"
+    );
+}
+
+/// A master that writes its snapshot to disk first (`repl-diskless-sync no`, here persisting so
+/// a file is no harm) is swept by SCAN gently — its own thread sending the file costs the
+/// workload more than the SCAN (BENCHMARKS.md) — and read from the snapshot when told to.
+#[tokio::test]
+async fn a_disk_based_master_is_swept_by_scan_unless_told() {
+    let (server, mut c) = with_expired_keys(&[(0, 30, 70)]).await;
+    for (name, value) in [("repl-diskless-sync", "no"), ("save", "3600 1")] {
+        run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await;
+    }
+    let target = Target::Standalone(server.url());
+    for (source, num, way) in [
+        (Source::Auto, 30, Source::Online),
+        (Source::Snapshot, 0, Source::Snapshot),
+    ] {
+        let opts = ScanOptions {
+            source,
+            ..Default::default()
+        };
+        let report = expired::analyze(&target, &opts, &Control::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.num, report.sources.as_slice()),
+            (num, [way].as_slice())
+        );
+    }
+}
