@@ -299,6 +299,16 @@ async fn from_snapshot(
     }
 }
 
+/// A connection of our own to `node`'s database `db`, and the pacing of one request at a time
+/// on it (small requests when gentle, as a SCAN's).
+fn paced_conn(node: &Node, opts: &ScanOptions, db: u32) -> Result<(RawConn, Pacer)> {
+    let mut conn = RawConn::open(node, opts, opts.response_timeout)?;
+    if db != 0 {
+        conn.command(&["SELECT", &db.to_string()], true)?;
+    }
+    Ok((conn, Pacer::one_request(opts.pace, GENTLE_SCAN_ALONE)))
+}
+
 /// `EXISTS` of database `db`'s expired `keys`, a small request at a time, paced as a SCAN of as
 /// many keys would be.
 fn touch(
@@ -309,11 +319,7 @@ fn touch(
     stop: &Stop,
     outcome: &mut ScanOutcome,
 ) -> Result<()> {
-    let mut conn = RawConn::open(node, opts, opts.response_timeout)?;
-    if db != 0 {
-        conn.command(&["SELECT", &db.to_string()], true)?;
-    }
-    let mut pacer = Pacer::one_request(opts.pace, GENTLE_SCAN_ALONE);
+    let (mut conn, mut pacer) = paced_conn(node, opts, db)?;
     let count = pacer.scan_count(opts.count) as usize;
     for batch in keys.chunks(count) {
         if stop.now(outcome) {
@@ -370,11 +376,7 @@ fn sweep_db(
     stop: &Stop,
     outcome: &mut ScanOutcome,
 ) -> Result<()> {
-    let mut conn = RawConn::open(node, opts, opts.response_timeout)?;
-    if db != 0 {
-        conn.command(&["SELECT", &db.to_string()], true)?;
-    }
-    let mut pacer = Pacer::one_request(opts.pace, GENTLE_SCAN_ALONE);
+    let (mut conn, mut pacer) = paced_conn(node, opts, db)?;
     let count = pacer.scan_count(opts.count);
     let mut cursor = 0;
     loop {

@@ -134,13 +134,7 @@ async fn gentle_scans_are_small_fast_ones_whole() {
             source: Source::Online,
             ..Default::default()
         };
-        let report = expired::analyze(
-            &Target::Standalone(server.url()),
-            &opts,
-            &Control::default(),
-        )
-        .await
-        .unwrap();
+        let report = sweep(&server, &opts).await;
         assert_eq!(report.scanned_keys, 2000, "{pace:?}");
         let counts = batch_counts(&mut c).await;
         let want = match pace {
@@ -173,13 +167,7 @@ async fn deadline_stops(source: Source) {
         source,
         ..Default::default()
     };
-    let report = expired::analyze(
-        &Target::Standalone(server.url()),
-        &opts,
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let report = sweep(&server, &opts).await;
     assert!(report.timed_out);
     assert!(
         report.num < 2000,
@@ -378,13 +366,7 @@ async fn a_deadline_stops_the_wait_for_a_snapshot() {
         deadline: Some(Duration::from_millis(300)),
         ..Default::default()
     };
-    let report = expired::analyze(
-        &Target::Standalone(server.url()),
-        &opts,
-        &Control::default(),
-    )
-    .await
-    .unwrap();
+    let report = sweep(&server, &opts).await;
     assert!(report.timed_out && !report.cancelled, "{report:?}");
     assert_eq!(report.sources, [Source::Snapshot]);
     let left: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
@@ -422,4 +404,11 @@ async fn a_disk_based_master_is_swept_by_scan_unless_told() {
             (num, [way].as_slice())
         );
     }
+}
+
+/// The expired-key analysis of `server` with `opts`, to its report.
+async fn sweep(server: &RedisProcess, opts: &ScanOptions) -> expired::ExpiredReport {
+    expired::analyze(&Target::Standalone(server.url()), opts, &Control::default())
+        .await
+        .unwrap()
 }
