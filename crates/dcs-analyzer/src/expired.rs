@@ -41,7 +41,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Bytes of expired keys' names one analysis holds at most, its masters together (with
-/// [`NAME_OVERHEAD`] each): a node whose names would not fit is swept by SCAN, which holds none.
+/// `NAME_OVERHEAD` each): a node whose names would not fit is swept by SCAN, which holds none.
 pub const EXPIRED_NAMES_MAX: usize = 64 << 20;
 /// The longest name kept to be touched; a key with a longer one has the node swept by SCAN.
 pub const TOUCHED_NAME_MAX: usize = 64 << 10;

@@ -26,7 +26,8 @@
 //! would fail too. Small nodes scan online in fast mode: the fork costs more. `Snapshot`
 //! insists (a refusal is the analysis's error); `Online` always scans.
 //! A snapshot holds the keys as they were when the server forked; keys already expired in it are
-//! left out, as a scan would not find them.
+//! left out, as a scan would not find them — the expired-key scan takes just those
+//! (`Visit::expired`), and gently it does not read a disk-based master's (`Weigh`).
 
 use crate::conn::Node;
 use crate::control::Control;
