@@ -231,17 +231,33 @@ pub fn parse_info(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `INFO keyspace` lines `db0:keys=12,expires=3,avg_ttl=0` as `(db, keys)`.
-pub fn parse_keyspace(info: &[(String, String)]) -> Vec<(u32, u64)> {
+/// One logical database that holds keys, as `INFO keyspace` counts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Database {
+    pub index: u32,
+    pub keys: u64,
+    /// Keys with an expiry set. A server that does not say is taken to have all of them so:
+    /// nothing is skipped on a guess.
+    pub expires: u64,
+}
+
+/// `INFO keyspace` lines `db0:keys=12,expires=3,avg_ttl=0`.
+pub fn parse_keyspace(info: &[(String, String)]) -> Vec<Database> {
     info.iter()
         .filter_map(|(k, v)| {
-            let db = k.strip_prefix("db")?.parse().ok()?;
-            let keys = v
-                .split(',')
-                .find_map(|kv| kv.strip_prefix("keys="))?
-                .parse()
-                .ok()?;
-            Some((db, keys))
+            let index = k.strip_prefix("db")?.parse().ok()?;
+            let field = |name: &str| -> Option<u64> {
+                v.split(',')
+                    .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
+                    .parse()
+                    .ok()
+            };
+            let keys = field("keys")?;
+            Some(Database {
+                index,
+                keys,
+                expires: field("expires").unwrap_or(keys),
+            })
         })
         .collect()
 }
@@ -259,7 +275,14 @@ mod tests {
     #[test]
     fn info_and_keyspace() {
         let info = parse_info("# Keyspace\r\ndb0:keys=12,expires=3,avg_ttl=0\r\ndb15:keys=1,expires=0,avg_ttl=0\r\n\r\n");
-        assert_eq!(parse_keyspace(&info), vec![(0, 12), (15, 1)]);
+        let db = |index, keys, expires| Database {
+            index,
+            keys,
+            expires,
+        };
+        assert_eq!(parse_keyspace(&info), vec![db(0, 12, 3), db(15, 1, 0)]);
+        let unsaid = parse_info("db2:keys=7\r\n");
+        assert_eq!(parse_keyspace(&unsaid), vec![db(2, 7, 7)]);
         assert_eq!(parse_keyspace(&parse_info("# Keyspace\r\n")), vec![]);
         let stats = parse_info("# Stats\r\nexpired_keys:42\r\nrole:master\r\n");
         assert_eq!(stats[0], ("expired_keys".into(), "42".into()));

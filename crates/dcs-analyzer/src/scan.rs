@@ -7,7 +7,7 @@
 //! separates batches, and every reply has a timeout. Fast mode sends the next `SCAN` along with each
 //! batch's commands.
 
-use crate::conn::{parse_keyspace, Conn, Node};
+use crate::conn::{parse_keyspace, Conn, Database, Node};
 use crate::control::Control;
 use crate::error::{AnalyzerError, Result};
 use crate::options::ScanOptions;
@@ -87,7 +87,7 @@ impl Stop<'_> {
 }
 
 /// Logical databases that hold keys, from `INFO keyspace`.
-pub(crate) async fn databases(conn: &mut Conn) -> Result<Vec<(u32, u64)>> {
+pub(crate) async fn databases(conn: &mut Conn) -> Result<Vec<Database>> {
     Ok(parse_keyspace(&conn.info("keyspace").await?))
 }
 
@@ -101,10 +101,10 @@ pub(crate) async fn scan_node<H: BatchHandler>(
 ) -> Result<ScanOutcome> {
     let mut first = node.connect(0, opts).await?;
     let dbs = databases(&mut first).await?;
-    ctl.add_total(dbs.iter().map(|(_, n)| n).sum());
+    ctl.add_total(dbs.iter().map(|d| d.keys).sum());
     let mut outcome = ScanOutcome::default();
     let stop = Stop { ctl, deadline };
-    for (db, _) in dbs {
+    for db in dbs.iter().map(|d| d.index) {
         let mut conn = if db == 0 {
             first.clone()
         } else {

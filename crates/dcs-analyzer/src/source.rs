@@ -375,7 +375,7 @@ pub(crate) async fn read<H: Send + 'static>(
     let keys: u64 = crate::scan::databases(&mut conn)
         .await?
         .iter()
-        .map(|(_, n)| n)
+        .map(|d| d.keys)
         .sum();
     let start = SnapshotStart::of(&mut conn).await;
     if let Some(reason) = start.refusal(&node.addr) {

@@ -109,7 +109,13 @@ async fn reclaims_exactly_the_expired_keys() {
 async fn gentle_scans_are_small_fast_ones_whole() {
     let server = no_active_expire_server();
     let mut c = connect(&server.url(), 0).await;
-    seed(&server.url(), 0, 0, 2000).await;
+    seed(&server.url(), 0, 0, 1999).await;
+    // One key with an expiry a long way off, so the database is one to sweep.
+    run(
+        &mut c,
+        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
+    )
+    .await;
     run(
         &mut c,
         redis::cmd("CONFIG")
@@ -277,6 +283,12 @@ async fn absurd_options_are_refused_not_panicked_on() {
 #[tokio::test]
 async fn a_users_rights_are_the_sweeps() {
     let (server, mut c) = with_expired_keys(&[(0, 30, 10), (5, 20, 3)]).await;
+    // A key that expires in an hour keeps database 0 one to read once the 50 are reclaimed.
+    run(
+        &mut c,
+        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
+    )
+    .await;
     let acl = |user: &str, rights: &[&str]| {
         let mut cmd = redis::cmd("ACL");
         cmd.arg("SETUSER")
@@ -321,7 +333,7 @@ async fn a_users_rights_are_the_sweeps() {
     ] {
         let report = as_user(user, source).await.unwrap();
         let got = (report.num, report.scanned_keys, report.sources.as_slice());
-        assert_eq!(got, (num, 13, [way].as_slice()), "{user}");
+        assert_eq!(got, (num, 14, [way].as_slice()), "{user}");
     }
 }
 
@@ -384,6 +396,12 @@ async fn a_deadline_stops_the_wait_for_a_snapshot() {
 #[tokio::test]
 async fn a_disk_based_master_is_swept_by_scan_unless_told() {
     let (server, mut c) = with_expired_keys(&[(0, 30, 70)]).await;
+    // Left to read once the 30 are reclaimed: a key that expires in an hour.
+    run(
+        &mut c,
+        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
+    )
+    .await;
     for (name, value) in [("repl-diskless-sync", "no"), ("save", "3600 1")] {
         run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await;
     }
@@ -404,6 +422,58 @@ async fn a_disk_based_master_is_swept_by_scan_unless_told() {
             (num, [way].as_slice())
         );
     }
+}
+
+/// What cannot hold an expired key is not read: a database whose keys have no expiry is not
+/// SCANned, and a node with no such key is not asked for a snapshot; their keys count as covered.
+#[tokio::test]
+async fn what_cannot_hold_an_expired_key_is_not_read() {
+    let (server, mut c) = with_expired_keys(&[(0, 0, 3000), (3, 20, 5)]).await;
+    let opts = ScanOptions {
+        source: Source::Online,
+        ..Default::default()
+    };
+    let report = sweep(&server, &opts).await;
+    assert_eq!((report.num, report.scanned_keys), (20, 3005));
+    // Database 3's 25 keys take a SCAN or two of COUNT 40; database 0's 3,000 would take 75.
+    let scans = command_calls(&mut c, "scan").await.0;
+    assert!((1..=3).contains(&scans), "{scans} SCANs");
+
+    // Nothing left with an expiry: by default, neither a snapshot nor a SCAN.
+    let forks = info_field(&mut c, "stats", "total_forks").await;
+    for source in [Source::Auto, Source::Snapshot, Source::Online] {
+        let opts = ScanOptions {
+            source,
+            ..Default::default()
+        };
+        let report = sweep(&server, &opts).await;
+        assert_eq!((report.num, report.scanned_keys), (0, 3005), "{source:?}");
+        assert_eq!(report.sources, [Source::Online], "{source:?}");
+    }
+    assert_eq!(info_field(&mut c, "stats", "total_forks").await, forks);
+    assert_eq!(command_calls(&mut c, "scan").await.0, scans);
+}
+
+/// Valkey 8.1 (a second implementation) shows its expired keys in its snapshot as Redis does:
+/// only they are touched.
+#[tokio::test]
+async fn valkey_expired_keys_are_reclaimed_from_its_snapshot() {
+    let server = RedisProcess::start_valkey(&["--enable-debug-command", "yes"]).unwrap();
+    let mut c = connect(&server.url(), 0).await;
+    freeze_expiry(&mut c).await;
+    seed(&server.url(), 0, 300, 200).await;
+    seed(&server.url(), 4, 50, 20).await;
+    wait_server_clock_past(&mut c, 5).await;
+    let report = sweep(&server, &ScanOptions::default()).await;
+    assert_eq!(report.sources, [Source::Snapshot]);
+    assert_eq!((report.num, report.scanned_keys), (350, 220));
+    let (exists, scans) = (
+        command_calls(&mut c, "exists").await.0,
+        command_calls(&mut c, "scan").await.0,
+    );
+    assert_eq!((exists, scans), (350, 0));
+    let dbsize: u64 = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(dbsize, 200);
 }
 
 /// The expired-key analysis of `server` with `opts`, to its report.

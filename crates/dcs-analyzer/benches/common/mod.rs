@@ -43,6 +43,7 @@ pub fn redis_cli_ok(port: &str, command: &[&str]) {
     );
 }
 
+/// `keys` keys of every type, half of them with a day's expiry, the last [`HOT`] the hot ones.
 pub async fn seed(url: &str, keys: usize) {
     let client = redis::Client::open(url).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
@@ -51,13 +52,19 @@ pub async fn seed(url: &str, keys: usize) {
         for &i in chunk {
             let k = format!("key:{i:07}");
             match i % 10 {
-                0..=5 => pipe.cmd("SET").arg(k).arg("value"),
-                6 => pipe.cmd("RPUSH").arg(k).arg(&["a", "b", "c"]),
-                7 => pipe.cmd("SADD").arg(k).arg(&["a", "b"]),
-                8 => pipe.cmd("HSET").arg(k).arg(&["f", "v"]),
-                _ => pipe.cmd("ZADD").arg(k).arg(1).arg("m"),
+                0..=5 => pipe.cmd("SET").arg(&k).arg("value"),
+                6 => pipe.cmd("RPUSH").arg(&k).arg(&["a", "b", "c"]),
+                7 => pipe.cmd("SADD").arg(&k).arg(&["a", "b"]),
+                8 => pipe.cmd("HSET").arg(&k).arg(&["f", "v"]),
+                _ => pipe.cmd("ZADD").arg(&k).arg(1).arg("m"),
             }
             .ignore();
+            // Half the keys expire in a day, as a cache's do: none is past it during a run, but
+            // the expired-key scan has every database to read (a database with no expiry it
+            // skips).
+            if i % 2 == 1 {
+                pipe.cmd("EXPIRE").arg(&k).arg(86_400).ignore();
+            }
         }
         let _: () = pipe.query_async(&mut conn).await.unwrap();
     }
