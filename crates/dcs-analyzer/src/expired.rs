@@ -130,7 +130,8 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
                     None => (sweep(&node, &opts, &ctl, deadline).await?, Source::Online),
                 }
             };
-            let after = expired_keys(&mut conn, &node).await?;
+            // A connection of its own: the first may have idled past the server's `timeout`.
+            let after = expired_keys(&mut node.connect(0, &opts).await?, &node).await?;
             // A stop asked for before the count is in stops this sweep too, however far it got
             // (a snapshot with few expired keys may be done by then): the operator asked first.
             outcome.cancelled |= ctl.is_cancelled();
