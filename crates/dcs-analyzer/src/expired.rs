@@ -114,21 +114,15 @@ pub async fn run_on(nodes: &[Node], opts: &ScanOptions, ctl: &Control) -> Result
             let mut conn = node.connect(0, &opts).await?;
             let before = expired_keys(&mut conn, &node).await?;
             let dbs = databases(&mut conn).await?;
-            let (mut outcome, source) = if dbs.iter().all(|d| d.expires == 0) {
-                // No key has an expiry, so none can be past it: nothing to read or touch.
-                let keys = dbs.iter().map(|d| d.keys).sum();
-                ctl.add_total(keys);
-                ctl.add_scanned(keys);
-                let covered = ScanOutcome {
-                    scanned: keys,
-                    ..Default::default()
-                };
-                (covered, Source::Online)
-            } else {
-                match from_snapshot(&node, &opts, &ctl, deadline, budget).await? {
-                    Some(outcome) => (outcome, Source::Snapshot),
-                    None => (sweep(&node, &opts, &ctl, deadline).await?, Source::Online),
-                }
+            // No key with an expiry, so none past it: no snapshot, and the sweep skips every
+            // database (covering their keys without a SCAN).
+            let snapshot = match dbs.iter().all(|d| d.expires == 0) {
+                true => None,
+                false => from_snapshot(&node, &opts, &ctl, deadline, budget).await?,
+            };
+            let (mut outcome, source) = match snapshot {
+                Some(outcome) => (outcome, Source::Snapshot),
+                None => (sweep(&node, &opts, &ctl, deadline).await?, Source::Online),
             };
             // A connection of its own: the first may have idled past the server's `timeout`.
             let after = expired_keys(&mut node.connect(0, &opts).await?, &node).await?;
