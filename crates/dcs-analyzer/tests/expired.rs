@@ -37,6 +37,16 @@ async fn seed(url: &str, db: i64, expiring: usize, persistent: usize) {
     let _: () = pipe.query_async(&mut c).await.unwrap();
 }
 
+/// A key in database 0 that expires in an hour: the database stays one the sweep reads (one
+/// whose keys have no expiry it skips) however many expired keys it reclaims.
+async fn expiring_later(c: &mut redis::aio::MultiplexedConnection) {
+    run(
+        c,
+        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
+    )
+    .await;
+}
+
 /// A server with active expiry off, seeded as `seeds` says (`(db, expiring, persistent)`), its
 /// clock past every 1 ms TTL: the expired keys stay until something touches them.
 async fn with_expired_keys(
@@ -111,11 +121,7 @@ async fn gentle_scans_are_small_fast_ones_whole() {
     let mut c = connect(&server.url(), 0).await;
     seed(&server.url(), 0, 0, 1999).await;
     // One key with an expiry a long way off, so the database is one to sweep.
-    run(
-        &mut c,
-        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
-    )
-    .await;
+    expiring_later(&mut c).await;
     run(
         &mut c,
         redis::cmd("CONFIG")
@@ -284,11 +290,7 @@ async fn absurd_options_are_refused_not_panicked_on() {
 async fn a_users_rights_are_the_sweeps() {
     let (server, mut c) = with_expired_keys(&[(0, 30, 10), (5, 20, 3)]).await;
     // A key that expires in an hour keeps database 0 one to read once the 50 are reclaimed.
-    run(
-        &mut c,
-        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
-    )
-    .await;
+    expiring_later(&mut c).await;
     let acl = |user: &str, rights: &[&str]| {
         let mut cmd = redis::cmd("ACL");
         cmd.arg("SETUSER")
@@ -397,11 +399,7 @@ async fn a_deadline_stops_the_wait_for_a_snapshot() {
 async fn a_disk_based_master_is_swept_by_scan_unless_told() {
     let (server, mut c) = with_expired_keys(&[(0, 30, 70)]).await;
     // Left to read once the 30 are reclaimed: a key that expires in an hour.
-    run(
-        &mut c,
-        redis::cmd("SET").arg("later").arg("v").arg("EX").arg(3600),
-    )
-    .await;
+    expiring_later(&mut c).await;
     for (name, value) in [("repl-diskless-sync", "no"), ("save", "3600 1")] {
         run(&mut c, redis::cmd("CONFIG").arg("SET").arg(name).arg(value)).await;
     }
