@@ -18,10 +18,19 @@
 //! setting, `BENCH_ARGS` adds arguments to every `dcs-analyze` run (e.g. `--count 30`) and
 //! `BENCH_SERVER_ARGS` to the server's (e.g. `--repl-diskless-sync no`); to compare builds,
 //! `BENCH_BIN` runs that `dcs-analyze` instead of this one.
+//!
+//! Before every expired-key run (and `redis-cli --scan`'s, and the workload alone before each),
+//! keys already past their expiry are added, 5 % as many as the seeded ones
+//! ([`PAST_EXPIRY_ONE_IN`]; `BENCH_PAST_EXPIRY` sets the number, 0 for none), the server's
+//! active expiry off so they wait to be touched, as those a busy cache's active expiry has not
+//! reached yet: the reclaiming is measured, not only the search, and each run is checked to have
+//! reclaimed every one. Hot and big keys' runs have none (as in their earlier tables).
 
 mod common;
 
-use common::{median, save_now, seed, REDIS_DEFAULTS};
+use common::{
+    expired_keys, median, redis_cli_ok, save_now, seed, seed_past_expiry, REDIS_DEFAULTS,
+};
 use dcs_analyzer::server::RedisProcess;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,6 +38,9 @@ use std::time::{Duration, Instant};
 /// Requests per workload slice (a fraction of a second each).
 const SLICE: &str = "20000";
 const CLIENTS: &str = "20";
+/// Keys past their expiry before each expired-key run, one for every this many seeded (5 %): half
+/// of what Redis's active expiry tolerates before it works harder (it aims at under 10 % stale).
+const PAST_EXPIRY_ONE_IN: usize = 20;
 /// How long the workload runs alone before each measured run (and for the table's first row).
 const ALONE: Duration = Duration::from_secs(3);
 
@@ -140,14 +152,24 @@ struct Measured {
     client_cpu: f64,
 }
 
+/// Before every run (and the workload alone before it), `past` keys past their expiry, which
+/// the analysis must reclaim (none: nothing is added or checked).
+struct PastExpiry<'a> {
+    past: usize,
+    prepare: &'a dyn Fn(usize),
+}
+
 fn measure_runs(
     server: &RedisProcess,
     keys: usize,
     runs: usize,
+    expiry: PastExpiry,
     mut cmd: impl FnMut() -> Command,
 ) -> Measured {
     let port = &server.port.to_string();
+    (expiry.prepare)(expiry.past);
     let (before, client_before) = (cpu_seconds(server.pid()), children_cpu_seconds());
+    let reclaimed_before = expired_keys(port);
     let status = cmd()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -157,8 +179,16 @@ fn measure_runs(
     wait_no_child(port);
     let server_cpu = cpu_seconds(server.pid()) - before;
     let client_cpu = children_cpu_seconds() - client_before;
+    // What the bench says it measures: every key past its expiry was reclaimed.
+    let reclaimed = expired_keys(port) - reclaimed_before;
+    assert!(
+        reclaimed >= expiry.past as u64,
+        "reclaimed {reclaimed} of the {} keys past their expiry",
+        expiry.past
+    );
     let (mut times, mut slices, mut ratios, mut shares) = (vec![], vec![], vec![], vec![]);
     for _ in 0..runs {
+        (expiry.prepare)(expiry.past);
         let alone = summary(&measure(port, keys, None, ALONE).0);
         let (s, t) = measure(port, keys, Some(&mut cmd()), Duration::ZERO);
         let during = summary(&s);
@@ -210,15 +240,38 @@ fn main() {
     // To measure the analyses against another configuration (e.g. `--repl-diskless-sync no`).
     let server_args = std::env::var("BENCH_SERVER_ARGS").unwrap_or_default();
     args.extend(server_args.split_whitespace());
+    let past = env("BENCH_PAST_EXPIRY", keys / PAST_EXPIRY_ONE_IN);
+    if past > 0 {
+        args.extend(["--enable-debug-command", "local"]);
+    }
     let server = RedisProcess::start(&args).expect("redis-server");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(seed(&server.url(), keys));
     let port = server.port.to_string();
     save_now(&port);
     let url = server.url();
+    // For the whole bench: nothing else is past its expiry, so it has nothing else to do.
+    if past > 0 {
+        redis_cli_ok(&port, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    }
+    let prepare = |past: usize| {
+        if past > 0 {
+            rt.block_on(seed_past_expiry(&url, past));
+            // Saved at once, as the seed is: otherwise these writes (and the deletes the runs
+            // make) fire the save points (10,000 changes in 60 s) in the middle of some run.
+            // Not before the last run's snapshot child is gone (the server saves one at a time).
+            wait_no_child(&port);
+            save_now(&port);
+        }
+    };
     // Another build of ours (an earlier commit's, to compare two in the same hour).
     let bin = std::env::var("BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_dcs-analyze").into());
     println!("impact on a GET workload ({CLIENTS} clients) of {keys} keys, medians of {runs} runs, each beside the workload alone just before it");
+    if past > 0 {
+        println!(
+            "and {past} keys past their expiry before every expired-key run (active expiry off)"
+        );
+    }
     println!();
     println!("| analysis | time | × redis-cli | workload p50 | workload p99 | p99 × alone | throughput | of alone | CPU: server / analysis | default within bounds |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
@@ -282,8 +335,12 @@ fn main() {
             continue;
         }
         let peer = peer.filter(|_| std::env::var("BENCH_NO_PEER").is_err());
+        let expiry = || PastExpiry {
+            past: if kind == "expired" { past } else { 0 },
+            prepare: &prepare,
+        };
         let cli = peer.map(|flag| {
-            measure_runs(&server, keys, runs, || {
+            measure_runs(&server, keys, runs, expiry(), || {
                 let mut cmd = Command::new("redis-cli");
                 cmd.args(["-p", &port]).args(flag.split(' '));
                 cmd
@@ -307,7 +364,7 @@ fn main() {
                 .collect(),
         };
         for (fast, more) in variants {
-            let ours = measure_runs(&server, keys, runs, || {
+            let ours = measure_runs(&server, keys, runs, expiry(), || {
                 let mut cmd = Command::new(&bin);
                 cmd.args([kind, "--url", &url, "--json"]);
                 if fast {

@@ -79,6 +79,62 @@ pub async fn seed(url: &str, keys: usize) {
     }
 }
 
+/// `n` keys already past their expiry (`gone:NNNNNNN`), on a server whose active expiry is off
+/// (`DEBUG SET-ACTIVE-EXPIRE 0`): they stay until something touches them, as the expired keys
+/// a busy cache's active expiry has not reached yet do. Returns once every one is past it.
+pub async fn seed_past_expiry(url: &str, n: usize) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(10_000) {
+        let mut pipe = redis::pipe();
+        for &i in chunk {
+            let k = format!("gone:{i:07}");
+            pipe.cmd("SET")
+                .arg(k)
+                .arg("value")
+                .arg("PX")
+                .arg(1)
+                .ignore();
+        }
+        let _: () = pipe.query_async(&mut conn).await.unwrap();
+    }
+    // Set after all of them, the last expires after them: once it has (the server's own clock
+    // says so: `PTTL` -2), so has every one.
+    let last = redis::cmd("SET")
+        .arg("gone:last")
+        .arg("value")
+        .arg("PX")
+        .arg(1)
+        .to_owned();
+    let _: () = last.query_async(&mut conn).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg("gone:last")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        if ttl == -2 {
+            return;
+        }
+        assert!(Instant::now() < until, "a 1 ms expiry not past in 10 s");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// The server's count of keys it has reclaimed as expired (`INFO stats` `expired_keys`).
+pub fn expired_keys(port: &str) -> u64 {
+    let out = Command::new("redis-cli")
+        .args(["-p", port, "INFO", "stats"])
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("expired_keys:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("INFO stats has expired_keys")
+}
+
 pub fn timed(cmd: &mut Command) -> (Duration, String) {
     let start = Instant::now();
     let out = cmd.output().expect("run");
