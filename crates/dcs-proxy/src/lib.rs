@@ -115,6 +115,7 @@ pub fn open_state(
                 files::set_mode(&path, 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
+        services::backups::remove_unkept(&store, &config.data_dir.join("backups"));
         store
     } else {
         // A data folder mounted read-only (an old one, for inspection): its history is served,

@@ -1,8 +1,11 @@
 //! Backups: an RDB snapshot of every master of an instance, taken by replication and written to
 //! `data_dir/backups/{instance}/{backup}/{group_id}.rdb` (checked by parsing it on the way), one
 //! at a time per instance. When one succeeds, the oldest beyond `[backups]` (count, then total
-//! size) are removed. A write that fails (a full disk) fails the backup and removes its files,
-//! so nothing half-written is ever offered for analysis. A master that should not be asked for a
+//! size) are removed: their records in the same write as its outcome, their files right after,
+//! so no record points at files being removed. A write that fails (a full disk) fails the
+//! backup and removes its files, so nothing half-written is ever offered for analysis; at start
+//! the folders of no succeeded backup (one being written when the proxy stopped, or pruned as
+//! it stopped) are removed ([`remove_unkept`]). A master that should not be asked for a
 //! snapshot (it would keep the file it writes for us, or its disk failed its last save:
 //! `dcs_analyzer::source::check_snapshot`) is refused before anything starts.
 
@@ -78,7 +81,7 @@ pub async fn create(
     Ok(CopyInstanceResponse { backup_id: id })
 }
 
-/// Writes every master's snapshot, records the outcome, then prunes.
+/// Writes every master's snapshot, then records the outcome and prunes ([`beyond_limits`]).
 async fn write(
     state: AppState,
     mut row: BackupRow,
@@ -119,11 +122,56 @@ async fn write(
             (row.status, row.error_msg) = (status::FAILED.into(), Some(why));
         }
     }
-    if let Err(e) = state.store.finish_backup(&row) {
-        tracing::error!(backup = %row.id, "cannot record the backup: {e}");
+    // The outcome and the pruning are one write: a list never shows more than the limits.
+    let limits = state.backup_limits;
+    match state
+        .store
+        .finish_backup(&row, |all| beyond_limits(all, limits))
+    {
+        // Their records are gone first: no record ever points at files being removed.
+        Ok(dropped) => {
+            for id in dropped {
+                let _ = std::fs::remove_dir_all(folder(&state, &row.instance_id, &id));
+            }
+        }
+        Err(e) => tracing::error!(backup = %row.id, "cannot record the backup: {e}"),
     }
-    if let Err(e) = prune(&state, &row.instance_id) {
-        tracing::error!(instance = %row.instance_id, "cannot prune backups: {}", e.message);
+}
+
+/// At start, before any backup is written: removes the folders under `backup_dir`
+/// (`{instance}/{backup}`) of no succeeded backup — a backup a stopped proxy was writing (its
+/// record failed by [`crate::store::Store::open`]), or one pruned just before it stopped (its
+/// record gone, its files not yet). Only real folders are touched; what cannot be read or
+/// removed is logged and left.
+pub fn remove_unkept(store: &crate::store::Store, backup_dir: &Path) {
+    let dirs = |at: &Path| -> Vec<(String, PathBuf)> {
+        let Ok(entries) = std::fs::read_dir(at) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
+            .collect()
+    };
+    for (instance, at) in dirs(backup_dir) {
+        for (id, folder) in dirs(&at) {
+            let kept = match store.backup(&instance, &id) {
+                Ok(b) => b.is_some_and(|b| b.status == status::SUCCEEDED),
+                Err(e) => {
+                    tracing::warn!(folder = %folder.display(), "cannot tell whether it is kept: {e}");
+                    true
+                }
+            };
+            if !kept {
+                match std::fs::remove_dir_all(&folder) {
+                    Ok(()) => {
+                        tracing::info!(folder = %folder.display(), "removed the files of no kept backup")
+                    }
+                    Err(e) => tracing::warn!(folder = %folder.display(), "cannot remove: {e}"),
+                }
+            }
+        }
     }
 }
 
@@ -136,12 +184,13 @@ fn file_name(instance_id: &str, master_addr: &str) -> String {
     format!("{}.rdb", nodes::node_id(instance_id, master_addr))
 }
 
-/// Keeps the newest backups within the limits: succeeded ones while fewer than `max_count` and
-/// (after the newest) within `max_bytes` together; failed records up to `max_count`.
-fn prune(state: &AppState, instance_id: &str) -> Result<(), DcsError> {
-    let limits = state.backup_limits;
+/// The backups beyond the limits, of an instance's `all` (newest first): succeeded ones are kept
+/// while fewer than `max_count` and (after the newest) within `max_bytes` together; failed
+/// records up to `max_count`; one being written always.
+fn beyond_limits(all: &[BackupRow], limits: crate::config::BackupLimits) -> Vec<String> {
     let (mut kept, mut bytes, mut failed) = (0usize, 0u64, 0usize);
-    for b in state.store.backups(instance_id).map_err(internal)? {
+    let mut beyond = Vec::new();
+    for b in all {
         let keep = match b.status.as_str() {
             status::SUCCEEDED => {
                 let fits =
@@ -158,11 +207,10 @@ fn prune(state: &AppState, instance_id: &str) -> Result<(), DcsError> {
             _ => true,
         };
         if !keep {
-            let _ = std::fs::remove_dir_all(folder(state, instance_id, &b.id));
-            state.store.delete_backup(&b.id).map_err(storage)?;
+            beyond.push(b.id.clone());
         }
     }
-    Ok(())
+    beyond
 }
 
 fn record(b: BackupRow) -> BackupRecord {
@@ -229,4 +277,83 @@ pub fn snapshot_file(
         )));
     }
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BackupLimits;
+
+    fn b(id: &str, status: &str, size: u64) -> BackupRow {
+        BackupRow {
+            id: id.into(),
+            instance_id: "i".into(),
+            remark: String::new(),
+            status: status.into(),
+            size,
+            created_at: 0,
+            updated_at: 0,
+            error_msg: None,
+        }
+    }
+
+    #[test]
+    fn beyond_the_limits_are_the_oldest_by_count_then_size() {
+        let (ok, failed, writing) = (status::SUCCEEDED, status::FAILED, status::BACKING_UP);
+        let limits = BackupLimits {
+            max_count: 2,
+            max_bytes: 10,
+        };
+        let all = [
+            b("w", writing, 0),
+            b("s1", ok, 8),
+            b("f1", failed, 0),
+            b("s2", ok, 2),
+            b("f2", failed, 0),
+            b("s3", ok, 1),
+            b("f3", failed, 0),
+        ];
+        // Two succeeded at most, failed records up to two; one being written stays.
+        assert_eq!(beyond_limits(&all, limits), ["s3", "f3"]);
+        // The newest stays whatever its size; the next only if both fit.
+        let big = [b("s1", ok, 50), b("s2", ok, 1), b("s3", ok, 1)];
+        assert_eq!(beyond_limits(&big, limits), ["s2", "s3"]);
+        let fits = [b("s1", ok, 9), b("s2", ok, 1)];
+        assert!(beyond_limits(&fits, limits).is_empty());
+    }
+
+    #[test]
+    fn at_start_only_succeeded_backups_keep_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("t.db"), 0).unwrap();
+        let row = |id: &str, at| BackupRow {
+            created_at: at,
+            ..b(id, status::BACKING_UP, 0)
+        };
+        // "kept" succeeded; "cut" was being written when the proxy stopped.
+        store.insert_backup(&row("kept", 1)).unwrap();
+        store
+            .finish_backup(&b("kept", status::SUCCEEDED, 9), |_| Vec::new())
+            .unwrap();
+        store.insert_backup(&row("cut", 2)).unwrap();
+        drop(store);
+        let store = crate::store::Store::open(&dir.path().join("t.db"), 5).unwrap();
+        let backups = dir.path().join("backups");
+        let folder = |id: &str| backups.join("i").join(id);
+        for id in ["kept", "cut", "pruned"] {
+            std::fs::create_dir_all(folder(id)).unwrap();
+            std::fs::write(folder(id).join("g.rdb"), b"REDIS").unwrap();
+        }
+        // Not a backup's folder: a file beside them, and a link to a folder elsewhere.
+        std::fs::write(backups.join("i").join("note"), b"x").unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, backups.join("i").join("link")).unwrap();
+        remove_unkept(&store, &backups);
+        assert!(folder("kept").join("g.rdb").is_file());
+        assert!(!folder("cut").exists() && !folder("pruned").exists());
+        assert!(backups.join("i").join("note").is_file() && elsewhere.is_dir());
+        // Nothing there at all: nothing to do.
+        remove_unkept(&store, &dir.path().join("none"));
+    }
 }

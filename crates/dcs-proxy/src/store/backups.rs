@@ -21,6 +21,17 @@ pub struct BackupRow {
 
 const COLUMNS: &str = "id, instance_id, remark, status, size, created_at, updated_at, error_msg";
 
+/// Every backup of `instance_id`, newest first.
+fn of_instance(c: &Connection, instance_id: &str) -> StoreResult<Vec<BackupRow>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {COLUMNS} FROM backups WHERE instance_id = ?1 ORDER BY created_at DESC, rowid DESC"
+    ))?;
+    let rows = stmt
+        .query_map(params![instance_id], from_row)?
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(rows)
+}
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<BackupRow> {
     Ok(BackupRow {
         id: r.get(0)?,
@@ -34,7 +45,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<BackupRow> {
     })
 }
 
-/// Backups a previous run was writing are failed (their partial files are removed with them).
+/// Backups a previous run was writing are failed (their partial files are removed at start:
+/// `services::backups::remove_unkept`).
 pub(super) fn fail_interrupted(conn: &Connection, now_ms: i64) -> StoreResult<()> {
     conn.execute(
         "UPDATE backups SET status = ?1, error_msg = ?2, updated_at = ?3 WHERE status = ?4",
@@ -76,28 +88,33 @@ impl Store {
         })
     }
 
-    /// Records how a backup ended.
-    pub fn finish_backup(&self, b: &BackupRow) -> StoreResult<()> {
+    /// Records how a backup ended and, in the same transaction, deletes the records `beyond`
+    /// picks from the instance's backups as they are then (newest first, this one ended): a
+    /// list never shows one more than the limits allow. Returns the ids deleted (their files
+    /// are the caller's to remove).
+    pub fn finish_backup(
+        &self,
+        b: &BackupRow,
+        beyond: impl FnOnce(&[BackupRow]) -> Vec<String>,
+    ) -> StoreResult<Vec<String>> {
         self.with(|c| {
-            c.execute(
+            let tx = c.transaction()?;
+            tx.execute(
                 "UPDATE backups SET status = ?2, size = ?3, updated_at = ?4, error_msg = ?5 WHERE id = ?1",
                 params![b.id, b.status, b.size as i64, b.updated_at, b.error_msg],
             )?;
-            Ok(())
+            let dropped = beyond(&of_instance(&tx, &b.instance_id)?);
+            for id in &dropped {
+                tx.execute("DELETE FROM backups WHERE id = ?1", params![id])?;
+            }
+            tx.commit()?;
+            Ok(dropped)
         })
     }
 
     /// Every backup of the instance, newest first.
     pub fn backups(&self, instance_id: &str) -> StoreResult<Vec<BackupRow>> {
-        self.with(|c| {
-            let mut stmt = c.prepare(&format!(
-                "SELECT {COLUMNS} FROM backups WHERE instance_id = ?1 ORDER BY created_at DESC, rowid DESC"
-            ))?;
-            let rows = stmt
-                .query_map(params![instance_id], from_row)?
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(rows)
-        })
+        self.with(|c| of_instance(c, instance_id))
     }
 
     pub fn backup(&self, instance_id: &str, id: &str) -> StoreResult<Option<BackupRow>> {
@@ -108,13 +125,6 @@ impl Store {
                 from_row,
             )
             .optional()
-        })
-    }
-
-    pub fn delete_backup(&self, id: &str) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute("DELETE FROM backups WHERE id = ?1", params![id])?;
-            Ok(())
         })
     }
 }
@@ -162,5 +172,64 @@ mod tests {
             store.insert_backup(&row("b2", status::BACKING_UP)).unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn a_backup_ends_and_the_oldest_go_in_one_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), 0).unwrap();
+        for (id, at) in [("old", 1), ("mid", 2)] {
+            store
+                .insert_backup(&BackupRow {
+                    created_at: at,
+                    ..row(id, status::BACKING_UP)
+                })
+                .unwrap();
+            store
+                .finish_backup(&row(id, status::SUCCEEDED), |_| Vec::new())
+                .unwrap();
+        }
+        let new = BackupRow {
+            created_at: 3,
+            ..row("new", status::BACKING_UP)
+        };
+        store.insert_backup(&new).unwrap();
+        let ended = BackupRow {
+            size: 7,
+            ..new.clone()
+        };
+        let ended = BackupRow {
+            status: status::SUCCEEDED.into(),
+            ..ended
+        };
+        let mut seen = Vec::new();
+        let dropped = store
+            .finish_backup(&ended, |all| {
+                seen = all
+                    .iter()
+                    .map(|b| (b.id.clone(), b.status.clone()))
+                    .collect();
+                vec!["old".to_string()]
+            })
+            .unwrap();
+        // The choice sees this backup ended, newest first; what it drops is gone with it.
+        assert_eq!(
+            seen,
+            [
+                ("new", status::SUCCEEDED),
+                ("mid", status::SUCCEEDED),
+                ("old", status::SUCCEEDED)
+            ]
+            .map(|(i, s)| (i.to_string(), s.to_string()))
+        );
+        assert_eq!(dropped, ["old"]);
+        let ids: Vec<String> = store
+            .backups("i1")
+            .unwrap()
+            .into_iter()
+            .map(|b| b.id)
+            .collect();
+        assert_eq!(ids, ["new", "mid"]);
+        assert_eq!(store.backup("i1", "new").unwrap().unwrap().size, 7);
     }
 }
