@@ -159,15 +159,15 @@ async fn a_key_analysis_of_a_node_reports_what_was_seeded() {
     assert_eq!(list["total"], 0);
 }
 
-/// Waits (with a deadline) until a pruned backup's folder is gone: its record goes with the
-/// new one's outcome, in one write, and its files right after.
-async fn wait_removed(folder: &std::path::Path) {
+/// Waits (with a deadline) until `path` is gone; `what` says what it is. A pruned backup's
+/// record goes in the write of the new one's outcome, its files right after.
+async fn wait_gone(path: &std::path::Path, what: &str) {
     let until = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while folder.exists() {
+    while path.exists() {
         assert!(
             tokio::time::Instant::now() < until,
-            "the pruned backup's files stay: {}",
-            folder.display()
+            "{what} stays: {}",
+            path.display()
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -308,7 +308,7 @@ async fn a_backup_is_analysed_as_it_was_and_the_oldest_are_pruned() {
         .collect();
     assert_eq!(ids, [third.as_str(), second.as_str()]);
     assert_eq!(list["total_num"], 2);
-    wait_removed(&folder.join(&first)).await;
+    wait_gone(&folder.join(&first), "the pruned backup's folder").await;
     let body = json!({"node_id": node_id, "backup_id": first});
     let (status, _) = f.call(Method::POST, path, Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -388,7 +388,7 @@ async fn backups_beyond_the_size_cap_are_pruned() {
         newer.as_str()
     );
     let folder = f.dir.path().join("data/backups/lfu");
-    wait_removed(&folder.join(&older)).await;
+    wait_gone(&folder.join(&older), "the pruned backup's folder").await;
     assert!(folder.join(&newer).is_dir());
 }
 
@@ -451,13 +451,5 @@ async fn a_snapshot_that_would_stay_on_the_server_is_refused() {
 
     config_set("rdb-del-sync-files", "yes").await;
     backup(&f, "removed after").await;
-    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-    while dump.exists() {
-        assert!(
-            tokio::time::Instant::now() < until,
-            "the server kept {}",
-            dump.display()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_gone(&dump, "the file the server wrote for us").await;
 }
